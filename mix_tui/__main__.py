@@ -1,0 +1,3 @@
+from mix_tui.cli import main
+
+raise SystemExit(main())

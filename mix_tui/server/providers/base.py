@@ -1,0 +1,138 @@
+"""The provider layer: a raw LLM stream turned into a small set of provider events.
+
+Every provider (openai-compatible, anthropic, demo) implements `Provider.stream`, which yields
+`ProviderEvent`s for ONE model call. The agent layer turns these into Mix SSE events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+
+# ---- conversation handed to a provider -------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ToolCallRequest:
+    """A tool call the model made: `arguments` is the JSON text of its input."""
+
+    id: str
+    name: str
+    arguments: str
+
+
+@dataclass(slots=True)
+class ToolResult:
+    tool_call_id: str
+    name: str
+    content: str
+    is_error: bool = False
+
+
+@dataclass(slots=True)
+class ChatMessage:
+    """One entry of the conversation. role "tool" carries `tool_results` only."""
+
+    role: Literal["user", "assistant", "tool"]
+    content: str = ""
+    tool_calls: list[ToolCallRequest] = field(default_factory=list)
+    tool_results: list[ToolResult] = field(default_factory=list)
+    reasoning: str = ""
+
+
+@dataclass(slots=True)
+class ToolSpec:
+    name: str
+    description: str
+    input_schema: dict[str, Any]
+
+
+@dataclass(slots=True)
+class CallOptions:
+    model: str
+    system: str
+    messages: list[ChatMessage]
+    tools: list[ToolSpec]
+    max_tokens: int = 8192
+    # thinking budget in tokens (0 = off); providers without reasoning ignore it
+    thinking_budget: int = 0
+
+
+# ---- events a provider yields -----------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ThinkingDelta:
+    text: str
+
+
+@dataclass(slots=True)
+class TextDelta:
+    text: str
+
+
+@dataclass(slots=True)
+class ToolCallStart:
+    id: str
+    name: str
+
+
+@dataclass(slots=True)
+class ToolCallDelta:
+    id: str
+    fragment: str
+
+
+@dataclass(slots=True)
+class ToolCallEnd:
+    id: str
+    name: str
+    arguments: str  # complete JSON text ("{}" when the model gave none)
+
+
+@dataclass(slots=True)
+class UsageReport:
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_creation_tokens: int = 0
+    cache_read_tokens: int = 0
+    # USD when the provider reports it (OpenRouter); otherwise the agent prices it from the table
+    cost: float | None = None
+
+
+@dataclass(slots=True)
+class Finish:
+    reason: Literal["end_turn", "tool_use", "max_tokens", "error", "canceled", "unknown"]
+
+
+ProviderEvent = ThinkingDelta | TextDelta | ToolCallStart | ToolCallDelta | ToolCallEnd | UsageReport | Finish
+
+
+class ProviderError(Exception):
+    """A provider call failed. `kind` lets the agent decide: auth errors and rate limits read differently."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        kind: Literal["auth", "rate_limit", "bad_request", "unavailable", "other"] = "other",
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.kind = kind
+        self.status = status
+        self.retry_after = retry_after
+
+
+class Provider(Protocol):
+    """One configured provider (name as in Mix: demo, openai, anthropic, openrouter, gemini)."""
+
+    name: str
+
+    def stream(self, options: CallOptions) -> AsyncIterator[ProviderEvent]:
+        """Stream one model call. Raises ProviderError; cancellation stops the underlying HTTP stream."""
+        ...

@@ -1,0 +1,48 @@
+"""What every tool is: a name, a JSON schema, a permission policy and an async run."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+
+@dataclass(slots=True)
+class ToolContext:
+    workdir: Path
+    session_id: str
+    # set by the agent when the turn is cancelled; tools that run long poll or await it
+    cancelled: asyncio.Event = field(default_factory=asyncio.Event)
+    # per-session scratch state (TodoWrite keeps its list here)
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class PermissionNeed:
+    """What a tool must be allowed to do, as shown in the `permission` SSE event."""
+
+    description: str  # human text, e.g. "Execute command: rm tmp.log"
+    action: str  # e.g. "execute", "write", "edit", "read"
+    path: str  # the directory or file concerned ("" when none)
+    params: dict[str, Any]  # Bash: {command, timeout}; Write/Edit: {file_path, diff}; ...
+
+
+@dataclass(slots=True)
+class ToolOutcome:
+    output: str
+    is_error: bool = False
+
+
+class Tool(Protocol):
+    name: str
+    description: str
+    input_schema: dict[str, Any]
+
+    def permission(self, args: dict[str, Any], ctx: ToolContext) -> PermissionNeed | None:
+        """None when the call may run without asking (read-only inside the workdir, allowlisted commands)."""
+        ...
+
+    async def run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
+        """Do the work. Failures the model should see are returned with is_error=True, not raised."""
+        ...
