@@ -40,6 +40,9 @@ class ChatMessage:
     tool_calls: list[ToolCallRequest] = field(default_factory=list)
     tool_results: list[ToolResult] = field(default_factory=list)
     reasoning: str = ""
+    # Anthropic's opaque signature for `reasoning` (from ThinkingDelta.signature). With extended
+    # thinking on, Claude needs the signed thinking block echoed back inside a tool loop.
+    reasoning_signature: str = ""
 
 
 @dataclass(slots=True)
@@ -66,6 +69,9 @@ class CallOptions:
 @dataclass(slots=True)
 class ThinkingDelta:
     text: str
+    # set (with text "") when the provider signs the thinking block (Anthropic); store it on
+    # ChatMessage.reasoning_signature so the next call in the same tool loop can echo the thinking
+    signature: str = ""
 
 
 @dataclass(slots=True)
