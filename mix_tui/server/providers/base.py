@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-
 # ---- conversation handed to a provider -------------------------------------------------------
 
 
@@ -142,3 +141,40 @@ class Provider(Protocol):
     def stream(self, options: CallOptions) -> AsyncIterator[ProviderEvent]:
         """Stream one model call. Raises ProviderError; cancellation stops the underlying HTTP stream."""
         ...
+
+
+def pair_tool_results(messages: list[ChatMessage]) -> list[ChatMessage]:
+    """The conversation with every assistant tool call answered and no orphan results.
+
+    Both OpenAI and Anthropic reject a tool call without a result right after it, or a result
+    without its call; an interrupted turn (cancel, crash) leaves exactly that behind. Missing
+    results become error results, orphans are dropped. Providers call this before converting.
+    """
+    out: list[ChatMessage] = []
+    pending: list[ToolCallRequest] = []
+
+    def settle(results: list[ToolResult]) -> None:
+        answered = {r.tool_call_id: r for r in results}
+        fixed = [
+            answered.get(call.id)
+            or ToolResult(call.id, call.name, "The tool call was interrupted; no result.", is_error=True)
+            for call in pending
+        ]
+        out.append(ChatMessage(role="tool", tool_results=fixed))
+
+    i = 0
+    while i < len(messages):
+        msg = messages[i]
+        if msg.role == "tool":
+            i += 1  # an orphan: its call was settled already or never made
+            continue
+        out.append(msg)
+        pending = list(msg.tool_calls) if msg.role == "assistant" else []
+        i += 1
+        if pending:
+            results: list[ToolResult] = []
+            while i < len(messages) and messages[i].role == "tool":
+                results.extend(messages[i].tool_results)
+                i += 1
+            settle(results)
+    return out
