@@ -1,0 +1,256 @@
+"""ReadText, Write and Edit: the file tools.
+
+Reads inside the workdir need no permission; reads outside it do. Writes and edits always ask,
+showing a unified diff of what would change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from .base import PermissionNeed, ToolContext, ToolOutcome
+from .diffing import unified_diff
+from .fileio import SNIFF_BYTES, NotText, existing_text, read_text, write_atomic
+from .paths import concerned_dir, display_path, is_inside, resolve_path
+from .text import is_binary
+
+DEFAULT_READ_LINES = 2000
+MAX_LINE_CHARS = 2000
+MAX_READ_CHARS = 100_000
+
+_PATH_PROP = {"type": "string", "minLength": 1, "description": "Path to the file, absolute or relative to the working directory."}
+
+
+def outside_read_need(path: Path, what: str, params: dict[str, Any]) -> PermissionNeed:
+    """The prompt for reading something outside the workdir (shared with the search tools)."""
+    return PermissionNeed(
+        description=f"{what} outside the working directory: {path}",
+        action="read",
+        path=concerned_dir(path),
+        params=params,
+    )
+
+
+class ReadText:
+    name = "ReadText"
+    description = (
+        "Read a UTF-8 text file. Returns its lines numbered like `cat -n` (number, tab, text).\n"
+        "- By default up to 2000 lines from the start; use `offset` (1-based line number) and `limit` "
+        "for other parts of long files.\n"
+        "- Lines longer than 2000 characters are cut. Binary files and directories are refused "
+        "(use Glob or Bash `ls` for directories).\n"
+        "- The line-number prefix is not part of the file: leave it out of Edit's old_string."
+    )
+    input_schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {
+            "file_path": _PATH_PROP,
+            "offset": {"type": "integer", "minimum": 1, "description": "First line to read (1-based)."},
+            "limit": {"type": "integer", "minimum": 1, "description": "How many lines to read (default 2000)."},
+        },
+        "required": ["file_path"],
+        "additionalProperties": False,
+    }
+
+    def permission(self, args: dict[str, Any], ctx: ToolContext) -> PermissionNeed | None:
+        path = resolve_path(str(args.get("file_path", "")), ctx.workdir)
+        if is_inside(path, ctx.workdir):
+            return None
+        return outside_read_need(path, "Read file", {"file_path": str(path)})
+
+    async def run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
+        path = resolve_path(str(args["file_path"]), ctx.workdir)
+        offset = int(args.get("offset") or 1)
+        limit = int(args.get("limit") or DEFAULT_READ_LINES)
+        try:
+            text = await asyncio.to_thread(_numbered_lines, path, offset, limit)
+        except FileNotFoundError:
+            return ToolOutcome(f"File not found: {path}", is_error=True)
+        except IsADirectoryError:
+            return ToolOutcome(f"{path} is a directory, not a file; use Glob or Bash `ls` to list it.", is_error=True)
+        except NotText as exc:
+            return ToolOutcome(f"Cannot read {exc}.", is_error=True)
+        except OSError as exc:
+            return ToolOutcome(f"Cannot read {path}: {exc.strerror or exc}", is_error=True)
+        return ToolOutcome(text)
+
+
+def _numbered_lines(path: Path, offset: int, limit: int) -> str:
+    """Lines offset..offset+limit-1 as `cat -n` text; streams, so huge files are fine."""
+    if path.is_dir():
+        raise IsADirectoryError(str(path))
+    out: list[str] = []
+    size = 0
+    number = 0
+    more = False
+    with path.open("rb") as handle:
+        if is_binary(handle.read(SNIFF_BYTES)):
+            raise NotText(f"{path}: it looks like a binary file")
+        handle.seek(0)
+        for number, raw in enumerate(handle, start=1):
+            if number < offset:
+                continue
+            if len(out) >= limit or size >= MAX_READ_CHARS:
+                more = True
+                break
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            if len(line) > MAX_LINE_CHARS:
+                line = line[:MAX_LINE_CHARS] + f"… [line cut, {len(line)} characters]"
+            entry = f"{number:>6}\t{line}"
+            out.append(entry)
+            size += len(entry) + 1
+    if number == 0:
+        return "(the file is empty)"
+    if not out:
+        return f"(offset {offset} is past the end of the file, which has {number} lines)"
+    text = "\n".join(out)
+    if more:
+        next_line = offset + len(out)
+        text += f"\n\n(more lines follow; continue with offset={next_line})"
+    return text
+
+
+def _write_description(verb: str, path: Path, ctx: ToolContext) -> str:
+    where = "" if is_inside(path, ctx.workdir) else " (outside the working directory)"
+    return f"{verb} file: {path}{where}"
+
+
+class Write:
+    name = "Write"
+    description = (
+        "Write a file with the given content, replacing it if it exists and creating parent directories.\n"
+        "- Prefer Edit for changing part of an existing file; Write sends the whole content.\n"
+        "- The user is asked for permission and sees a diff."
+    )
+    input_schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {
+            "file_path": _PATH_PROP,
+            "content": {"type": "string", "description": "The complete new content of the file."},
+        },
+        "required": ["file_path", "content"],
+        "additionalProperties": False,
+    }
+
+    def permission(self, args: dict[str, Any], ctx: ToolContext) -> PermissionNeed | None:
+        path = resolve_path(str(args.get("file_path", "")), ctx.workdir)
+        if path.is_dir():
+            return None  # run() refuses it; nothing to ask about
+        content = str(args.get("content", ""))
+        old = existing_text(path)
+        shown = display_path(path, ctx.workdir)
+        diff = f"(binary or non-UTF-8 file {shown} would be replaced)\n" if old is None else unified_diff(old, content, shown)
+        verb = "Write" if path.exists() else "Create"
+        return PermissionNeed(
+            description=_write_description(verb, path, ctx),
+            action="write",
+            path=concerned_dir(path),
+            params={"file_path": str(path), "diff": diff},
+        )
+
+    async def run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
+        path = resolve_path(str(args["file_path"]), ctx.workdir)
+        content = str(args["content"])
+        if path.is_dir():
+            return ToolOutcome(f"{path} is a directory; give a file path.", is_error=True)
+        existed = path.exists()
+        try:
+            await asyncio.to_thread(write_atomic, path, content)
+        except OSError as exc:
+            return ToolOutcome(f"Cannot write {path}: {exc.strerror or exc}", is_error=True)
+        lines = content.count("\n") + (0 if content.endswith("\n") or not content else 1)
+        verb = "Wrote" if existed else "Created"
+        return ToolOutcome(f"{verb} {display_path(path, ctx.workdir)} ({lines} lines).")
+
+
+class Edit:
+    name = "Edit"
+    description = (
+        "Replace exact text in a file.\n"
+        "- old_string must match the file exactly, whitespace and indentation included (without "
+        "ReadText's line-number prefix). Read the file first.\n"
+        "- old_string must occur exactly once unless replace_all is true; if it occurs more often, "
+        "include more surrounding lines to make it unique.\n"
+        "- An empty old_string creates a new file containing new_string (the file must not exist).\n"
+        "- The user is asked for permission and sees a diff."
+    )
+    input_schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {
+            "file_path": _PATH_PROP,
+            "old_string": {"type": "string", "description": "The exact text to replace."},
+            "new_string": {"type": "string", "description": "The text to put in its place (must differ)."},
+            "replace_all": {"type": "boolean", "description": "Replace every occurrence (default false)."},
+        },
+        "required": ["file_path", "old_string", "new_string"],
+        "additionalProperties": False,
+    }
+
+    def permission(self, args: dict[str, Any], ctx: ToolContext) -> PermissionNeed | None:
+        path = resolve_path(str(args.get("file_path", "")), ctx.workdir)
+        plan = plan_edit(path, args)
+        if isinstance(plan, str):
+            return None  # the edit cannot apply: run() reports why without bothering the user
+        old, new, _count = plan
+        return PermissionNeed(
+            description=_write_description("Edit", path, ctx),
+            action="edit",
+            path=concerned_dir(path),
+            params={"file_path": str(path), "diff": unified_diff(old, new, display_path(path, ctx.workdir))},
+        )
+
+    async def run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
+        path = resolve_path(str(args["file_path"]), ctx.workdir)
+        # planned again: the file may have changed while the user looked at the prompt
+        plan = await asyncio.to_thread(plan_edit, path, args)
+        if isinstance(plan, str):
+            return ToolOutcome(plan, is_error=True)
+        _old, new, count = plan
+        try:
+            await asyncio.to_thread(write_atomic, path, new)
+        except OSError as exc:
+            return ToolOutcome(f"Cannot write {path}: {exc.strerror or exc}", is_error=True)
+        shown = display_path(path, ctx.workdir)
+        if count == 0:
+            return ToolOutcome(f"Created {shown}.")
+        plural = "occurrence" if count == 1 else "occurrences"
+        return ToolOutcome(f"Edited {shown}: replaced {count} {plural}.")
+
+
+def plan_edit(path: Path, args: dict[str, Any]) -> tuple[str, str, int] | str:
+    """(old content, new content, replacements) for an Edit call, or the error the model should see."""
+    old_string = str(args.get("old_string", ""))
+    new_string = str(args.get("new_string", ""))
+    replace_all = bool(args.get("replace_all", False))
+    if old_string == new_string:
+        return "old_string and new_string are identical; nothing to change."
+    if old_string == "":
+        if path.exists() and (path.is_dir() or path.stat().st_size > 0):
+            return f"{path} already exists; an empty old_string only fills new or empty files. Use Write to replace it."
+        return "", new_string, 0
+    if path.is_dir():
+        return f"{path} is a directory, not a file."
+    try:
+        text = read_text(path)
+    except FileNotFoundError:
+        return f"File not found: {path}"
+    except NotText as exc:
+        return f"Cannot edit {exc}."
+    except OSError as exc:
+        return f"Cannot read {path}: {exc.strerror or exc}"
+    count = text.count(old_string)
+    if count == 0 and "\r\n" in text and "\n" in old_string and "\r\n" not in old_string:
+        # the model writes "\n"; a CRLF file needs its own line endings matched and kept
+        old_string = old_string.replace("\n", "\r\n")
+        new_string = new_string.replace("\r\n", "\n").replace("\n", "\r\n")
+        count = text.count(old_string)
+    if count == 0:
+        return f"old_string was not found in {path}. Read the file and copy the text exactly, indentation included."
+    if count > 1 and not replace_all:
+        return (
+            f"old_string occurs {count} times in {path}. Add surrounding lines to make it unique, "
+            "or set replace_all to true to replace every occurrence."
+        )
+    return text, text.replace(old_string, new_string), count

@@ -1,0 +1,38 @@
+"""Where a tool argument points, and whether that is inside the working directory.
+
+Every file-touching tool resolves paths the same way so the permission policy cannot be dodged by
+one tool being laxer than another: `~` is expanded, relative paths hang off the workdir, and
+symlinks and `..` are resolved *before* the inside/outside check.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def resolve_path(raw: str, workdir: Path) -> Path:
+    """The absolute, symlink-free path a tool argument names (the file need not exist)."""
+    path = Path(raw).expanduser()
+    if not path.is_absolute():
+        path = workdir / path
+    # strict=False: missing tails are kept as written, existing prefixes have their symlinks resolved
+    return path.resolve(strict=False)
+
+
+def is_inside(path: Path, workdir: Path) -> bool:
+    """True when the resolved `path` is the workdir itself or below it."""
+    return path.is_relative_to(workdir.resolve(strict=False))
+
+
+def display_path(path: Path, workdir: Path) -> str:
+    """Relative to the workdir when inside it (shorter for the model), else absolute."""
+    root = workdir.resolve(strict=False)
+    if path.is_relative_to(root):
+        rel = path.relative_to(root).as_posix()
+        return rel or "."
+    return str(path)
+
+
+def concerned_dir(path: Path) -> str:
+    """The directory a permission prompt names: the path itself if it is a directory, else its parent."""
+    return str(path if path.is_dir() else path.parent)

@@ -1,0 +1,199 @@
+"""Glob and Grep: find files by name and lines by regex, in pure Python, off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+from .base import PermissionNeed, ToolContext, ToolOutcome
+from .files import outside_read_need
+from .paths import display_path, is_inside, resolve_path
+from .text import clean_output, is_binary
+from .walk import WalkLimits, compile_glob, literal_prefix, walk_files
+
+MAX_GLOB_RESULTS = 200
+MAX_GREP_LINES = 200
+MAX_GREP_LINE_CHARS = 300
+MAX_GREP_FILE_BYTES = 20_000_000
+SEARCH_SECONDS = 20.0
+
+_PATH_PROP = {
+    "type": "string",
+    "description": "Directory to search (or, for Grep, a single file). Defaults to the working directory.",
+}
+
+
+def _base(args: dict[str, Any], ctx: ToolContext) -> Path:
+    raw = args.get("path")
+    return resolve_path(str(raw), ctx.workdir) if raw else ctx.workdir.resolve()
+
+
+def _search_permission(args: dict[str, Any], ctx: ToolContext) -> PermissionNeed | None:
+    base = _base(args, ctx)
+    if is_inside(base, ctx.workdir):
+        return None
+    return outside_read_need(base, "Search", {"path": str(base), "pattern": str(args.get("pattern", ""))})
+
+
+def _limits(ctx: ToolContext) -> WalkLimits:
+    # reading an asyncio.Event's flag from a worker thread is a plain attribute read: safe
+    return WalkLimits(deadline=time.monotonic() + SEARCH_SECONDS, should_stop=ctx.cancelled.is_set)
+
+
+def _root_for_links(base: Path, ctx: ToolContext) -> Path:
+    """Symlinked files are searched only if they point inside this root (no reads outside by the back door)."""
+    return ctx.workdir.resolve() if is_inside(base, ctx.workdir) else base
+
+
+class Glob:
+    name = "Glob"
+    description = (
+        "Find files whose path matches a glob pattern, newest first (at most 200).\n"
+        "- Patterns are relative to `path` (default: the working directory): `*.py` matches only at "
+        "that level, `**/*.py` at any depth, `src/**/test_*.{py,pyi}` below src.\n"
+        "- `.git` folders are skipped. Returns paths relative to the working directory."
+    )
+    input_schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {
+            "pattern": {"type": "string", "minLength": 1, "description": "Glob pattern, e.g. **/*.py"},
+            "path": _PATH_PROP,
+        },
+        "required": ["pattern"],
+        "additionalProperties": False,
+    }
+
+    def permission(self, args: dict[str, Any], ctx: ToolContext) -> PermissionNeed | None:
+        return _search_permission(args, ctx)
+
+    async def run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
+        pattern = str(args["pattern"]).strip()
+        if pattern.startswith("/") or ".." in pattern.split("/"):
+            return ToolOutcome("The pattern must be relative and without '..'; put the directory in `path`.", is_error=True)
+        base = _base(args, ctx)
+        if not base.is_dir():
+            return ToolOutcome(f"Not a directory: {base}", is_error=True)
+        limits = _limits(ctx)
+        found = await asyncio.to_thread(_glob, base, pattern, limits)
+        if not found:
+            return ToolOutcome(f"No files match {pattern} in {display_path(base, ctx.workdir)}.")
+        lines = [display_path(p, ctx.workdir) for p in found[:MAX_GLOB_RESULTS]]
+        if len(found) > MAX_GLOB_RESULTS:
+            lines.append(f"({len(found) - MAX_GLOB_RESULTS} more not shown; use a narrower pattern)")
+        if limits.stopped_early:
+            lines.append("(search stopped early: too many files, too slow, or cancelled)")
+        return ToolOutcome("\n".join(lines))
+
+
+def _glob(base: Path, pattern: str, limits: WalkLimits) -> list[Path]:
+    regex = compile_glob(pattern)
+    prefix = literal_prefix(pattern)
+    top = base / prefix if prefix else base
+    if not top.is_dir():
+        return []
+    rest = pattern[len(prefix) :].lstrip("/")
+    depth = None if "**" in rest else rest.count("/")
+    matches: list[tuple[float, Path]] = []
+    for path in walk_files(top, limits, max_depth=depth):
+        if regex.fullmatch(path.relative_to(base).as_posix()):
+            try:
+                matches.append((path.stat().st_mtime, path))
+            except OSError:
+                continue  # vanished, or a dangling symlink
+    matches.sort(key=lambda m: (-m[0], str(m[1])))
+    return [p for _, p in matches]
+
+
+class Grep:
+    name = "Grep"
+    description = (
+        "Search file contents with a Python regular expression; returns `file:line: text` lines "
+        "(at most 200).\n"
+        "- `path` is a directory (searched recursively) or one file; default the working directory.\n"
+        "- `glob` filters files: without a slash it matches file names at any depth (`*.py`), with "
+        "one it matches paths relative to `path` (`src/**/*.ts`).\n"
+        "- Binary files, files over 20 MB and `.git` folders are skipped."
+    )
+    input_schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {
+            "pattern": {"type": "string", "minLength": 1, "description": "Regular expression (Python `re` syntax)."},
+            "path": _PATH_PROP,
+            "glob": {"type": "string", "description": "Only search files matching this glob, e.g. *.py"},
+            "case_insensitive": {"type": "boolean", "description": "Ignore case (default false)."},
+        },
+        "required": ["pattern"],
+        "additionalProperties": False,
+    }
+
+    def permission(self, args: dict[str, Any], ctx: ToolContext) -> PermissionNeed | None:
+        return _search_permission(args, ctx)
+
+    async def run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
+        flags = re.IGNORECASE if args.get("case_insensitive") else 0
+        try:
+            regex = re.compile(str(args["pattern"]), flags)
+        except re.error as exc:
+            return ToolOutcome(f"Invalid regular expression: {exc}", is_error=True)
+        base = _base(args, ctx)
+        if not base.exists():
+            return ToolOutcome(f"Path not found: {base}", is_error=True)
+        file_glob = str(args.get("glob") or "")
+        limits = _limits(ctx)
+        hits, capped = await asyncio.to_thread(
+            _grep, base, regex, file_glob, _root_for_links(base, ctx), ctx.workdir, limits
+        )
+        if not hits:
+            return ToolOutcome(f"No matches for {regex.pattern!r} in {display_path(base, ctx.workdir)}.")
+        if capped:
+            hits.append(f"(stopped at {MAX_GREP_LINES} matching lines; narrow the pattern, path or glob)")
+        if limits.stopped_early:
+            hits.append("(search stopped early: too many files, too slow, or cancelled)")
+        return ToolOutcome("\n".join(hits))
+
+
+def _grep(
+    base: Path, regex: re.Pattern[str], file_glob: str, link_root: Path, workdir: Path, limits: WalkLimits
+) -> tuple[list[str], bool]:
+    name_match = compile_glob(file_glob) if file_glob else None
+    by_name = "/" not in file_glob
+    files = [base] if base.is_file() else walk_files(base, limits)
+    hits: list[str] = []
+    for path in files:
+        if name_match is not None and path != base:
+            subject = path.name if by_name else path.relative_to(base).as_posix()
+            if not name_match.fullmatch(subject):
+                continue
+        if path.is_symlink() and not path.resolve().is_relative_to(link_root):
+            continue
+        for number, line in _matching_lines(path, regex):
+            hits.append(f"{display_path(path, workdir)}:{number}: {_excerpt(line, regex)}")
+            if len(hits) >= MAX_GREP_LINES:
+                return hits, True
+    return hits, False
+
+
+def _matching_lines(path: Path, regex: re.Pattern[str]) -> list[tuple[int, str]]:
+    try:
+        if path.stat().st_size > MAX_GREP_FILE_BYTES:
+            return []
+        data = path.read_bytes()
+    except OSError:
+        return []
+    if is_binary(data[:8192]):
+        return []
+    text = data.decode("utf-8", "replace")
+    return [(n, line) for n, line in enumerate(text.splitlines(), start=1) if regex.search(line)]
+
+
+def _excerpt(line: str, regex: re.Pattern[str]) -> str:
+    line = clean_output(line)
+    if len(line) <= MAX_GREP_LINE_CHARS:
+        return line
+    match = regex.search(line)
+    start = max(0, (match.start() if match else 0) - 100)
+    end = start + MAX_GREP_LINE_CHARS
+    return ("…" if start else "") + line[start:end] + ("…" if end < len(line) else "")
