@@ -1,0 +1,455 @@
+"""The session list: a filter box above a virtualized OptionList (cheap with thousands of rows).
+
+Each row is two lines of Rich `Text` built from data (never markup): the title, then the relative
+time, message count and cost; the open session carries a bar, a running one a spinner, and one that
+waits for a permission answer a "⚠ permission" badge. Rows are rebuilt one at a time when a session
+changes; the whole list only when the set or order of visible sessions changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.timer import Timer
+from textual.visual import VisualType
+from textual.widget import Widget
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from mix_tui.protocol.models import SessionData
+
+Clock = Callable[[], datetime]
+RowKey = tuple[str, bool, bool, bool, bool, int, str, int, str]
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+SPINNER_INTERVAL = 0.15
+CLOCK_REFRESH_SECONDS = 30.0
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def relative_time(when: datetime | None, now: datetime) -> str:
+    """"now", "3m", "2h", "yesterday", "4d", "Mar 04", "2024-03-04" — in the clock's time zone."""
+    if when is None:
+        return ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    when = when.astimezone(now.tzinfo)
+    seconds = (now - when).total_seconds()
+    if seconds < 60:
+        return "now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)}m"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)}h"
+    days = (now.date() - when.date()).days
+    if days <= 1:
+        return "yesterday"
+    if days < 7:
+        return f"{days}d"
+    if when.year == now.year:
+        return when.strftime("%b %d")
+    return when.strftime("%Y-%m-%d")
+
+
+def format_cost(cost: float) -> str:
+    return f"${cost:.2f}" if cost >= 1 else f"${cost:.4f}"
+
+
+def session_label(session: SessionData) -> str:
+    """The title, else the first line of the first message, else a placeholder."""
+    if session.title.strip():
+        return session.title.strip()
+    first = (session.first_user_message or "").strip()
+    return first.splitlines()[0] if first else "New session"
+
+
+def matches(session: SessionData, query: str) -> bool:
+    needle = query.casefold()
+    return needle in session.title.casefold() or needle in (session.first_user_message or "").casefold()
+
+
+class SessionList(OptionList):
+    """The rows. Up on the first row goes back to the filter box."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("delete", "delete_session", "Delete session"),
+        Binding("ctrl+d", "delete_session", "Delete session", show=False),
+    ]
+
+    class DeletePressed(Message):
+        def __init__(self, session_id: str) -> None:
+            super().__init__()
+            self.session_id = session_id
+
+    def action_cursor_up(self) -> None:
+        if self.highlighted in (None, 0):
+            self.screen.focus_previous()
+            return
+        super().action_cursor_up()
+
+    def action_delete_session(self) -> None:
+        option = self.highlighted_option
+        if option is not None and option.id is not None:
+            self.post_message(self.DeletePressed(option.id))
+
+    def _replace_option_prompt(self, index: int, prompt: VisualType) -> None:
+        # Every row is exactly two unwrapped lines, so a new prompt never changes the line map.
+        # OptionList would rebuild that map (measuring all rows: ~40 ms for 1,000) on each
+        # change; for a spinner frame only the rendered strips need to go.
+        render_cache = getattr(self, "_option_render_cache", None)
+        if render_cache is None:  # a future Textual without this cache: take the slow path
+            super()._replace_option_prompt(index, prompt)
+            return
+        self.get_option_at_index(index)._set_prompt(prompt)
+        render_cache.clear()
+        self.refresh()
+
+
+class Sidebar(Widget):
+    """Sessions, newest first. Posts SessionSelected, NewSessionRequested, DeleteRequested."""
+
+    DEFAULT_CSS = """
+    Sidebar {
+        width: 36;
+        height: 1fr;
+        layout: vertical;
+        background: $panel;
+    }
+    Sidebar > #sidebar-filter {
+        margin: 0 0 1 0;
+    }
+    Sidebar > SessionList {
+        height: 1fr;
+        max-height: 100%;
+        border: none;
+        padding: 0;
+        background: $panel;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    Sidebar > SessionList:focus {
+        border: none;
+        background-tint: $foreground 3%;
+    }
+    Sidebar > SessionList > .option-list--option {
+        padding: 0 1 0 0;
+    }
+    Sidebar > #sidebar-empty {
+        color: $text-muted;
+        padding: 0 1;
+        display: none;
+    }
+    Sidebar.-empty > #sidebar-empty {
+        display: block;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+n", "new_session", "New session"),
+        Binding("slash", "focus_filter", "Filter", show=False),
+    ]
+
+    class SessionSelected(Message):
+        def __init__(self, session_id: str) -> None:
+            super().__init__()
+            self.session_id = session_id
+
+    class NewSessionRequested(Message):
+        pass
+
+    class DeleteRequested(Message):
+        """Posted only after the user confirmed the deletion."""
+
+        def __init__(self, session_id: str) -> None:
+            super().__init__()
+            self.session_id = session_id
+
+    def __init__(
+        self,
+        *,
+        clock: Clock | None = None,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._now: Clock = clock or _utc_now
+        self._sessions: dict[str, SessionData] = {}
+        self._order: list[str] = []  # every session id, newest first
+        self._visible: list[str] = []  # the ids shown, after the filter
+        self._visible_set: set[str] = set()
+        self._rows: dict[str, tuple[RowKey, Option]] = {}
+        self._filter_text = ""
+        self._current: str | None = None
+        self._running_ids: set[str] = set()
+        self._awaiting_ids: set[str] = set()
+        self._frame = 0
+        self._spinner: Timer | None = None
+
+    # ---- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter sessions…", id="sidebar-filter", compact=True)
+        yield SessionList(id="sidebar-list")
+        yield Static(id="sidebar-empty")
+
+    def on_mount(self) -> None:
+        self.set_interval(CLOCK_REFRESH_SECONDS, self._refresh_all_rows)
+        self._rebuild()
+
+    @property
+    def option_list(self) -> SessionList:
+        return self.query_one(SessionList)
+
+    @property
+    def filter_input(self) -> Input:
+        return self.query_one("#sidebar-filter", Input)
+
+    @property
+    def visible_ids(self) -> list[str]:
+        return list(self._visible)
+
+    @property
+    def highlighted_id(self) -> str | None:
+        option = self.option_list.highlighted_option if self.is_mounted else None
+        return option.id if option is not None else None
+
+    # ---- the seam -----------------------------------------------------------------------------
+
+    def set_sessions(self, sessions: list[SessionData]) -> None:
+        """Replace the whole list (in the given order); highlight and scroll stay where possible."""
+        self._sessions = {session.id: session for session in sessions}
+        self._order = [session.id for session in sessions]
+        self._rows = {sid: row for sid, row in self._rows.items() if sid in self._sessions}
+        self._running_ids &= self._sessions.keys()
+        self._awaiting_ids &= self._sessions.keys()
+        self._rebuild()
+
+    def upsert_session(self, session: SessionData) -> None:
+        """A new session goes on top; a known one is updated in place (title, counts, cost)."""
+        known = session.id in self._sessions
+        self._sessions[session.id] = session
+        if not known:
+            self._order.insert(0, session.id)
+        was_visible = session.id in self._visible_set
+        if not known or was_visible != self._passes_filter(session):
+            self._rebuild()
+        else:
+            self._refresh_row(session.id)
+
+    def remove_session(self, session_id: str) -> None:
+        if self._sessions.pop(session_id, None) is None:
+            return
+        self._rows.pop(session_id, None)
+        self._order.remove(session_id)
+        self._running_ids.discard(session_id)
+        self._awaiting_ids.discard(session_id)
+        if self._current == session_id:
+            self._current = None
+        if session_id in self._visible_set:
+            index = self._visible.index(session_id)
+            self._visible.remove(session_id)
+            self._visible_set.discard(session_id)
+            if self.is_mounted:
+                # removing one option keeps the highlight on the neighbour, no full rebuild needed
+                self.option_list.remove_option_at_index(index)
+                self._update_empty_state()
+
+    def set_current(self, session_id: str | None) -> None:
+        previous, self._current = self._current, session_id
+        for sid in {previous, session_id}:
+            if sid is not None:
+                self._refresh_row(sid)
+
+    def set_activity(self, session_id: str, *, running: bool, awaiting_permission: bool) -> None:
+        before = (session_id in self._running_ids, session_id in self._awaiting_ids)
+        (self._running_ids.add if running else self._running_ids.discard)(session_id)
+        (self._awaiting_ids.add if awaiting_permission else self._awaiting_ids.discard)(session_id)
+        if before != (running, awaiting_permission):
+            self._refresh_row(session_id)
+        self._update_spinner()
+
+    # ---- rows ---------------------------------------------------------------------------------
+
+    def render_row(self, session: SessionData) -> Text:
+        """Two lines: marker + title, then badge, relative time, message count and cost."""
+        current = session.id == self._current
+        bar = "▌" if current else " "
+        row = Text()
+        row.append(bar, style="bold cyan")
+        if session.id in self._awaiting_ids:
+            row.append("⚠ ", style="bold yellow")
+        elif session.id in self._running_ids:
+            row.append(SPINNER[self._frame % len(SPINNER)] + " ", style="bold green")
+        else:
+            row.append("  ")
+        title_style = "bold" if current else ""
+        if not session.title.strip():
+            title_style += " italic"
+        row.append(session_label(session), style=title_style.strip())
+        row.append("\n")
+        row.append(bar, style="bold cyan")
+        row.append("  ")
+        if session.id in self._awaiting_ids:
+            row.append("⚠ permission", style="bold black on yellow")
+            row.append(" ")
+        count = session.message_count
+        details = [
+            relative_time(session.created_at, self._now()),
+            f"{count} msg" if count == 1 else f"{count} msgs",
+            format_cost(session.cost),
+        ]
+        row.append(" · ".join(part for part in details if part), style="dim")
+        return row
+
+    def _row_key(self, session: SessionData) -> RowKey:
+        """Everything a row shows; a row is rendered again only when this changes."""
+        sid = session.id
+        spinning = sid in self._running_ids and sid not in self._awaiting_ids
+        return (
+            session_label(session),
+            bool(session.title.strip()),
+            sid == self._current,
+            sid in self._awaiting_ids,
+            spinning,
+            self._frame if spinning else 0,
+            relative_time(session.created_at, self._now()),
+            session.message_count,
+            format_cost(session.cost),
+        )
+
+    def _option(self, session_id: str) -> Option:
+        session = self._sessions[session_id]
+        key = self._row_key(session)
+        cached = self._rows.get(session_id)
+        if cached is not None and cached[0] == key:
+            return cached[1]  # its measured visual is reused too
+        option = Option(self.render_row(session), id=session_id)
+        self._rows[session_id] = (key, option)
+        return option
+
+    def _refresh_row(self, session_id: str) -> None:
+        if not self.is_mounted or session_id not in self._visible_set:
+            self._rows.pop(session_id, None)
+            return
+        session = self._sessions[session_id]
+        key = self._row_key(session)
+        cached = self._rows.get(session_id)
+        if cached is None:
+            return
+        if cached[0] != key:
+            self._rows[session_id] = (key, cached[1])
+            self.option_list.replace_option_prompt(session_id, self.render_row(session))
+
+    def _refresh_all_rows(self) -> None:
+        # relative times age ("3m" -> "4m"); only rows whose text changed are redrawn
+        for session_id in self._visible:
+            self._refresh_row(session_id)
+
+    # ---- filtering and rebuilding -------------------------------------------------------------
+
+    def _passes_filter(self, session: SessionData) -> bool:
+        return not self._filter_text or matches(session, self._filter_text)
+
+    def _rebuild(self) -> None:
+        self._visible = [sid for sid in self._order if self._passes_filter(self._sessions[sid])]
+        self._visible_set = set(self._visible)
+        if not self.is_mounted:
+            return
+        option_list = self.option_list
+        keep = self.highlighted_id
+        scroll_y = option_list.scroll_y
+        option_list.set_options(self._option(sid) for sid in self._visible)
+        if keep in self._visible_set:
+            option_list.scroll_to(y=scroll_y, animate=False, immediate=True)
+            option_list.highlighted = self._visible.index(keep)
+        elif self._visible:
+            option_list.highlighted = 0
+        self._update_empty_state()
+        self._update_spinner()
+
+    def _update_empty_state(self) -> None:
+        empty = not self._visible
+        self.set_class(empty, "-empty")
+        if empty:
+            message = "No session matches the filter." if self._filter_text else "No sessions yet — ctrl+n starts one."
+            self.query_one("#sidebar-empty", Static).update(Text(message))
+
+    def _update_spinner(self) -> None:
+        spinning = bool(self._running_ids - self._awaiting_ids) and self.is_mounted
+        if spinning and self._spinner is None:
+            self._spinner = self.set_interval(SPINNER_INTERVAL, self._tick)
+        elif not spinning and self._spinner is not None:
+            self._spinner.stop()
+            self._spinner = None
+
+    def _tick(self) -> None:
+        self._frame += 1
+        for session_id in self._running_ids - self._awaiting_ids:
+            self._refresh_row(session_id)
+
+    # ---- events -------------------------------------------------------------------------------
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._filter_text = event.value.strip()
+        self._rebuild()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        session_id = self.highlighted_id or (self._visible[0] if self._visible else None)
+        if session_id is not None:
+            self.post_message(self.SessionSelected(session_id))
+
+    def on_key(self, event: events.Key) -> None:
+        if not self.filter_input.has_focus:
+            return
+        if event.key == "down" and self._visible:
+            self.option_list.focus()
+            event.stop()
+        elif event.key == "escape" and self.filter_input.value:
+            # the first Esc clears the filter; the next one is the app's (e.g. cancel a turn)
+            self.filter_input.value = ""
+            event.stop()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.post_message(self.SessionSelected(event.option.id))
+
+    def on_session_list_delete_pressed(self, event: SessionList.DeletePressed) -> None:
+        event.stop()
+        session = self._sessions.get(event.session_id)
+        if session is None:
+            return
+        from mix_tui.tui.screens.confirm import ConfirmScreen
+
+        question = Text("Delete the session ")
+        question.append(f"“{session_label(session)}”", style="bold")
+        question.append("? This cannot be undone.")
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self.post_message(self.DeleteRequested(event.session_id))
+
+        self.app.push_screen(ConfirmScreen(question, confirm_label="Delete"), answered)
+
+    def action_new_session(self) -> None:
+        self.post_message(self.NewSessionRequested())
+
+    def action_focus_filter(self) -> None:
+        self.filter_input.focus()
+
+    def sessions(self) -> Iterable[SessionData]:
+        return (self._sessions[sid] for sid in self._order)

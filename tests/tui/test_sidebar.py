@@ -1,0 +1,215 @@
+"""Sidebar: rows, filtering, markers, keys, confirm-before-delete, and 1,000 sessions."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.message import Message
+
+from mix_tui.protocol.models import SessionData
+from mix_tui.tui.screens.confirm import ConfirmScreen
+from mix_tui.tui.widgets.sidebar import SessionList, Sidebar, format_cost, relative_time
+
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+
+
+def session(n: int, title: str | None = None, *, minutes_ago: float = 0, **fields: object) -> SessionData:
+    data: dict[str, object] = {
+        "id": f"s{n}",
+        "title": f"Session number {n}" if title is None else title,
+        "createdAt": (NOW - timedelta(minutes=minutes_ago)).isoformat(),
+        "userMessageCount": 1,
+        "assistantMessageCount": 1,
+        "cost": 0.0123,
+    }
+    data.update(fields)
+    return SessionData.model_validate(data)
+
+
+class SidebarApp(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.posted: list[Message] = []
+
+    def compose(self) -> ComposeResult:
+        yield Sidebar(clock=lambda: NOW)
+
+    def on_sidebar_session_selected(self, message: Sidebar.SessionSelected) -> None:
+        self.posted.append(message)
+
+    def on_sidebar_new_session_requested(self, message: Sidebar.NewSessionRequested) -> None:
+        self.posted.append(message)
+
+    def on_sidebar_delete_requested(self, message: Sidebar.DeleteRequested) -> None:
+        self.posted.append(message)
+
+
+def row_text(sidebar: Sidebar, session_id: str) -> str:
+    prompt = sidebar.option_list.get_option(session_id).prompt
+    assert isinstance(prompt, Text)
+    return prompt.plain
+
+
+def test_relative_time_and_cost() -> None:
+    assert relative_time(NOW - timedelta(seconds=20), NOW) == "now"
+    assert relative_time(NOW - timedelta(minutes=3), NOW) == "3m"
+    assert relative_time(NOW - timedelta(hours=2), NOW) == "2h"
+    assert relative_time(NOW - timedelta(hours=30), NOW) == "yesterday"
+    assert relative_time(NOW - timedelta(days=4), NOW) == "4d"
+    assert relative_time(NOW - timedelta(days=40), NOW) == "Jan 29"
+    assert relative_time(datetime(2024, 3, 4, tzinfo=UTC), NOW) == "2024-03-04"
+    assert relative_time(None, NOW) == ""
+    assert format_cost(0.0123) == "$0.0123"
+    assert format_cost(12.5) == "$12.50"
+
+
+async def test_rows_show_title_time_count_cost_and_markers() -> None:
+    app = SidebarApp()
+    async with app.run_test() as pilot:
+        sidebar = app.query_one(Sidebar)
+        sidebar.set_sessions([session(1, minutes_ago=3), session(2, "", minutes_ago=150, firstUserMessage="fix the bug\nplease")])
+        await pilot.pause()
+        first = row_text(sidebar, "s1")
+        assert "Session number 1" in first and "3m" in first and "2 msgs" in first and "$0.0123" in first
+        assert "fix the bug" in row_text(sidebar, "s2") and "please" not in row_text(sidebar, "s2")
+        assert "2h" in row_text(sidebar, "s2")
+
+        sidebar.set_current("s1")
+        assert row_text(sidebar, "s1").startswith("▌")
+        sidebar.set_current("s2")
+        assert not row_text(sidebar, "s1").startswith("▌") and row_text(sidebar, "s2").startswith("▌")
+
+        sidebar.set_activity("s1", running=True, awaiting_permission=False)
+        assert row_text(sidebar, "s1")[1] in "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+        sidebar.set_activity("s1", running=True, awaiting_permission=True)
+        assert "⚠ permission" in row_text(sidebar, "s1")
+        sidebar.set_activity("s1", running=False, awaiting_permission=False)
+        assert "⚠" not in row_text(sidebar, "s1")
+
+        sidebar.upsert_session(session(1, "Renamed by the server", minutes_ago=3, cost=1.5))
+        assert "Renamed by the server" in row_text(sidebar, "s1") and "$1.50" in row_text(sidebar, "s1")
+
+
+async def test_titles_are_data_not_markup() -> None:
+    app = SidebarApp()
+    async with app.run_test() as pilot:
+        sidebar = app.query_one(Sidebar)
+        sidebar.set_sessions([session(1, "[bold red]x[/] \x1b[31m")])
+        await pilot.pause()
+        assert "[bold red]x[/]" in row_text(sidebar, "s1")
+
+
+async def test_filter_as_you_type_matches_title_and_first_message() -> None:
+    app = SidebarApp()
+    async with app.run_test() as pilot:
+        sidebar = app.query_one(Sidebar)
+        sidebar.set_sessions(
+            [
+                session(1, "Refactor parser"),
+                session(2, "Untitled", firstUserMessage="why is the PARSER slow?"),
+                session(3, "Write docs"),
+            ]
+        )
+        await pilot.pause()
+        sidebar.filter_input.focus()
+        await pilot.press(*"parser")
+        assert sidebar.visible_ids == ["s1", "s2"]
+        await pilot.press("down")
+        assert sidebar.option_list.has_focus
+        await pilot.press("down", "enter")
+        assert [m.session_id for m in app.posted if isinstance(m, Sidebar.SessionSelected)] == ["s2"]
+
+        sidebar.filter_input.focus()
+        await pilot.press(*"zzz")
+        assert sidebar.visible_ids == []
+        assert sidebar.has_class("-empty")
+        await pilot.press("escape")
+        assert sidebar.filter_input.value == ""
+        assert sidebar.visible_ids == ["s1", "s2", "s3"]
+
+        # a title change that makes a row match (or stop matching) shows up while filtering
+        await pilot.press(*"docs")
+        assert sidebar.visible_ids == ["s3"]
+        sidebar.upsert_session(session(1, "Refactor docs"))
+        assert sidebar.visible_ids == ["s1", "s3"]
+
+
+async def test_new_session_and_click_select() -> None:
+    app = SidebarApp()
+    async with app.run_test() as pilot:
+        sidebar = app.query_one(Sidebar)
+        sidebar.set_sessions([session(1), session(2)])
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        assert any(isinstance(m, Sidebar.NewSessionRequested) for m in app.posted)
+        # rows are two lines high: the second row starts on the third line of the list
+        await pilot.click(SessionList, offset=(4, 2))
+        # the selection hops OptionList -> Sidebar -> App: one pause per message queue
+        await pilot.pause()
+        await pilot.pause()
+        assert [m.session_id for m in app.posted if isinstance(m, Sidebar.SessionSelected)] == ["s2"]
+
+
+async def test_delete_asks_first_and_only_then_posts() -> None:
+    app = SidebarApp()
+    async with app.run_test() as pilot:
+        sidebar = app.query_one(Sidebar)
+        sidebar.set_sessions([session(1, "Keep me"), session(2, "Delete me")])
+        await pilot.pause()
+        sidebar.option_list.focus()
+        await pilot.press("down", "delete")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert not any(isinstance(m, Sidebar.DeleteRequested) for m in app.posted)
+
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await pilot.pause()
+        assert [m.session_id for m in app.posted if isinstance(m, Sidebar.DeleteRequested)] == ["s2"]
+
+        sidebar.remove_session("s2")
+        assert sidebar.visible_ids == ["s1"]
+        assert sidebar.highlighted_id == "s1"
+
+
+async def test_a_thousand_sessions_stay_fast() -> None:
+    app = SidebarApp()
+    async with app.run_test(size=(100, 40)) as pilot:
+        sidebar = app.query_one(Sidebar)
+        many = [session(n, minutes_ago=n) for n in range(1000)]
+        started = time.perf_counter()
+        sidebar.set_sessions(many)
+        await pilot.pause()
+        build = time.perf_counter() - started
+        assert sidebar.option_list.option_count == 1000
+
+        sidebar.option_list.focus()
+        sidebar.option_list.highlighted = 500
+        await pilot.pause()
+        started = time.perf_counter()
+        for n in range(50):
+            sidebar.upsert_session(session(500, f"Retitled {n}", minutes_ago=500))
+        sidebar.set_activity("s10", running=True, awaiting_permission=False)
+        await pilot.pause()
+        updates = time.perf_counter() - started
+        # set_sessions keeps the highlighted session
+        sidebar.set_sessions(many)
+        await pilot.pause()
+        assert sidebar.highlighted_id == "s500"
+
+        sidebar.filter_input.focus()
+        started = time.perf_counter()
+        await pilot.press("9", "9")
+        filtering = time.perf_counter() - started
+        assert all("99" in sid for sid in sidebar.visible_ids)
+        print(f"1000 sessions: build {build * 1000:.0f} ms, 51 updates {updates * 1000:.0f} ms, "
+              f"filter 2 keys {filtering * 1000:.0f} ms")
+        assert build < 1.0 and updates < 1.0 and filtering < 1.0
