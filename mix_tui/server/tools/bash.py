@@ -217,7 +217,9 @@ async def _wait(future: asyncio.Future[None], seconds: float) -> bool:
 def _child_env() -> dict[str, str]:
     env = dict(os.environ)
     # no pagers, no credential prompts, no colour: nobody is at this terminal
-    env.update({"PAGER": "cat", "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0", "TERM": "dumb", "NO_COLOR": "1"})
+    env.update(
+        {"PAGER": "cat", "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0", "TERM": "dumb", "NO_COLOR": "1"}
+    )
     return env
 
 
@@ -225,10 +227,13 @@ def _outcome(output: str, code: int | None, reason: str, timeout_s: float) -> To
     shown = output if output else "(no output)"
     if reason == "timeout":
         return ToolOutcome(
-            f"{shown}\n\nCommand timed out after {timeout_s:g} s; its process group was killed.", is_error=True
+            f"{shown}\n\nCommand timed out after {timeout_s:g} s; its process group was killed.",
+            is_error=True,
         )
     if reason == "cancelled":
-        return ToolOutcome(f"{shown}\n\nCommand cancelled by the user; its process group was killed.", is_error=True)
+        return ToolOutcome(
+            f"{shown}\n\nCommand cancelled by the user; its process group was killed.", is_error=True
+        )
     if code is None or code == 0:
         return ToolOutcome(shown)
     if code < 0:

@@ -91,9 +91,7 @@ def _anything(args: list[str], workdir: Path) -> bool:
 
 def _date(args: list[str], workdir: Path) -> bool:
     return all(
-        a.startswith("+")
-        or a in _DATE_FLAGS
-        or a.startswith(("-I", "--iso-8601", "--rfc-3339"))
+        a.startswith("+") or a in _DATE_FLAGS or a.startswith(("-I", "--iso-8601", "--rfc-3339"))
         for a in args
     )
 

@@ -17,10 +17,7 @@ def unified_diff(old: str, new: str, path: str, *, context: int = 3) -> str:
     if old == new:
         return ""
     if len(old) + len(new) > MAX_DIFF_INPUT_CHARS:
-        return (
-            f"--- a/{path}\n+++ b/{path}\n"
-            f"(diff omitted: {len(old)} characters before, {len(new)} after)\n"
-        )
+        return f"--- a/{path}\n+++ b/{path}\n(diff omitted: {len(old)} characters before, {len(new)} after)\n"
     from_name = "/dev/null" if old == "" else f"a/{path}"
     lines = difflib.unified_diff(
         old.splitlines(keepends=True),

@@ -20,7 +20,11 @@ DEFAULT_READ_LINES = 2000
 MAX_LINE_CHARS = 2000
 MAX_READ_CHARS = 100_000
 
-_PATH_PROP = {"type": "string", "minLength": 1, "description": "Path to the file, absolute or relative to the working directory."}
+_PATH_PROP = {
+    "type": "string",
+    "minLength": 1,
+    "description": "Path to the file, absolute or relative to the working directory.",
+}
 
 
 def outside_read_need(path: Path, what: str, params: dict[str, Any]) -> PermissionNeed:
@@ -48,7 +52,11 @@ class ReadText:
         "properties": {
             "file_path": _PATH_PROP,
             "offset": {"type": "integer", "minimum": 1, "description": "First line to read (1-based)."},
-            "limit": {"type": "integer", "minimum": 1, "description": "How many lines to read (default 2000)."},
+            "limit": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "How many lines to read (default 2000).",
+            },
         },
         "required": ["file_path"],
         "additionalProperties": False,
@@ -69,7 +77,9 @@ class ReadText:
         except FileNotFoundError:
             return ToolOutcome(f"File not found: {path}", is_error=True)
         except IsADirectoryError:
-            return ToolOutcome(f"{path} is a directory, not a file; use Glob or Bash `ls` to list it.", is_error=True)
+            return ToolOutcome(
+                f"{path} is a directory, not a file; use Glob or Bash `ls` to list it.", is_error=True
+            )
         except NotText as exc:
             return ToolOutcome(f"Cannot read {exc}.", is_error=True)
         except OSError as exc:
@@ -141,7 +151,11 @@ class Write:
         content = str(args.get("content", ""))
         old = existing_text(path)
         shown = display_path(path, ctx.workdir)
-        diff = f"(binary or non-UTF-8 file {shown} would be replaced)\n" if old is None else unified_diff(old, content, shown)
+        diff = (
+            f"(binary or non-UTF-8 file {shown} would be replaced)\n"
+            if old is None
+            else unified_diff(old, content, shown)
+        )
         verb = "Write" if path.exists() else "Create"
         return PermissionNeed(
             description=_write_description(verb, path, ctx),

@@ -72,7 +72,9 @@ class Glob:
     async def run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
         pattern = str(args["pattern"]).strip()
         if pattern.startswith("/") or ".." in pattern.split("/"):
-            return ToolOutcome("The pattern must be relative and without '..'; put the directory in `path`.", is_error=True)
+            return ToolOutcome(
+                "The pattern must be relative and without '..'; put the directory in `path`.", is_error=True
+            )
         base = _base(args, ctx)
         if not base.is_dir():
             return ToolOutcome(f"Not a directory: {base}", is_error=True)
@@ -120,7 +122,11 @@ class Grep:
     input_schema: dict[str, Any] = {
         "type": "object",
         "properties": {
-            "pattern": {"type": "string", "minLength": 1, "description": "Regular expression (Python `re` syntax)."},
+            "pattern": {
+                "type": "string",
+                "minLength": 1,
+                "description": "Regular expression (Python `re` syntax).",
+            },
             "path": _PATH_PROP,
             "glob": {"type": "string", "description": "Only search files matching this glob, e.g. *.py"},
             "case_insensitive": {"type": "boolean", "description": "Ignore case (default false)."},

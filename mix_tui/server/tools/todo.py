@@ -15,8 +15,8 @@ class TodoWrite:
     description = (
         "Replace the session's task list with `todos` (send the whole list every time).\n"
         "- Use it for work with several steps; skip it for one-step requests.\n"
-        "- Each item has `content` (imperative, e.g. \"Run the tests\"), `status` "
-        "(pending, in_progress or completed) and optionally `activeForm` (e.g. \"Running the tests\").\n"
+        '- Each item has `content` (imperative, e.g. "Run the tests"), `status` '
+        '(pending, in_progress or completed) and optionally `activeForm` (e.g. "Running the tests").\n'
         "- Keep exactly one item in_progress while working; mark items completed as soon as they are done."
     )
     input_schema: dict[str, Any] = {
@@ -30,7 +30,10 @@ class TodoWrite:
                     "properties": {
                         "content": {"type": "string", "minLength": 1, "description": "The task, imperative."},
                         "status": {"type": "string", "enum": ["pending", "in_progress", "completed"]},
-                        "activeForm": {"type": "string", "description": "The task in present continuous form."},
+                        "activeForm": {
+                            "type": "string",
+                            "description": "The task in present continuous form.",
+                        },
                     },
                     "required": ["content", "status"],
                     "additionalProperties": False,

@@ -92,9 +92,7 @@ def _translate_class(body: str) -> str:
     negate = body[:1] in ("!", "^")
     if negate:
         body = body[1:]
-    chars = [
-        "-" if ch == "-" and 0 < k < len(body) - 1 else re.escape(ch) for k, ch in enumerate(body)
-    ]
+    chars = ["-" if ch == "-" and 0 < k < len(body) - 1 else re.escape(ch) for k, ch in enumerate(body)]
     return "[" + ("^" if negate else "") + "".join(chars) + "]"
 
 

@@ -49,11 +49,14 @@ async def _gone(pid: int, within: float = 3.0) -> bool:
     return False
 
 
+def _read_pid_text(path: Path) -> str:
+    return path.read_text().strip() if path.exists() else ""
+
+
 async def _pid_from(path: Path, within: float = 5.0) -> int:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
-        text = path.read_text().strip() if path.exists() else ""
-        if text:
+        if text := _read_pid_text(path):
             return int(text)
         await asyncio.sleep(0.02)
     raise AssertionError(f"{path} never got a pid")
@@ -91,7 +94,9 @@ async def test_escape_sequences_are_stripped(ctx: ToolContext) -> None:
 async def test_timeout_kills_the_whole_process_group(ctx: ToolContext, workdir: Path) -> None:
     pidfile = workdir / "child.pid"
     started = time.monotonic()
-    out = await Bash().run({"command": f"sleep 300 & echo $! > {pidfile}; echo started; wait", "timeout": 400}, ctx)
+    out = await Bash().run(
+        {"command": f"sleep 300 & echo $! > {pidfile}; echo started; wait", "timeout": 400}, ctx
+    )
     assert time.monotonic() - started < 5
     assert out.is_error
     assert "started" in out.output and "timed out after 0.4 s" in out.output
@@ -157,7 +162,9 @@ async def test_output_cap_keeps_head_and_tail(ctx: ToolContext) -> None:
 
 async def test_huge_output_is_bounded_and_counts_what_it_dropped(ctx: ToolContext) -> None:
     # 3 MB through a 1000-character cap: memory stays bounded and the note reports roughly 3 MB cut
-    out = await Bash(output_limit=1000).run({"command": "head -c 3000000 /dev/zero | tr '\\0' a; echo; echo END"}, ctx)
+    out = await Bash(output_limit=1000).run(
+        {"command": "head -c 3000000 /dev/zero | tr '\\0' a; echo; echo END"}, ctx
+    )
     assert out.output.endswith("END")
     omitted = int(out.output.split("… ")[1].split(" characters")[0])
     assert 2_990_000 < omitted < 3_001_000

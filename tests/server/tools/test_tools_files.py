@@ -1,0 +1,195 @@
+"""ReadText, Write and Edit on real files: numbering, errors, diffs, ambiguity, permissions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mix_tui.server.tools import ToolContext, unified_diff
+from mix_tui.server.tools.files import Edit, ReadText, Write
+
+
+def _names(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir())
+
+
+# ---- ReadText -------------------------------------------------------------------------------------
+
+
+async def test_read_numbers_lines_like_cat_n(ctx: ToolContext, workdir: Path) -> None:
+    (workdir / "a.txt").write_text("alpha\nbeta\ngamma\n")
+    out = await ReadText().run({"file_path": "a.txt"}, ctx)
+    assert not out.is_error
+    assert out.output == "     1\talpha\n     2\tbeta\n     3\tgamma"
+
+
+async def test_read_offset_limit_and_continuation_hint(ctx: ToolContext, workdir: Path) -> None:
+    (workdir / "n.txt").write_text("".join(f"line {i}\n" for i in range(1, 101)))
+    out = await ReadText().run({"file_path": str(workdir / "n.txt"), "offset": 10, "limit": 3}, ctx)
+    assert out.output.splitlines()[:3] == ["    10\tline 10", "    11\tline 11", "    12\tline 12"]
+    assert "offset=13" in out.output
+    past = await ReadText().run({"file_path": "n.txt", "offset": 500}, ctx)
+    assert "past the end" in past.output and "100 lines" in past.output
+
+
+async def test_read_cuts_very_long_lines(ctx: ToolContext, workdir: Path) -> None:
+    (workdir / "long.txt").write_text("x" * 5000 + "\n")
+    out = await ReadText().run({"file_path": "long.txt"}, ctx)
+    assert len(out.output) < 2100 and "5000 characters" in out.output
+
+
+async def test_read_errors(ctx: ToolContext, workdir: Path) -> None:
+    (workdir / "sub").mkdir()
+    (workdir / "blob.bin").write_bytes(b"\x89PNG\x00\x01\x02")
+    (workdir / "empty.txt").write_text("")
+    missing = await ReadText().run({"file_path": "nope.txt"}, ctx)
+    assert missing.is_error and "not found" in missing.output
+    directory = await ReadText().run({"file_path": "sub"}, ctx)
+    assert directory.is_error and "directory" in directory.output
+    binary = await ReadText().run({"file_path": "blob.bin"}, ctx)
+    assert binary.is_error and "binary" in binary.output
+    empty = await ReadText().run({"file_path": "empty.txt"}, ctx)
+    assert not empty.is_error and "empty" in empty.output
+
+
+def test_read_inside_needs_no_permission_outside_does(ctx: ToolContext, workdir: Path, outside: Path) -> None:
+    assert ReadText().permission({"file_path": "a.txt"}, ctx) is None
+    assert ReadText().permission({"file_path": str(workdir / "deep/a.txt")}, ctx) is None
+    secret = outside / "secret.txt"
+    need = ReadText().permission({"file_path": str(secret)}, ctx)
+    assert need is not None
+    assert need.action == "read"
+    assert need.description == f"Read file outside the working directory: {secret}"
+    assert need.path == str(outside)
+    assert need.params == {"file_path": str(secret)}
+    # `..` and symlinks are resolved before the check
+    assert ReadText().permission({"file_path": "../outside/secret.txt"}, ctx) is not None
+    (workdir / "link").symlink_to(secret)
+    assert ReadText().permission({"file_path": "link"}, ctx) is not None
+    assert ReadText().permission({"file_path": "~/x"}, ctx) is not None
+
+
+# ---- Write ----------------------------------------------------------------------------------------
+
+
+async def test_write_creates_parents_and_asks_with_a_creation_diff(ctx: ToolContext, workdir: Path) -> None:
+    args = {"file_path": "pkg/sub/new.py", "content": "print('hi')\n"}
+    need = Write().permission(args, ctx)
+    assert need is not None
+    assert need.action == "write"
+    assert need.description == f"Create file: {workdir / 'pkg/sub/new.py'}"
+    assert need.params["file_path"] == str(workdir / "pkg/sub/new.py")
+    assert need.params["diff"].startswith("--- /dev/null\n+++ b/pkg/sub/new.py\n")
+    assert "+print('hi')\n" in need.params["diff"]
+    out = await Write().run(args, ctx)
+    assert not out.is_error and "Created pkg/sub/new.py" in out.output
+    assert (workdir / "pkg/sub/new.py").read_text() == "print('hi')\n"
+
+
+async def test_write_over_existing_file_diffs_old_to_new(ctx: ToolContext, workdir: Path) -> None:
+    target = workdir / "a.txt"
+    target.write_text("one\ntwo\n")
+    target.chmod(0o640)
+    args = {"file_path": "a.txt", "content": "one\nTWO\n"}
+    need = Write().permission(args, ctx)
+    assert need is not None and need.description.startswith("Write file: ")
+    assert need.params["diff"] == "--- a/a.txt\n+++ b/a.txt\n@@ -1,2 +1,2 @@\n one\n-two\n+TWO\n"
+    out = await Write().run(args, ctx)
+    assert not out.is_error
+    assert target.read_text() == "one\nTWO\n"
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert _names(workdir) == ["a.txt"]  # no temporary file left behind
+
+
+async def test_write_keeps_content_byte_exact(ctx: ToolContext, workdir: Path) -> None:
+    await Write().run({"file_path": "crlf.txt", "content": "a\r\nb"}, ctx)
+    assert (workdir / "crlf.txt").read_bytes() == b"a\r\nb"
+
+
+async def test_write_outside_is_flagged_and_directory_refused(
+    ctx: ToolContext, workdir: Path, outside: Path
+) -> None:
+    need = Write().permission({"file_path": str(outside / "x.txt"), "content": "x"}, ctx)
+    assert need is not None and "outside the working directory" in need.description
+    (workdir / "d").mkdir()
+    assert Write().permission({"file_path": "d", "content": "x"}, ctx) is None
+    out = await Write().run({"file_path": "d", "content": "x"}, ctx)
+    assert out.is_error and "directory" in out.output
+
+
+# ---- Edit -----------------------------------------------------------------------------------------
+
+
+async def test_edit_replaces_a_unique_match_and_asks_with_its_diff(ctx: ToolContext, workdir: Path) -> None:
+    target = workdir / "m.py"
+    target.write_text("def f():\n    return 1\n")
+    args = {"file_path": "m.py", "old_string": "return 1", "new_string": "return 2"}
+    need = Edit().permission(args, ctx)
+    assert need is not None
+    assert need.action == "edit"
+    assert need.description == f"Edit file: {target}"
+    assert need.path == str(workdir)
+    assert need.params == {
+        "file_path": str(target),
+        "diff": "--- a/m.py\n+++ b/m.py\n@@ -1,2 +1,2 @@\n def f():\n-    return 1\n+    return 2\n",
+    }
+    out = await Edit().run(args, ctx)
+    assert not out.is_error and "replaced 1 occurrence" in out.output
+    assert target.read_text() == "def f():\n    return 2\n"
+
+
+async def test_edit_ambiguity_and_replace_all(ctx: ToolContext, workdir: Path) -> None:
+    target = workdir / "r.txt"
+    target.write_text("x = 1\ny = 1\n")
+    ambiguous = {"file_path": "r.txt", "old_string": "1", "new_string": "2"}
+    assert Edit().permission(ambiguous, ctx) is None  # nothing to ask: it cannot apply
+    out = await Edit().run(ambiguous, ctx)
+    assert out.is_error and "occurs 2 times" in out.output and "replace_all" in out.output
+    assert target.read_text() == "x = 1\ny = 1\n"
+    out = await Edit().run({**ambiguous, "replace_all": True}, ctx)
+    assert not out.is_error and "replaced 2 occurrences" in out.output
+    assert target.read_text() == "x = 2\ny = 2\n"
+
+
+async def test_edit_errors(ctx: ToolContext, workdir: Path) -> None:
+    (workdir / "e.txt").write_text("hello\n")
+    (workdir / "blob.bin").write_bytes(b"\x00\x01hello")
+    cases = [
+        ({"file_path": "e.txt", "old_string": "absent", "new_string": "x"}, "not found"),
+        ({"file_path": "e.txt", "old_string": "hello", "new_string": "hello"}, "identical"),
+        ({"file_path": "missing.txt", "old_string": "a", "new_string": "b"}, "not found"),
+        ({"file_path": "blob.bin", "old_string": "hello", "new_string": "bye"}, "binary"),
+        ({"file_path": "e.txt", "old_string": "", "new_string": "x"}, "already exists"),
+    ]
+    for args, expected in cases:
+        out = await Edit().run(args, ctx)
+        assert out.is_error, args
+        assert expected in out.output, (args, out.output)
+    assert (workdir / "e.txt").read_text() == "hello\n"
+
+
+async def test_edit_with_empty_old_string_creates_a_file(ctx: ToolContext, workdir: Path) -> None:
+    args = {"file_path": "fresh/new.txt", "old_string": "", "new_string": "content\n"}
+    need = Edit().permission(args, ctx)
+    assert need is not None and need.params["diff"].startswith("--- /dev/null")
+    out = await Edit().run(args, ctx)
+    assert not out.is_error
+    assert (workdir / "fresh/new.txt").read_text() == "content\n"
+
+
+async def test_edit_matches_lf_text_in_a_crlf_file(ctx: ToolContext, workdir: Path) -> None:
+    target = workdir / "w.txt"
+    target.write_bytes(b"one\r\ntwo\r\nthree\r\n")
+    out = await Edit().run({"file_path": "w.txt", "old_string": "one\ntwo", "new_string": "1\n2"}, ctx)
+    assert not out.is_error
+    assert target.read_bytes() == b"1\r\n2\r\nthree\r\n"
+
+
+# ---- diff helper ----------------------------------------------------------------------------------
+
+
+def test_unified_diff_edges() -> None:
+    assert unified_diff("same\n", "same\n", "f") == ""
+    no_newline = unified_diff("a\n", "a\nb", "f")
+    assert no_newline.endswith("+b\n\\ No newline at end of file\n")
+    huge = unified_diff("x" * 600_000, "y" * 600_000, "big")
+    assert "diff omitted" in huge
