@@ -29,6 +29,7 @@ class NotText(Exception):
 
 def read_text(path: Path) -> str:
     """The whole file as text, line endings untouched. Raises OSError or NotText."""
+    require_regular(path)
     data = path.read_bytes()
     if is_binary(data[:SNIFF_BYTES]):
         raise NotText(f"{path}: it looks like a binary file")
@@ -36,6 +37,12 @@ def read_text(path: Path) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise NotText(f"{path}: not valid UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+
+
+def require_regular(path: Path) -> None:
+    """Refuse FIFOs, sockets and devices: opening a FIFO blocks forever, /dev/zero never ends."""
+    if path.exists() and not path.is_dir() and not path.is_file():
+        raise NotText(f"{path}: not a regular file")
 
 
 def existing_text(path: Path) -> str | None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from .base import PermissionNeed, ToolContext, ToolOutcome
 from .diffing import unified_diff
-from .fileio import SNIFF_BYTES, NotText, existing_text, read_text, write_atomic
+from .fileio import SNIFF_BYTES, NotText, existing_text, read_text, require_regular, write_atomic
 from .paths import concerned_dir, display_path, is_inside, resolve_path
 from .text import is_binary
 
@@ -91,6 +91,7 @@ def _numbered_lines(path: Path, offset: int, limit: int) -> str:
     """Lines offset..offset+limit-1 as `cat -n` text; streams, so huge files are fine."""
     if path.is_dir():
         raise IsADirectoryError(str(path))
+    require_regular(path)
     out: list[str] = []
     size = 0
     number = 0

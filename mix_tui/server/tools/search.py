@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import stat
 import time
 from pathlib import Path
 from typing import Any
@@ -184,7 +185,9 @@ def _grep(
 
 def _matching_lines(path: Path, regex: re.Pattern[str]) -> list[tuple[int, str]]:
     try:
-        if path.stat().st_size > MAX_GREP_FILE_BYTES:
+        info = path.stat()
+        # only regular files: a FIFO would block the thread forever, a device would never end
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_GREP_FILE_BYTES:
             return []
         data = path.read_bytes()
     except OSError:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 from pathlib import Path
 
 from mix_tui.server.tools import ToolContext, unified_diff
@@ -193,3 +195,13 @@ def test_unified_diff_edges() -> None:
     assert no_newline.endswith("+b\n\\ No newline at end of file\n")
     huge = unified_diff("x" * 600_000, "y" * 600_000, "big")
     assert "diff omitted" in huge
+
+
+async def test_fifos_are_refused_not_waited_on(ctx: ToolContext, workdir: Path) -> None:
+    os.mkfifo(workdir / "pipe")
+    read = await asyncio.wait_for(ReadText().run({"file_path": "pipe"}, ctx), 2)
+    assert read.is_error and "not a regular file" in read.output
+    edit = await asyncio.wait_for(
+        Edit().run({"file_path": "pipe", "old_string": "a", "new_string": "b"}, ctx), 2
+    )
+    assert edit.is_error and "not a regular file" in edit.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
@@ -158,3 +159,10 @@ async def test_search_outside_runs_once_granted(ctx: ToolContext, outside: Path)
     assert found.output == str(outside / "notes.md")
     grep = await Grep().run({"pattern": "todo", "path": str(outside)}, ctx)
     assert grep.output == f"{outside / 'notes.md'}:1: todo: call"
+
+
+async def test_grep_skips_fifos(ctx: ToolContext, workdir: Path) -> None:
+    os.mkfifo(workdir / "pipe")
+    (workdir / "a.txt").write_text("findme\n")
+    out = await asyncio.wait_for(Grep().run({"pattern": "findme"}, ctx), 2)
+    assert out.output == "a.txt:1: findme"
