@@ -75,7 +75,9 @@ class Auth(_Group):
 
     async def oauth_callback(self, provider: str, code: str, state: str) -> OAuthCallbackResponse:
         body = OAuthCallbackRequest(provider=provider, code=code, state=state).to_wire()
-        return parse(OAuthCallbackResponse, await self._t.request("POST", "/api/auth/oauth-callback", json=body))
+        return parse(
+            OAuthCallbackResponse, await self._t.request("POST", "/api/auth/oauth-callback", json=body)
+        )
 
     async def oauth_health(self) -> OAuthHealth:
         return parse(OAuthHealth, await self._t.request("GET", "/health/auth"))

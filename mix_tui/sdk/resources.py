@@ -82,8 +82,10 @@ class Sessions(_Group):
 
         Raises `UnsupportedError` when the server has no such route (404 or 405).
         """
-        request = ForkRequest(message_index=message_index) if title is None else ForkRequest(
-            message_index=message_index, title=title
+        request = (
+            ForkRequest(message_index=message_index)
+            if title is None
+            else ForkRequest(message_index=message_index, title=title)
         )
         try:
             response = await self._t.request(
@@ -142,7 +144,9 @@ class Messages(_Group):
     async def history(self, limit: int = 50, offset: int = 0) -> builtins.list[BackendMessage]:
         """User prompts across all sessions, newest first."""
         params = {"limit": limit, "offset": offset}
-        return parse_list(BackendMessage, await self._t.request("GET", "/api/messages/history", params=params))
+        return parse_list(
+            BackendMessage, await self._t.request("GET", "/api/messages/history", params=params)
+        )
 
 
 def _looks_like_message(content: bytes) -> bool:
@@ -192,7 +196,9 @@ class Files(_Group):
 
     async def get(self, session_id: str, name: str, *, thumb: str | None = None) -> bytes:
         params = {"thumb": thumb} if thumb else None
-        response = await self._t.request("GET", f"/api/sessions/{q(session_id)}/files/{q(name)}", params=params)
+        response = await self._t.request(
+            "GET", f"/api/sessions/{q(session_id)}/files/{q(name)}", params=params
+        )
         return response.content
 
     async def delete(self, session_id: str, name: str) -> None:

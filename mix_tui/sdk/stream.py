@@ -197,7 +197,11 @@ class SessionStream:
             headers["Last-Event-ID"] = self.last_event_id
         try:
             async with self._http.stream(
-                "GET", "/stream", params={"sessionId": self.session_id}, headers=headers, timeout=self._timeout
+                "GET",
+                "/stream",
+                params={"sessionId": self.session_id},
+                headers=headers,
+                timeout=self._timeout,
             ) as response:
                 status = response.status_code
                 if status != 200:

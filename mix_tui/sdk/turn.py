@@ -252,9 +252,13 @@ class Turn:
             target: ToolCallState | None = same_name[0]
         elif len(running) == 1:
             target = running[0]
-        else:
-            ready = [c for c in self.tool_calls.values() if c.status == "ready" and c.name == event.tool_name]
-            target = ready[0] if ready else None
+        else:  # servers that send no tool_execution_start first: any unfinished call of that name
+            waiting = [
+                c
+                for c in self.tool_calls.values()
+                if not c.finished and c.permission is None and c.name == event.tool_name
+            ]
+            target = waiting[0] if waiting else None
         if target is None:
             self._unlinked_permissions[event.id] = event
             return
@@ -270,7 +274,9 @@ class Turn:
         call.is_error = bool(event.is_error) or not event.success
         lowered = event.progress.lower()
         if not event.success:
-            call.status = "denied" if "denied" in lowered else "cancelled" if "cancel" in lowered else "failed"
+            call.status = (
+                "denied" if "denied" in lowered else "cancelled" if "cancel" in lowered else "failed"
+            )
         else:
             call.status = "failed" if event.is_error else "ok"
         if call.permission is not None:
