@@ -214,8 +214,12 @@ async def _wait(future: asyncio.Future[None], seconds: float) -> bool:
     return True
 
 
+# provider keys the server holds must not leak to commands the model writes
+_SECRET_ENV = ("OPENROUTER_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY", "MIX_TOKEN")
+
+
 def _child_env() -> dict[str, str]:
-    env = dict(os.environ)
+    env = {name: value for name, value in os.environ.items() if name not in _SECRET_ENV}
     # no pagers, no credential prompts, no colour: nobody is at this terminal
     env.update(
         {"PAGER": "cat", "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0", "TERM": "dumb", "NO_COLOR": "1"}

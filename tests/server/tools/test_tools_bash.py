@@ -186,3 +186,13 @@ async def test_permission_needed_shape(ctx: ToolContext) -> None:
 async def test_allowlisted_command_needs_no_permission(ctx: ToolContext) -> None:
     assert Bash().permission({"command": "git status"}, ctx) is None
     assert Bash().permission({"command": "ls -la; rm x"}, ctx) is not None
+
+
+async def test_provider_keys_do_not_reach_commands(monkeypatch, tmp_path) -> None:
+    from mix_tui.server.tools.base import ToolContext
+    from mix_tui.server.tools.bash import Bash
+
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-should-not-leak")
+    outcome = await Bash().run({"command": "env"}, ToolContext(workdir=tmp_path, session_id="s"))
+    assert "PATH=" in outcome.output
+    assert "sk-ant-should-not-leak" not in outcome.output
