@@ -47,7 +47,10 @@ _VERSION = re.compile(r"claude-(?:[a-z]+-)?(\d+)(?:-(\d{1,2}))?(?!\d)")
 def uses_adaptive_thinking(model: str) -> bool:
     """Claude 4.6 and later take thinking {"type": "adaptive"} + an effort; 5.x and Opus 4.7+ reject
     budget_tokens outright. Earlier models only know the budget form."""
-    m = _VERSION.search(model.lower().replace(".", "-"))
+    name = model.lower().replace(".", "-")
+    if "mythos" in name or "fable" in name:  # adaptive-only from their first release
+        return True
+    m = _VERSION.search(name)
     if not m:
         return False
     return (int(m.group(1)), int(m.group(2) or 0)) >= (4, 6)

@@ -207,8 +207,8 @@ async def test_adaptive_thinking_for_newer_models() -> None:
     body = server.requests[0].body
     assert body["thinking"] == {"type": "adaptive", "display": "summarized"}
     assert body["output_config"] == {"effort": "medium"}
-    assert [uses_adaptive_thinking(m) for m in ("claude-sonnet-4-5-20250929", "claude-haiku-4-5", "claude-sonnet-4-6", "claude-sonnet-5", "claude-3-7-sonnet-latest")] == [
-        False, False, True, True, False,
+    assert [uses_adaptive_thinking(m) for m in ("claude-sonnet-4-5-20250929", "claude-haiku-4-5", "claude-sonnet-4-6", "claude-sonnet-5", "claude-3-7-sonnet-latest", "claude-mythos-preview")] == [
+        False, False, True, True, False, True,
     ]  # fmt: skip
 
 
