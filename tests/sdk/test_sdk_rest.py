@@ -320,7 +320,7 @@ async def test_grant_of_an_expired_prompt_is_not_found(wire: WireServer, client:
 
 async def test_a_2xx_body_off_contract_is_a_protocol_error(wire: WireServer, client: MixClient) -> None:
     wire.route("GET", f"/api/sessions/{SID}", json_response(200, {"title": "no id"}))
-    with pytest.raises(ProtocolError, match="SessionData.*id"):
+    with pytest.raises(ProtocolError, match=r"SessionData.*id"):
         await client.sessions.get(SID)
 
 
