@@ -1,0 +1,231 @@
+"""One turn of the agent loop: user message → model steps and tool runs → exactly one terminal event.
+
+Per step a fresh assistant message id; the provider's stream becomes `thinking`/`content`/`tool_use_*`
+events (step.py); after the provider finishes, the step's tools run in parallel (tool_exec.py) and
+their results are stored as one `tool`-role message. The loop ends with `complete` when a step makes
+no tool calls, or with `error` (cancel, max steps, provider failure). Never both, never twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from mix_tui.protocol.events import Complete, Error, MixEvent, UserMessageCreated
+from mix_tui.server import catalog
+from mix_tui.server.prompt import (
+    PLACEHOLDER_TITLES,
+    system_prompt,
+    thinking_budget,
+    title_from_prompt,
+    with_plan_reminder,
+)
+from mix_tui.server.providers.base import CallOptions, Provider, ProviderError
+from mix_tui.server.providers.pricing import resolve_cost
+from mix_tui.server.runtime import Runtime
+from mix_tui.server.step import StepResult, run_step
+from mix_tui.server.store import MessageRow, ToolCallRow, ToolResultRow, new_id
+from mix_tui.server.tool_exec import CANCELLED, ToolEnv, ToolRun, run_tools
+from mix_tui.server.tools import PLAN_MODE_TOOLS, ToolContext, tool_specs
+from mix_tui.server.views import conversation
+
+log = logging.getLogger(__name__)
+
+CANCEL_MESSAGE = "request cancelled by user"
+DEFAULT_MAX_TOKENS = 8192
+
+
+@dataclass(slots=True)
+class TurnRequest:
+    text: str
+    plan_mode: bool = False
+    thinking_level: str | None = None
+    max_steps: int | None = None
+
+
+class Turn:
+    def __init__(self, rt: Runtime, session_id: str, request: TurnRequest, cancelled: asyncio.Event) -> None:
+        self.rt = rt
+        self.session_id = session_id
+        self.request = request
+        self.cancelled = cancelled
+        self.ended = False
+        self.model = ""
+
+    def publish(self, event: MixEvent) -> int:
+        return self.rt.publish(self.session_id, event)
+
+    def _end(self, event: Complete | Error) -> None:
+        if not self.ended:
+            self.ended = True
+            self.publish(event)
+
+    async def run(self) -> None:
+        try:
+            await self._run()
+        except asyncio.CancelledError:
+            # a hard stop (shutdown after the grace period): still one terminal event
+            self._end(Error(error=CANCEL_MESSAGE))
+            raise
+        except Exception as exc:
+            log.exception("turn failed in session %s", self.session_id)
+            self._end(Error(error=f"internal error: {type(exc).__name__}: {exc}"))
+        finally:
+            self._end(Error(error="the turn ended without a result"))
+
+    async def _run(self) -> None:
+        store, sid, req = self.rt.store, self.session_id, self.request
+        session = await store.run(store.get_session, sid)
+        if session is None:
+            self._end(Error(error=f"Session with ID '{sid}' not found"))
+            return
+        stored_text = with_plan_reminder(req.text) if req.plan_mode else req.text
+        user = MessageRow(id=new_id(), session_id=sid, role="user", content=stored_text)
+        await store.run(store.add_message, user)
+        self.publish(UserMessageCreated(message_id=user.id, content=stored_text))
+        if session.user_count == 0 and session.title.strip().lower() in PLACEHOLDER_TITLES:
+            title = title_from_prompt(req.text)
+            if title:  # clients re-GET the session; no SSE event exists for a rename
+                await store.run(store.update_session, sid, title=title)
+
+        prefs = await store.run(store.get_preferences)
+        choice = catalog.choose(session.provider, session.model_id, prefs, self.rt.config)
+        self.model = choice.model
+        try:
+            provider = await asyncio.to_thread(self.rt.providers.get, choice.provider)
+        except ValueError as exc:
+            self._end(Error(error=str(exc)))
+            return
+        allowed = [n for n in self.rt.tools if not req.plan_mode or n in PLAN_MODE_TOOLS]
+        budget = thinking_budget(req.thinking_level, req.text)
+        max_tokens = int((prefs or {}).get("main_agent_max_tokens") or DEFAULT_MAX_TOKENS)
+        if budget:
+            max_tokens = max(max_tokens, budget + 4096)  # the budget must fit inside max_tokens
+        system = system_prompt(
+            self.rt.config.workdir, allowed, custom=session.custom_system_prompt, mode=session.prompt_mode,
+            session_id=sid,
+        )
+        env = ToolEnv(
+            session_id=sid,
+            tools=self.rt.tools,
+            allowed=frozenset(allowed),
+            context=ToolContext(
+                workdir=self.rt.config.workdir, session_id=sid, cancelled=self.cancelled,
+                state=self.rt.tool_state.setdefault(sid, {}),
+            ),
+            permissions=self.rt.permissions,
+            publish=self.publish,
+        )
+        max_steps = req.max_steps or self.rt.config.default_max_steps
+        steps = 0
+        while True:
+            history = await store.run(store.list_messages, sid)
+            options = CallOptions(
+                model=choice.model, system=system, messages=conversation(history),
+                tools=tool_specs(allowed), max_tokens=max_tokens, thinking_budget=budget,
+            )
+            step = await self._step(provider, options)
+            if step is None:
+                return
+            steps += 1
+            if self.cancelled.is_set():
+                await self._store_results(step, [ToolRun(c, CANCELLED, True) for c in step.calls])
+                self._end(Error(error=CANCEL_MESSAGE))
+                return
+            if not step.calls:
+                self._end(
+                    Complete(
+                        content=step.text or None, message_id=step.message_id,
+                        reasoning=step.reasoning or None, reasoning_duration=step.reasoning_ms,
+                    )
+                )
+                return
+            runs = await run_tools(step.calls, env)
+            await self._store_results(step, runs)
+            if self.cancelled.is_set():
+                self._end(Error(error=CANCEL_MESSAGE))
+                return
+            if steps >= max_steps:
+                self._end(Error(error=f"maximum iteration limit ({max_steps} steps) reached"))
+                return
+
+    async def _step(self, provider: Provider, options: CallOptions) -> StepResult | None:
+        """Run one model call with rate-limit retries; stores the assistant message. None = turn over."""
+        attempts = max(1, self.rt.config.rate_limit_attempts)
+        message_id = new_id()
+        for attempt in range(1, attempts + 1):
+            result = StepResult(message_id=message_id)
+            try:
+                await run_step(provider, options, result, self.publish, self.cancelled)
+            except ProviderError as exc:
+                retry = exc.kind == "rate_limit" and attempt < attempts and not result.streamed_anything
+                if retry:
+                    wait = exc.retry_after if exc.retry_after is not None else min(2.0**attempt, 30.0)
+                    self.publish(
+                        Error(
+                            error=f"{provider.name} rate limit reached; retrying in {wait:.0f}s",
+                            type="rate_limit_error", retry_after=int(wait * 1000), attempt=attempt,
+                            max_attempts=attempts,
+                        )
+                    )
+                    if await self._sleep_unless_cancelled(wait):
+                        continue
+                    self._end(Error(error=CANCEL_MESSAGE))
+                    return None
+                result.finish = "error"
+                await self._store_assistant(result)
+                kind = "authentication_error" if exc.kind == "auth" else None
+                text = exc.message if exc.kind != "rate_limit" else f"{exc.message} (gave up after {attempt} attempts)"
+                self._end(Error(error=text, type=kind))
+                return None
+            except Exception as exc:
+                log.exception("provider %s failed", provider.name)
+                result.finish = "error"
+                await self._store_assistant(result)
+                self._end(Error(error=f"{provider.name} failed: {type(exc).__name__}: {exc}"))
+                return None
+            await self._store_assistant(result)
+            return result
+        return None
+
+    async def _sleep_unless_cancelled(self, seconds: float) -> bool:
+        try:
+            await asyncio.wait_for(self.cancelled.wait(), timeout=seconds)
+        except TimeoutError:
+            return True
+        return False
+
+    async def _store_assistant(self, step: StepResult) -> None:
+        if step.is_empty and step.finish in ("canceled", "error"):
+            return  # nothing arrived: no empty message in the history
+        usage = step.usage
+        cost = resolve_cost(self.model, usage) if usage is not None else None
+        row = MessageRow(
+            id=step.message_id, session_id=self.session_id, role="assistant", content=step.text,
+            reasoning=step.reasoning or None, reasoning_signature=step.reasoning_signature or None,
+            reasoning_duration=step.reasoning_ms, model=self.model,
+            input_tokens=usage.input_tokens if usage else None,
+            output_tokens=usage.output_tokens if usage else None,
+            cache_creation_tokens=usage.cache_creation_tokens if usage else None,
+            cache_read_tokens=usage.cache_read_tokens if usage else None,
+            cost=cost, finish_reason=step.finish,
+            tool_calls=[ToolCallRow(c.id, c.name, c.arguments) for c in step.calls],
+        )
+        session_usage = None
+        if usage is not None:
+            # the session shows the context in use (last call) and the cumulative cost: DESIGN.md §2.7
+            prompt = usage.input_tokens + usage.cache_creation_tokens + usage.cache_read_tokens
+            session_usage = (prompt, usage.output_tokens, cost or 0.0)
+        store = self.rt.store
+        await store.run(store.add_message, row, usage=session_usage)
+
+    async def _store_results(self, step: StepResult, runs: list[ToolRun]) -> None:
+        if not runs:
+            return
+        row = MessageRow(
+            id=new_id(), session_id=self.session_id, role="tool",
+            tool_results=[ToolResultRow(r.call.id, r.call.name, r.output, r.is_error) for r in runs],
+        )
+        store = self.rt.store
+        await store.run(store.add_message, row)

@@ -1,0 +1,109 @@
+"""The Starlette application: every route, the Host/token guard, and the error envelope everywhere."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+
+from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from mix_tui.server import routes_files, routes_messages, routes_sessions, routes_system
+from mix_tui.server.config import ServerConfig, is_loopback_host
+from mix_tui.server.http import ApiError, error_response
+from mix_tui.server.runtime import Runtime
+from mix_tui.server.stream import StreamEndpoint
+from mix_tui.server.turns import TurnManager
+
+log = logging.getLogger(__name__)
+
+PUBLIC_PATHS = frozenset({"/health"})
+
+
+class Guard:
+    """Refuses requests whose Host is not this machine (DNS rebinding) or that lack the bearer token."""
+
+    def __init__(self, app: ASGIApp, config: ServerConfig) -> None:
+        self.app = app
+        self.config = config
+        self._token = config.token.encode() if config.token else None
+        self._hosts = {config.host.lower().strip("[]"), *config.extra_hosts}
+
+    def host_allowed(self, host_header: str) -> bool:
+        if self.config.allow_remote:
+            return True  # exposed on purpose, and always behind a token
+        host = host_header.strip().lower()
+        if host.startswith("["):  # [::1]:8088
+            name = host[1 : host.find("]")] if "]" in host else host
+        else:
+            name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+        return bool(name) and (is_loopback_host(name) or name in self._hosts)
+
+    def token_ok(self, authorization: str) -> bool:
+        if self._token is None:
+            return True
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() != "bearer":
+            return False
+        return hmac.compare_digest(value.strip().encode(), self._token)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        host = headers.get("host", "")
+        if not self.host_allowed(host):
+            response = error_response(403, f"Host '{host}' is not allowed; use 127.0.0.1 or localhost", "unauthorized")
+        elif scope["path"] not in PUBLIC_PATHS and not self.token_ok(headers.get("authorization", "")):
+            response = error_response(
+                401, "Missing or invalid bearer token", "unauthorized", headers={"WWW-Authenticate": "Bearer"}
+            )
+        else:
+            await self.app(scope, receive, send)
+            return
+        await response(scope, receive, send)
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.code, exc.message, exc.type)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        message = f"No route for {request.method} {request.url.path}"
+    elif exc.status_code == 405:
+        message = f"Method {request.method} not allowed on {request.url.path}"
+    else:
+        message = str(exc.detail)
+    return error_response(exc.status_code, message, headers=dict(exc.headers or {}))
+
+
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    log.error("unhandled error on %s %s: %s", request.method, request.url.path, type(exc).__name__, exc_info=exc)
+    return error_response(500, "Internal server error", "internal_error")
+
+
+def build_app(rt: Runtime, turns: TurnManager) -> Starlette:
+    routes = [
+        Route("/stream", StreamEndpoint(), methods=["GET"]),
+        *routes_sessions.ROUTES,
+        *routes_messages.ROUTES,
+        *routes_files.ROUTES,
+        *routes_system.ROUTES,
+    ]
+    app = Starlette(
+        routes=routes,
+        exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _internal_error},
+    )
+    app.state.runtime = rt
+    app.state.turns = turns
+    app.add_middleware(Guard, config=rt.config)
+    return app

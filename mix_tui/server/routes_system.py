@@ -1,0 +1,225 @@
+"""Health, system info, MCP, tools, provider keys (auth) and preferences."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from mix_tui import __version__, secrets
+from mix_tui.protocol.models import StoreApiKeyRequest, UpdatePreferencesRequest
+from mix_tui.server import catalog
+from mix_tui.server.http import ApiError, json_body, parse, runtime, wire
+from mix_tui.server.providers import registry
+from mix_tui.server.store import PREFERENCE_FIELDS
+
+OAUTH_UNSUPPORTED = "OAuth is not supported by this server"
+DEFAULT_MAX_TOKENS = {"main_agent_max_tokens": 8192, "sub_agent_max_tokens": 4096}
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+async def health(request: Request) -> Response:
+    rt = runtime(request)
+    try:
+        await rt.store.run(rt.store.get_preferences)
+        database = "connected"
+    except Exception:
+        database = "error"
+    return wire(
+        {
+            "status": "ok",
+            "timestamp": _now(),
+            "version": __version__,
+            "environment": "local",
+            "services": {"backend": "healthy", "database": database},
+        }
+    )
+
+
+async def oauth_health(request: Request) -> Response:
+    return wire({"status": "healthy", "providers": {}, "timestamp": _now()})
+
+
+async def system_info(request: Request) -> Response:
+    return wire({"storageBasePath": str(runtime(request).config.sessions_dir.resolve())})
+
+
+async def mcp(request: Request) -> Response:
+    return wire([])
+
+
+async def llm_tools(request: Request) -> Response:
+    tools = runtime(request).tools.values()
+    return wire(
+        {
+            "tools": [
+                {
+                    "name": t.name,
+                    "description": t.description,
+                    "parameters": t.input_schema,
+                    "required": list(t.input_schema.get("required", [])),
+                }
+                for t in tools
+            ]
+        }
+    )
+
+
+async def tools_status(request: Request) -> Response:
+    tools = runtime(request).tools.values()
+    entries = [
+        {
+            "provider": t.name,
+            "display_name": t.name,
+            "description": t.description.strip().splitlines()[0] if t.description.strip() else "",
+            "api_key_required": False,
+            "authenticated": True,
+        }
+        for t in tools
+    ]
+    return wire({"categories": {"core": {"display_name": "Built-in tools", "tools": entries}}})
+
+
+async def tools_credentials(request: Request) -> Response:
+    # no built-in tool needs an external service key
+    return wire({"categories": {}})
+
+
+# ---- auth ---------------------------------------------------------------------------------------
+
+
+async def _preferred(request: Request) -> str:
+    rt = runtime(request)
+    prefs = await rt.store.run(rt.store.get_preferences) or {}
+    return str(prefs.get("preferred_provider") or rt.config.provider)
+
+
+async def auth_status(request: Request) -> Response:
+    rt = runtime(request)
+    preferred = await _preferred(request)
+    include_local = registry.LOCAL_PROVIDER in catalog.known_providers(rt.config)
+    payload = await asyncio.to_thread(registry.auth_status_payload, preferred, include_local=include_local)
+    return wire(payload)
+
+
+async def auth_validate(request: Request) -> Response:
+    provider = await _preferred(request)
+    source = await asyncio.to_thread(secrets.key_source, provider) if provider not in catalog.KEYLESS else None
+    valid = provider in catalog.KEYLESS or source is not None
+    method = "api_key" if source is not None else "none"
+    message = f"{provider} is ready" if valid else f"No API key configured for {provider}"
+    return wire({"valid": valid, "provider": provider, "auth_method": method, "message": message})
+
+
+async def store_api_key(request: Request) -> Response:
+    body = parse(StoreApiKeyRequest, await json_body(request))
+    provider = body.provider.strip().lower()
+    if provider not in secrets.supported_providers():
+        raise ApiError(400, f"Unsupported provider '{provider}'", "validation_error")
+    problem = secrets.validate_key_format(provider, body.api_key)
+    if problem:
+        raise ApiError(400, problem, "validation_error")
+    where = await asyncio.to_thread(secrets.store_api_key, provider, body.api_key)
+    note = "in the system keyring" if where == "keyring" else "in memory until the server stops (no system keyring)"
+    return wire({"status": "success", "provider": provider, "message": f"API key for {provider} stored {note}"})
+
+
+async def delete_credentials(request: Request) -> Response:
+    provider = request.path_params["provider"].strip().lower()
+    if provider not in secrets.supported_providers():
+        raise ApiError(400, f"Unsupported provider '{provider}'", "validation_error")
+    deleted = await asyncio.to_thread(secrets.delete_api_key, provider)
+    message = f"Credentials for {provider} deleted" if deleted else f"No stored credentials for {provider}"
+    return wire({"status": "success", "provider": provider, "message": message})
+
+
+async def oauth_unsupported(request: Request) -> Response:
+    raise ApiError(400, OAUTH_UNSUPPORTED)
+
+
+async def refresh_tokens(request: Request) -> Response:
+    return wire({"status": "success", "message": "No OAuth tokens to refresh"})
+
+
+# ---- preferences --------------------------------------------------------------------------------
+
+
+def _prefs_wire(prefs: dict[str, Any]) -> dict[str, Any]:
+    # Go always sends every field, with "" or 0 for unset ones
+    out: dict[str, Any] = {}
+    for name in (*PREFERENCE_FIELDS, "created_at", "updated_at"):
+        value = prefs.get(name)
+        out[name] = value if value is not None else (0 if name.endswith(("_tokens", "_at")) else "")
+    return out
+
+
+def _available(request: Request) -> dict[str, Any]:
+    rt = runtime(request)
+    local = [rt.config.model or "default"] if registry.LOCAL_PROVIDER in catalog.known_providers(rt.config) else None
+    return registry.providers_payload(local)
+
+
+async def get_preferences(request: Request) -> Response:
+    rt = runtime(request)
+    prefs = await rt.store.run(rt.store.get_preferences)
+    return wire({"preferences": _prefs_wire(prefs) if prefs else None, "available_providers": _available(request)})
+
+
+async def update_preferences(request: Request) -> Response:
+    rt = runtime(request)
+    body = parse(UpdatePreferencesRequest, await json_body(request))
+    values = body.model_dump(exclude_none=True)
+    provider = values.get("preferred_provider")
+    if provider is not None and provider not in catalog.known_providers(rt.config):
+        raise ApiError(400, f"Invalid provider '{provider}'", "validation_error")
+    for key in ("main_agent_model", "sub_agent_model"):
+        if key in values and not str(values[key]).strip():
+            raise ApiError(400, f"Invalid model id for {key}", "validation_error")
+    prefs = await rt.store.run(rt.store.update_preferences, values)
+    return wire(_prefs_wire(prefs))
+
+
+async def available_providers(request: Request) -> Response:
+    return wire(_available(request))
+
+
+async def reset_preferences(request: Request) -> Response:
+    rt = runtime(request)
+    provider = rt.config.provider
+    defaults = {
+        "preferred_provider": provider,
+        "main_agent_model": catalog.default_model(provider, rt.config),
+        "sub_agent_model": catalog.default_model(provider, rt.config),
+        **DEFAULT_MAX_TOKENS,
+    }
+    prefs = await rt.store.run(rt.store.reset_preferences, defaults)
+    return wire(_prefs_wire(prefs))
+
+
+ROUTES = [
+    Route("/health", health, methods=["GET"]),
+    Route("/health/auth", oauth_health, methods=["GET"]),
+    Route("/api/system/info", system_info, methods=["GET"]),
+    Route("/api/mcp", mcp, methods=["GET"]),
+    Route("/api/tools", llm_tools, methods=["GET"]),
+    Route("/api/tools/status", tools_status, methods=["GET"]),
+    Route("/api/tools/credentials-status", tools_credentials, methods=["GET"]),
+    Route("/api/auth/status", auth_status, methods=["GET"]),
+    Route("/api/auth/validate", auth_validate, methods=["GET"]),
+    Route("/api/auth/api-key", store_api_key, methods=["POST"]),
+    Route("/api/auth/oauth-callback", oauth_unsupported, methods=["POST"]),
+    Route("/api/auth/oauth/{provider}", oauth_unsupported, methods=["POST"]),
+    Route("/api/auth/{provider}", delete_credentials, methods=["DELETE"]),
+    Route("/internal/auth/refresh-tokens", refresh_tokens, methods=["POST"]),
+    Route("/api/preferences", get_preferences, methods=["GET"]),
+    Route("/api/preferences", update_preferences, methods=["POST"]),
+    Route("/api/preferences/providers", available_providers, methods=["GET"]),
+    Route("/api/preferences/reset", reset_preferences, methods=["POST"]),
+]

@@ -1,0 +1,349 @@
+"""Persistence: sessions, messages, tool calls and results, preferences, in one SQLite file.
+
+Every method is synchronous and runs one transaction; `Store.run` executes it on the store's single
+worker thread so the event loop never blocks on disk and writes never interleave. WAL mode keeps a
+crash (or SIGKILL) from leaving a half-written database: a transaction is either in or not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+from mix_tui.server.migrations import migrate
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_SESSION_COLUMNS = """
+    s.*,
+    (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id AND m.role = 'user') AS user_count,
+    (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id AND m.role = 'assistant') AS assistant_count,
+    (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id AND m.role = 'tool') AS tool_count,
+    (SELECT m.content FROM messages m WHERE m.session_id = s.id AND m.role = 'user'
+        ORDER BY m.seq LIMIT 1) AS first_user
+"""
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass(slots=True)
+class SessionRow:
+    id: str
+    title: str
+    session_type: str
+    browser_mode: str
+    created_at: float
+    updated_at: float
+    cdp_url: str | None = None
+    custom_system_prompt: str | None = None
+    prompt_mode: str = "default"
+    parent_session_id: str | None = None
+    parent_tool_call_id: str | None = None
+    subagent_type: str | None = None
+    forked: bool = False
+    callbacks: list[dict[str, Any]] | None = None
+    provider: str | None = None
+    model_id: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: float = 0.0
+    user_count: int = 0
+    assistant_count: int = 0
+    tool_count: int = 0
+    first_user: str | None = None
+
+
+@dataclass(slots=True)
+class ToolCallRow:
+    id: str
+    name: str
+    input: str
+    type: str = "tool_use"
+    finished: bool = True
+
+
+@dataclass(slots=True)
+class ToolResultRow:
+    tool_call_id: str
+    name: str
+    content: str
+    is_error: bool = False
+
+
+@dataclass(slots=True)
+class MessageRow:
+    id: str
+    session_id: str
+    role: str
+    content: str = ""
+    reasoning: str | None = None
+    reasoning_signature: str | None = None
+    reasoning_duration: int | None = None
+    model: str | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cache_creation_tokens: int | None = None
+    cache_read_tokens: int | None = None
+    cost: float | None = None
+    finish_reason: str | None = None
+    created_at: float = 0.0
+    updated_at: float = 0.0
+    tool_calls: list[ToolCallRow] = field(default_factory=list)
+    tool_results: list[ToolResultRow] = field(default_factory=list)
+
+
+_MESSAGE_FIELDS = (
+    "id session_id role content reasoning reasoning_signature reasoning_duration model input_tokens "
+    "output_tokens cache_creation_tokens cache_read_tokens cost finish_reason created_at updated_at"
+).split()
+
+PREFERENCE_FIELDS = (
+    "preferred_provider main_agent_model main_agent_max_tokens main_agent_reasoning_effort "
+    "sub_agent_model sub_agent_max_tokens sub_agent_reasoning_effort"
+).split()
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        # one thread owns the connection: every call goes through `run` (or happens before serving)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mix-store")
+        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA journal_mode = WAL")
+        self._conn.execute("PRAGMA synchronous = NORMAL")
+        self._conn.execute("PRAGMA foreign_keys = ON")
+        self._conn.execute("PRAGMA busy_timeout = 5000")
+        migrate(self._conn)
+
+    async def run(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """Run a store method on the worker thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, lambda: fn(*args, **kwargs))
+
+    def close(self) -> None:
+        """Finish queued work, checkpoint the WAL and close."""
+        self._executor.shutdown(wait=True)
+        try:
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            self._conn.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    # ---- sessions ------------------------------------------------------------------------------
+
+    def create_session(self, row: SessionRow) -> SessionRow:
+        with self._tx() as db:
+            self._insert_session(db, row)
+        created = self.get_session(row.id)
+        assert created is not None
+        return created
+
+    def _insert_session(self, db: sqlite3.Connection, row: SessionRow) -> None:
+        seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM sessions").fetchone()[0]
+        db.execute(
+            """INSERT INTO sessions (id, seq, title, session_type, browser_mode, cdp_url, custom_system_prompt,
+               prompt_mode, parent_session_id, parent_tool_call_id, subagent_type, forked, callbacks,
+               provider, model_id, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                row.id, seq, row.title, row.session_type, row.browser_mode, row.cdp_url,
+                row.custom_system_prompt, row.prompt_mode, row.parent_session_id, row.parent_tool_call_id,
+                row.subagent_type, int(row.forked), _dump(row.callbacks), row.provider, row.model_id,
+                row.created_at, row.updated_at,
+            ),
+        )
+
+    def get_session(self, session_id: str) -> SessionRow | None:
+        found = self._conn.execute(
+            f"SELECT {_SESSION_COLUMNS} FROM sessions s WHERE s.id = ?", (session_id,)
+        ).fetchone()
+        return _session(found) if found else None
+
+    def list_sessions(self, include_subagents: bool = False) -> list[SessionRow]:
+        where = "" if include_subagents else "WHERE s.session_type != 'subagent'"
+        rows = self._conn.execute(f"SELECT {_SESSION_COLUMNS} FROM sessions s {where} ORDER BY s.seq DESC")
+        return [_session(r) for r in rows]
+
+    def delete_session(self, session_id: str) -> bool:
+        with self._tx() as db:
+            return db.execute("DELETE FROM sessions WHERE id = ?", (session_id,)).rowcount > 0
+
+    def update_session(self, session_id: str, **values: Any) -> SessionRow | None:
+        """Set plain columns (title, callbacks, provider, model_id)."""
+        allowed = {"title", "callbacks", "provider", "model_id"}
+        if not values.keys() <= allowed:
+            raise ValueError(f"cannot update {sorted(values.keys() - allowed)}")
+        if "callbacks" in values:
+            values["callbacks"] = _dump(values["callbacks"])
+        sets = ", ".join(f"{name} = ?" for name in values)
+        with self._tx() as db:
+            db.execute(
+                f"UPDATE sessions SET {sets}, updated_at = ? WHERE id = ?",
+                (*values.values(), time.time(), session_id),
+            )
+        return self.get_session(session_id)
+
+    # ---- messages ------------------------------------------------------------------------------
+
+    def add_message(self, message: MessageRow, *, usage: tuple[int, int, float] | None = None) -> None:
+        """Insert a message with its tool calls or results. `usage` = (prompt, completion, cost) for the
+        session: tokens are overwritten with the last call's, cost accumulates (DESIGN.md §2.7)."""
+        now = time.time()
+        message.created_at = message.created_at or now
+        message.updated_at = now
+        with self._tx() as db:
+            self._insert_message(db, message)
+            if usage is not None:
+                db.execute(
+                    """UPDATE sessions SET prompt_tokens = ?, completion_tokens = ?, cost = cost + ?, updated_at = ?
+                       WHERE id = ?""",
+                    (usage[0], usage[1], usage[2], now, message.session_id),
+                )
+            else:
+                db.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (now, message.session_id))
+
+    def _insert_message(self, db: sqlite3.Connection, m: MessageRow) -> None:
+        db.execute(
+            f"INSERT INTO messages ({', '.join(_MESSAGE_FIELDS)}) VALUES ({', '.join('?' * len(_MESSAGE_FIELDS))})",
+            tuple(getattr(m, name) for name in _MESSAGE_FIELDS),
+        )
+        db.executemany(
+            "INSERT INTO tool_calls (message_id, position, id, name, input, type, finished) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(m.id, n, c.id, c.name, c.input, c.type, int(c.finished)) for n, c in enumerate(m.tool_calls)],
+        )
+        db.executemany(
+            "INSERT INTO tool_results (message_id, position, tool_call_id, name, content, is_error) VALUES (?, ?, ?, ?, ?, ?)",
+            [(m.id, n, r.tool_call_id, r.name, r.content, int(r.is_error)) for n, r in enumerate(m.tool_results)],
+        )
+
+    def list_messages(self, session_id: str) -> list[MessageRow]:
+        rows = self._conn.execute("SELECT * FROM messages WHERE session_id = ? ORDER BY seq", (session_id,))
+        return self._with_parts([_message(r) for r in rows])
+
+    def user_history(self, limit: int, offset: int) -> list[MessageRow]:
+        rows = self._conn.execute(
+            "SELECT * FROM messages WHERE role = 'user' ORDER BY seq DESC LIMIT ? OFFSET ?", (limit, offset)
+        )
+        return [_message(r) for r in rows]
+
+    def _with_parts(self, messages: list[MessageRow]) -> list[MessageRow]:
+        by_id = {m.id: m for m in messages}
+        if not by_id:
+            return messages
+        marks = ",".join("?" * len(by_id))
+        for r in self._conn.execute(
+            f"SELECT * FROM tool_calls WHERE message_id IN ({marks}) ORDER BY message_id, position", tuple(by_id)
+        ):
+            by_id[r["message_id"]].tool_calls.append(
+                ToolCallRow(r["id"], r["name"], r["input"], r["type"], bool(r["finished"]))
+            )
+        for r in self._conn.execute(
+            f"SELECT * FROM tool_results WHERE message_id IN ({marks}) ORDER BY message_id, position", tuple(by_id)
+        ):
+            by_id[r["message_id"]].tool_results.append(
+                ToolResultRow(r["tool_call_id"], r["name"], r["content"], bool(r["is_error"]))
+            )
+        return messages
+
+    def rewind(self, session_id: str, message_id: str) -> float | None:
+        """Delete every message after `message_id` (which is kept). Returns the kept message's creation
+        time, or None when the message is not in this session."""
+        with self._tx() as db:
+            kept = db.execute(
+                "SELECT seq, created_at FROM messages WHERE id = ? AND session_id = ?", (message_id, session_id)
+            ).fetchone()
+            if kept is None:
+                return None
+            db.execute("DELETE FROM messages WHERE session_id = ? AND seq > ?", (session_id, kept["seq"]))
+            db.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (time.time(), session_id))
+            return float(kept["created_at"])
+
+    def fork(self, source_id: str, count: int, row: SessionRow) -> SessionRow | None:
+        """A new session `row` holding copies (new ids) of the first `count` messages of `source_id`, plus
+        the tool-result message that answers the last copied one (mix-contract.md §5.6)."""
+        source = self.list_messages(source_id)
+        if self.get_session(source_id) is None:
+            return None
+        copied = source[:count]
+        if copied and copied[-1].tool_calls and len(source) > count and source[count].role == "tool":
+            copied.append(source[count])
+        with self._tx() as db:
+            self._insert_session(db, row)
+            for m in copied:
+                clone = MessageRow(**{name: getattr(m, name) for name in _MESSAGE_FIELDS})
+                clone.id, clone.session_id = new_id(), row.id
+                clone.tool_calls, clone.tool_results = list(m.tool_calls), list(m.tool_results)
+                self._insert_message(db, clone)
+        return self.get_session(row.id)
+
+    # ---- preferences ---------------------------------------------------------------------------
+
+    def get_preferences(self) -> dict[str, Any] | None:
+        found = self._conn.execute("SELECT * FROM preferences WHERE id = 1").fetchone()
+        return {k: found[k] for k in found.keys() if k != "id"} if found else None
+
+    def update_preferences(self, values: dict[str, Any]) -> dict[str, Any]:
+        unknown = set(values) - set(PREFERENCE_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown preference fields {sorted(unknown)}")
+        now = int(time.time())
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO preferences (id, created_at, updated_at) VALUES (1, ?, ?)", (now, now)
+            )
+            if values:
+                sets = ", ".join(f"{name} = ?" for name in values)
+                db.execute(f"UPDATE preferences SET {sets}, updated_at = ? WHERE id = 1", (*values.values(), now))
+        prefs = self.get_preferences()
+        assert prefs is not None
+        return prefs
+
+    def reset_preferences(self, defaults: dict[str, Any]) -> dict[str, Any]:
+        with self._tx() as db:
+            db.execute("DELETE FROM preferences")
+        return self.update_preferences(defaults)
+
+
+def _dump(value: Any) -> str | None:
+    return None if value is None else json.dumps(value)
+
+
+def _session(r: sqlite3.Row) -> SessionRow:
+    return SessionRow(
+        id=r["id"], title=r["title"], session_type=r["session_type"], browser_mode=r["browser_mode"],
+        created_at=r["created_at"], updated_at=r["updated_at"], cdp_url=r["cdp_url"],
+        custom_system_prompt=r["custom_system_prompt"], prompt_mode=r["prompt_mode"],
+        parent_session_id=r["parent_session_id"], parent_tool_call_id=r["parent_tool_call_id"],
+        subagent_type=r["subagent_type"], forked=bool(r["forked"]),
+        callbacks=json.loads(r["callbacks"]) if r["callbacks"] else None,
+        provider=r["provider"], model_id=r["model_id"], prompt_tokens=r["prompt_tokens"],
+        completion_tokens=r["completion_tokens"], cost=r["cost"], user_count=r["user_count"],
+        assistant_count=r["assistant_count"], tool_count=r["tool_count"], first_user=r["first_user"],
+    )
+
+
+def _message(r: sqlite3.Row) -> MessageRow:
+    return MessageRow(**{name: r[name] for name in _MESSAGE_FIELDS})
