@@ -1,0 +1,138 @@
+"""`python -m mix_tui serve` as a real process: the listening line, tokens, signals, restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mix_tui import secrets
+from tests.server.sse import SSEReader
+
+READY = "mix-tui server listening on http://127.0.0.1:"
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    for names in secrets.PROVIDER_ENV_VARS.values():
+        for name in names:
+            env.pop(name, None)
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    return env
+
+
+class Served:
+    def __init__(self, tmp_path: Path, *extra: str) -> None:
+        work = tmp_path / "work"
+        work.mkdir(exist_ok=True)
+        self.args = [
+            sys.executable, "-m", "mix_tui", "serve", "--port", "0", "--provider", "demo",
+            "--data-dir", str(tmp_path / "data"), "--workdir", str(work), *extra,
+        ]
+        self.proc = subprocess.Popen(
+            self.args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env()
+        )
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()  # the launcher contract: exactly this one line when ready
+        assert line.startswith(READY), (line, self._stderr())
+        self.url = line.strip().rsplit(" ", 1)[1]
+
+    def _stderr(self) -> str:
+        if self.proc.poll() is None:
+            return ""
+        assert self.proc.stderr is not None
+        return self.proc.stderr.read()
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        return self.proc.wait(timeout)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[list[Served]]:
+    started: list[Served] = []
+    yield started
+    for server in started:
+        if server.proc.poll() is None:
+            server.proc.kill()
+            server.proc.wait(5)
+
+
+def test_listening_line_token_and_clean_exit(tmp_path: Path, served: list[Served]) -> None:
+    server = Served(tmp_path)  # no --token: one is generated and shown on stderr
+    served.append(server)
+    assert httpx.get(f"{server.url}/health").json()["status"] == "ok"
+    assert httpx.get(f"{server.url}/api/sessions").status_code == 401
+    assert server.stop(signal.SIGINT) == 0
+    assert server.proc.stdout is not None and server.proc.stderr is not None
+    assert server.proc.stdout.read() == ""  # nothing after the ready line
+    err = server.proc.stderr.read()
+    token = next(line.split(": ", 1)[1] for line in err.splitlines() if line.startswith("mix-tui server token: "))
+    assert len(token) >= 24
+
+
+def test_sigterm_cancels_the_running_turn_and_a_restart_keeps_everything(tmp_path: Path, served: list[Served]) -> None:
+    server = Served(tmp_path, "--token", "T0k3n-for-tests", "--demo-rate", "300")
+    served.append(server)
+    headers = {"Authorization": "Bearer T0k3n-for-tests"}
+    with httpx.Client(base_url=server.url, headers=headers, timeout=10) as client:
+        done = client.post("/api/sessions", json={"title": "Finished"}).json()["id"]
+        running = client.post("/api/sessions", json={"title": "Running"}).json()["id"]
+
+    async def drive() -> list[str]:
+        async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=10) as client:
+            async with SSEReader(client, done) as stream:
+                await stream.next()
+                await client.post(f"/api/sessions/{done}/messages", json={"text": "hi"})
+                await stream.turn()
+            async with SSEReader(client, running) as stream:
+                await stream.next()
+                await client.post(f"/api/sessions/{running}/messages", json={"text": "long 300"})
+                await stream.until(lambda f: f.event == "content")
+                started = time.monotonic()
+                server.proc.send_signal(signal.SIGTERM)
+                frames = await stream.turn(within=10)
+                assert time.monotonic() - started < 5
+                return [f.event for f in frames]
+
+    events = asyncio.run(drive())
+    assert events[-1] == "error"
+    assert server.stop() == 0
+
+    again = Served(tmp_path, "--token", "T0k3n-for-tests")
+    served.append(again)
+    with httpx.Client(base_url=again.url, headers=headers, timeout=10) as client:
+        ids = {s["id"] for s in client.get("/api/sessions").json()}
+        assert {done, running} <= ids
+        finished = client.get(f"/api/sessions/{done}/export").json()["messages"]
+        assert [m["role"] for m in finished] == ["user", "assistant"]
+        partial = client.get(f"/api/sessions/{running}/export").json()["messages"]
+        assert partial[-1]["role"] == "assistant" and partial[-1]["finishReason"] == "canceled"
+        assert partial[-1]["content"]
+    assert again.stop() == 0
+
+
+def test_refuses_non_loopback_hosts_and_busy_ports(tmp_path: Path) -> None:
+    base = [sys.executable, "-m", "mix_tui", "serve", "--data-dir", str(tmp_path / "d"), "--provider", "demo"]
+    refused = subprocess.run([*base, "--host", "0.0.0.0"], capture_output=True, text=True, env=_env(), timeout=30)
+    assert refused.returncode == 2 and "--allow-remote" in refused.stderr and refused.stdout == ""
+    no_token = subprocess.run(
+        [*base, "--host", "0.0.0.0", "--allow-remote", "--no-token"], capture_output=True, text=True, env=_env(), timeout=30
+    )
+    assert no_token.returncode == 2 and "token" in no_token.stderr
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        busy = subprocess.run([*base, "--port", str(port)], capture_output=True, text=True, env=_env(), timeout=30)
+    assert busy.returncode == 1 and "cannot listen" in busy.stderr
