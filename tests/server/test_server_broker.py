@@ -110,3 +110,14 @@ async def test_slow_client_is_cut_with_a_final_error_and_resumes(make_server: Se
     resumed = await mix.connected(sid, last_event_id=resume_from)
     rest = [await resumed.next() for _ in range(published - int(resume_from))]
     assert [f.num for f in rest if f is not None] == list(range(int(resume_from) + 1, published + 1))
+
+
+async def test_heartbeats_keep_a_quiet_stream_alive(make_server: ServerFactory) -> None:
+    mix = await make_server(heartbeat_interval=0.1)
+    sid = await mix.create_session()
+    stream = await mix.connected(sid)
+    beat = await stream.next(within=2)
+    assert beat is not None and beat.event == "heartbeat" and beat.data == {"type": "ping"}
+    assert beat.id == "0"  # the connection's position: resuming from it replays nothing twice
+    assert stream.headers is not None and stream.headers["content-type"].startswith("text/event-stream")
+    assert stream.headers["cache-control"] == "no-cache"
