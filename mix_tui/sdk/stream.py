@@ -231,22 +231,24 @@ class SessionStream:
                 continue
             self.last_event_id = decoder.last_event_id
             items: _Batch = []
+            append = items.append
             for name, data, _ in frames:
                 try:
                     event = parse_event(name, data)
                 except (EventParseError, ValueError) as exc:
                     reason = exc.reason if isinstance(exc, EventParseError) else str(exc)
-                    items.append(MalformedFrame(f"event: {name}\ndata: {data}", reason))
+                    append(MalformedFrame(f"event: {name}\ndata: {data}", reason))
                     continue
-                items.append(event)
-                if isinstance(event, Connected):
+                append(event)
+                # cheap string tests first: this loop runs for every event of every stream
+                if name == "connected" and isinstance(event, Connected):
                     connected_here = True
                     self.state = "connected"
                     self.connected.set()
                     if self._attempt:
-                        items.append(Reconnected(self._attempt))
+                        append(Reconnected(self._attempt))
                         self._attempt = 0
-                elif isinstance(event, Error) and not connected_here:
+                elif name == "error" and not connected_here and isinstance(event, Error):
                     # Go rejects an unknown session with 200 + one `error` frame, then closes
                     items.pop()
                     if items:
