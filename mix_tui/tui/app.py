@@ -1,0 +1,249 @@
+"""`MixApp` and `run_app(args)`: start (or reach) a server, then open the chat.
+
+Startup runs in a worker so the UI stays live: "starting server…" while the local server (a
+subprocess, `LocalServer`) comes up on a free loopback port with a fresh token; a server that cannot
+be reached gets the connect-error screen with a retry key, never a traceback. Without provider
+credentials (and without --demo) the welcome screen comes first. The local server is stopped on exit;
+its own atexit guard covers a crash of the app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Center, Middle
+from textual.screen import Screen
+from textual.widgets import Static
+
+from mix_tui.sdk.client import MixClient
+from mix_tui.sdk.errors import MixError, NotFoundError
+from mix_tui.tui.screens.chat import ChatOptions, ChatScreen
+
+DEMO_PROVIDER = "demo"
+DEMO_MODEL = "demo"
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    server_url: str | None = None
+    token: str | None = None
+    demo: bool = False
+    session_id: str | None = None
+    continue_last: bool = False
+    data_dir: Path | None = None
+    workdir: Path | None = None
+    permission_timeout: float = 30.0
+    server_args: tuple[str, ...] = ()  # extra `mix-tui serve` arguments (tests: --demo-rate)
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> AppConfig:
+        return cls(
+            server_url=(args.server or "").rstrip("/") or None,
+            token=args.token or None,
+            demo=bool(args.demo),
+            session_id=args.session or None,
+            continue_last=bool(args.continue_last),
+            data_dir=Path(args.data_dir).expanduser() if args.data_dir else None,
+            workdir=Path(args.workdir).expanduser() if args.workdir else None,
+        )
+
+
+class StartingScreen(Screen[None]):
+    """Shown while the server starts or is being reached."""
+
+    DEFAULT_CSS = """
+    StartingScreen { align: center middle; }
+    StartingScreen #starting { width: auto; color: $text-muted; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with Middle(), Center():
+            yield Static(Text("starting server…"), id="starting")
+
+    def say(self, text: str) -> None:
+        for label in self.query("#starting").results(Static):
+            label.update(Text(text))
+
+
+class MixApp(App[int]):
+    TITLE = "mix-tui"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("f1", "help", "Help"),
+    ]
+
+    def __init__(self, config: AppConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.local_server: object | None = None
+        self.client: MixClient | None = None
+        self.chat: ChatScreen | None = None
+        self.provider = DEMO_PROVIDER if config.demo else None
+        self.model = DEMO_MODEL if config.demo else None
+
+    async def on_mount(self) -> None:
+        await self.push_screen(StartingScreen())
+        self.run_worker(self._start(), name="startup", exit_on_error=False)
+
+    # ---- startup -----------------------------------------------------------------------------
+
+    async def _start(self) -> None:
+        while True:
+            error = await self._connect()
+            if error is None:
+                break
+            url, message = error
+            if not await self._ask_retry(url, message):
+                await self._shutdown()
+                self.exit(1)
+                return
+        assert self.client is not None
+        initial = await self._initial_session(self.client)
+        label, local = self._server_label()
+        options = ChatOptions(
+            server_label=label, local=local, provider=self.provider, model=self.model,
+            permission_timeout=self.config.permission_timeout, initial_session=initial,
+        )  # fmt: skip
+        self.chat = ChatScreen(self.client, options)
+        await self.switch_screen(self.chat)
+        if not self.config.demo and not await self._has_credentials(self.client):
+            self.show_welcome(reason=None)
+
+    async def _connect(self) -> tuple[str, str] | None:
+        """Start or reach the server and check it answers; (url, error) when that failed."""
+        starting = self.screen if isinstance(self.screen, StartingScreen) else None
+        url = self.config.server_url
+        token = self.config.token
+        if url is None:
+            from mix_tui.tui.local_server import LocalServer, LocalServerError
+
+            if starting is not None:
+                starting.say("starting server…")
+            server = LocalServer(
+                data_dir=self.config.data_dir, workdir=self.config.workdir,
+                provider=DEMO_PROVIDER if self.config.demo else None, extra_args=list(self.config.server_args),
+            )  # fmt: skip
+            self.local_server = server
+            try:
+                await server.start()
+            except LocalServerError as exc:
+                return "local server", str(exc)
+            url, token = server.url, server.token
+        elif starting is not None:
+            starting.say(f"connecting to {url}…")
+        client = MixClient(url, token)
+        try:
+            await client.system.health()
+        except MixError as exc:
+            await client.aclose()
+            await self._stop_local_server()
+            return url, exc.message
+        self.client = client
+        return None
+
+    async def _ask_retry(self, url: str, error: str) -> bool:
+        try:
+            from mix_tui.tui.screens.connect_error import ConnectErrorScreen
+        except ImportError:  # temporary until the connect-error screen lands
+            self.notify(f"cannot reach {url}: {error}", severity="error", markup=False, timeout=30)
+            return False
+        retry = await self.push_screen_wait(ConnectErrorScreen(url, error))
+        return bool(retry)
+
+    def _server_label(self) -> tuple[str, bool]:
+        if self.config.server_url is not None:
+            return self.config.server_url, False
+        url = getattr(self.local_server, "url", "") or ""
+        return url.removeprefix("http://"), True
+
+    async def _initial_session(self, client: MixClient) -> str | None:
+        try:
+            if self.config.session_id:
+                await client.sessions.get(self.config.session_id)
+                return self.config.session_id
+            if self.config.continue_last:
+                sessions = await client.sessions.list()
+                return sessions[0].id if sessions else None
+        except NotFoundError:
+            self.notify(
+                f"no session {self.config.session_id}; starting a new chat", severity="warning", markup=False
+            )
+        except MixError as exc:
+            self.notify(f"could not open the session: {exc.message}", severity="warning", markup=False)
+        return None
+
+    async def _has_credentials(self, client: MixClient) -> bool:
+        try:
+            status = await client.auth.status()
+        except MixError:
+            return True  # unknown: a refused send will bring the welcome screen
+        return status.any_authenticated
+
+    # ---- the welcome screen ------------------------------------------------------------------
+
+    def show_welcome(self, reason: str | None) -> None:
+        if self.client is None:
+            return
+        try:
+            from mix_tui.tui.screens.welcome import WelcomeScreen
+        except ImportError:  # temporary until the welcome screen lands
+            self.notify(
+                "No provider credentials. Restart with --demo for the offline demo model.",
+                severity="warning", markup=False, timeout=10,
+            )  # fmt: skip
+            return
+        if any(type(screen).__name__ == "WelcomeScreen" for screen in self.screen_stack):
+            return
+        self.push_screen(WelcomeScreen(self.client, reason=reason), self._welcomed)
+
+    def _welcomed(self, provider: str | None) -> None:
+        if provider == DEMO_PROVIDER:
+            self.provider, self.model = DEMO_PROVIDER, DEMO_MODEL
+            if self.chat is not None:
+                self.chat.use_provider(DEMO_PROVIDER, DEMO_MODEL)
+
+    # ---- keys and shutdown -------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        try:
+            from mix_tui.tui.screens.help import HelpScreen
+        except ImportError:
+            self.notify(
+                "Enter send · Shift+Enter/Ctrl+J newline · Esc cancel · Ctrl+N new chat · Ctrl+Q quit"
+            )
+            return
+        self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        await self._shutdown()
+        self.exit(0)
+
+    async def _shutdown(self) -> None:
+        if self.chat is not None:
+            with contextlib.suppress(Exception):
+                await self.chat.bridge.close()
+        if self.client is not None:
+            with contextlib.suppress(Exception):
+                await self.client.aclose()
+            self.client = None
+        await self._stop_local_server()
+
+    async def _stop_local_server(self) -> None:
+        server, self.local_server = self.local_server, None
+        stop = getattr(server, "stop", None)
+        if stop is not None:
+            with contextlib.suppress(Exception):
+                await stop()
+
+
+def run_app(args: argparse.Namespace) -> int:
+    app = MixApp(AppConfig.from_args(args))
+    result = app.run()
+    return result if isinstance(result, int) else (app.return_code or 0)

@@ -1,0 +1,122 @@
+"""The prompt box: Enter sends, Shift+Enter or Ctrl+J adds a line, Up/Down recall earlier prompts.
+
+Recall only kicks in when the cursor is on the first (Up) or last (Down) visual line, so moving
+around a multi-line draft still works; the draft being typed is kept and comes back after the
+newest recalled prompt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import events
+from textual.message import Message
+from textual.widgets import TextArea
+
+PLACEHOLDER = "Ask anything — Enter sends, Shift+Enter or Ctrl+J adds a line, ↑ recalls"
+NEWLINE_KEYS = frozenset({"shift+enter", "ctrl+j", "newline"})
+
+
+class Composer(TextArea):
+    @dataclass(eq=False)
+    class Submitted(Message):
+        text: str
+
+    def __init__(self, *, id: str | None = "composer") -> None:
+        super().__init__(
+            id=id,
+            soft_wrap=True,
+            tab_behavior="focus",
+            show_line_numbers=False,
+            compact=True,
+            placeholder=PLACEHOLDER,
+        )
+        self._history: list[str] = []  # oldest first
+        self._recall_index: int | None = None  # position in _history while recalling
+        self._saved_draft = ""
+
+    # ---- prompt history ----------------------------------------------------------------------
+
+    def set_history(self, newest_first: list[str]) -> None:
+        """Prompts from the server (`messages.history()`), newest first."""
+        prompts: list[str] = []
+        for text in reversed(newest_first):
+            if text.strip() and (not prompts or prompts[-1] != text):
+                prompts.append(text)
+        # keep prompts typed in this run that the server list may not have yet
+        for text in self._history:
+            if text not in prompts:
+                prompts.append(text)
+        self._history = prompts
+        self._recall_index = None
+
+    def remember(self, text: str) -> None:
+        if text.strip() and (not self._history or self._history[-1] != text):
+            self._history.append(text)
+        self._recall_index = None
+
+    @property
+    def prompt_history(self) -> list[str]:
+        return list(self._history)
+
+    def _show(self, text: str) -> None:
+        self.load_text(text)
+        last = self.document.line_count - 1
+        self.move_cursor((last, len(self.document.get_line(last))))
+
+    def recall_older(self) -> bool:
+        if not self._history:
+            return False
+        if self._recall_index is None:
+            self._saved_draft = self.text
+            self._recall_index = len(self._history)
+        if self._recall_index == 0:
+            return True  # already at the oldest: stay
+        self._recall_index -= 1
+        self._show(self._history[self._recall_index])
+        return True
+
+    def recall_newer(self) -> bool:
+        if self._recall_index is None:
+            return False
+        self._recall_index += 1
+        if self._recall_index >= len(self._history):
+            self._recall_index = None
+            self._show(self._saved_draft)
+        else:
+            self._show(self._history[self._recall_index])
+        return True
+
+    # ---- keys --------------------------------------------------------------------------------
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.submit()
+            return
+        if event.key in NEWLINE_KEYS:
+            event.stop()
+            event.prevent_default()
+            start, end = self.selection
+            self._replace_via_keyboard("\n", start, end)
+            return
+        await super()._on_key(event)
+
+    def submit(self) -> None:
+        text = self.text
+        if not text.strip():
+            return
+        self.remember(text)
+        self.clear()
+        self.post_message(self.Submitted(text))
+
+    def action_cursor_up(self, select: bool = False) -> None:
+        if not select and self.navigator.is_first_wrapped_line(self.cursor_location) and self.recall_older():
+            return
+        super().action_cursor_up(select)
+
+    def action_cursor_down(self, select: bool = False) -> None:
+        if not select and self.navigator.is_last_wrapped_line(self.cursor_location) and self.recall_newer():
+            return
+        super().action_cursor_down(select)

@@ -1,0 +1,180 @@
+"""One prompt or one assistant turn in the transcript.
+
+`AssistantMessage.sync(item)` brings the widget up to date with an `AssistantItem` incrementally:
+parts that did not change are left alone, answer text only ever appends to the part's own
+`MarkdownStream` (one per stored assistant message), and a part whose text was rewritten (history
+differs from the live preview) is re-rendered alone. So a token never re-renders a whole message.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.containers import Vertical
+from textual.widget import Widget
+from textual.widgets import Markdown, Static
+from textual.widgets.markdown import MarkdownStream
+
+from mix_tui.tui.items import AssistantItem, Part, TextView, ThinkingView, ToolView, UserItem
+from mix_tui.tui.widgets.thinking import ThinkingPanel
+from mix_tui.tui.widgets.tool_call import ToolCallPanel
+from mix_tui.tui.widgets.tool_render import clean
+
+
+class UserMessage(Static):
+    DEFAULT_CSS = """
+    UserMessage {
+        height: auto;
+        margin: 1 1 0 1;
+        padding: 0 1;
+        background: $boost;
+        border-left: tall $primary;
+    }
+    """
+
+    def __init__(self, item: UserItem) -> None:
+        super().__init__(self._render_text(item.text), classes="user-message")
+        self.key = item.key
+        self.text = item.text
+
+    @staticmethod
+    def _render_text(text: str) -> Text:
+        # a user's text is data, never markup
+        rendered = Text("› ", "bold")
+        rendered.append(clean(text))
+        return rendered
+
+    async def sync(self, item: UserItem) -> None:
+        if item.text != self.text:
+            self.text = item.text
+            self.update(self._render_text(item.text))
+
+
+class AnswerMarkdown(Markdown):
+    DEFAULT_CSS = """
+    AnswerMarkdown {
+        height: auto;
+        margin: 0;
+        padding: 0 1 0 2;
+    }
+    AnswerMarkdown > MarkdownParagraph:last-child { margin-bottom: 0; }
+    """
+
+    """One assistant message's answer; streamed while live, rendered whole from history."""
+
+    def __init__(self, text: str, *, live: bool) -> None:
+        super().__init__(None if live else text, classes="answer", open_links=False)
+        self.written = "" if live else text
+        self._stream: MarkdownStream | None = None
+
+    async def set_text(self, text: str, *, live: bool) -> None:
+        if text != self.written:
+            if text.startswith(self.written):
+                delta = text[len(self.written) :]
+                if self._stream is None:
+                    self._stream = Markdown.get_stream(self)
+                await self._stream.write(delta)
+            else:
+                await self.finish()
+                await self.update(text)
+            self.written = text
+        if not live:
+            await self.finish()
+
+    async def finish(self) -> None:
+        """Flush and stop the stream: a finished message keeps no background task."""
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            await stream.stop()
+
+
+class AssistantMessage(Vertical):
+    DEFAULT_CSS = """
+    AssistantMessage {
+        height: auto;
+        margin: 1 0 0 0;
+    }
+    AssistantMessage > .turn-status {
+        height: auto;
+        padding: 0 1 0 2;
+    }
+    """
+
+    def __init__(self, item: AssistantItem) -> None:
+        super().__init__(classes="assistant-message")
+        self.key = item.key
+        self._initial = item
+        self.live = item.live
+        self._parts: list[Widget] = []
+        self._status: Static | None = None
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        self._parts = [_part_widget(part, live=self._initial.live) for part in self._initial.parts]
+        yield from self._parts
+        status = _status_text(self._initial)
+        self._status = Static(status, classes="turn-status")
+        self._status.display = bool(status.plain)
+        yield self._status
+
+    async def sync(self, item: AssistantItem) -> None:
+        self.live = item.live
+        keep = 0
+        for widget, part in zip(self._parts, item.parts, strict=False):
+            if not _matches(widget, part):
+                break
+            await _update_part(widget, part, live=item.live)
+            keep += 1
+        stale = self._parts[keep:]
+        if stale:
+            await self.remove_children(stale)
+        fresh = [_part_widget(part, live=item.live) for part in item.parts[keep:]]
+        self._parts = self._parts[:keep] + fresh
+        if fresh:
+            await self.mount_all(fresh, before=self._status)
+        if self._status is not None:
+            status = _status_text(item)
+            self._status.update(status)
+            self._status.display = bool(status.plain)
+
+    async def finish(self) -> None:
+        for widget in self._parts:
+            if isinstance(widget, AnswerMarkdown):
+                await widget.finish()
+
+    def markdown_source(self) -> str:
+        """The answer as raw markdown (all text parts)."""
+        return "\n\n".join(w.written for w in self._parts if isinstance(w, AnswerMarkdown))
+
+
+def _part_widget(part: Part, *, live: bool) -> Widget:
+    if isinstance(part, TextView):
+        return AnswerMarkdown(part.text, live=live)
+    if isinstance(part, ThinkingView):
+        return ThinkingPanel(part)
+    return ToolCallPanel(part)
+
+
+def _matches(widget: Widget, part: Part) -> bool:
+    if isinstance(part, TextView):
+        return isinstance(widget, AnswerMarkdown)
+    if isinstance(part, ThinkingView):
+        return isinstance(widget, ThinkingPanel)
+    return isinstance(widget, ToolCallPanel) and widget.view.id == part.id
+
+
+async def _update_part(widget: Widget, part: Part, *, live: bool) -> None:
+    if isinstance(widget, AnswerMarkdown) and isinstance(part, TextView):
+        await widget.set_text(part.text, live=live)
+    elif isinstance(widget, ThinkingPanel) and isinstance(part, ThinkingView):
+        widget.update_view(part)
+    elif isinstance(widget, ToolCallPanel) and isinstance(part, ToolView):
+        widget.update_view(part)
+
+
+def _status_text(item: AssistantItem) -> Text:
+    if item.error:
+        return Text(f"✗ {clean(item.error)}", "red")
+    if item.notice:
+        return Text(f"↻ {clean(item.notice)}", "yellow")
+    if item.live and not item.parts:
+        return Text("● working…", "dim italic")
+    return Text("")

@@ -1,0 +1,222 @@
+"""The conversation view: every item is kept as data, only a window at the bottom is mounted.
+
+A finished assistant message is ~16 widgets, and hundreds of mounted messages stall streaming
+(DESIGN.md §6). So the transcript mounts the last `WINDOW` items; scrolling to the top (or clicking
+the "earlier messages" line) mounts another page above without moving the view, and when the window
+has grown large while the user is back at the bottom, the oldest widgets are let go again.
+
+Following the stream uses Textual's anchor: the view sticks to the bottom while it is there;
+scrolling up releases it until the user returns to the bottom.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual import events
+from textual.containers import VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Static
+
+from mix_tui.tui.items import AssistantItem, Item, UserItem
+from mix_tui.tui.widgets.message import AssistantMessage, UserMessage
+
+ItemWidget = UserMessage | AssistantMessage
+
+
+class EarlierMessages(Static):
+    """The line at the top that stands for the items not mounted."""
+
+
+class Transcript(VerticalScroll, can_focus=True):
+    DEFAULT_CSS = """
+    Transcript {
+        height: 1fr;
+    }
+    Transcript > .earlier {
+        width: 1fr;
+        content-align: center middle;
+        color: $text-muted;
+        height: 1;
+    }
+    """
+
+    WINDOW = 40
+    PAGE = 30
+    MAX_MOUNTED = 120
+
+    def __init__(self, *, id: str | None = "transcript") -> None:
+        super().__init__(id=id)
+        self.items: list[Item] = []
+        self._first = 0  # index in `items` of the first mounted item
+        self._widgets: dict[str, ItemWidget] = {}
+        self._earlier = EarlierMessages(classes="earlier")
+        self._loading = False
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield self._earlier
+
+    def on_mount(self) -> None:
+        self._earlier.display = False
+        self.anchor()
+
+    # ---- state -------------------------------------------------------------------------------
+
+    @property
+    def following(self) -> bool:
+        """True while the view sticks to the bottom."""
+        return self.is_anchored and not self._anchor_released
+
+    @property
+    def mounted_count(self) -> int:
+        return len(self._widgets)
+
+    def widget_for(self, key: str) -> ItemWidget | None:
+        return self._widgets.get(key)
+
+    # ---- updates -----------------------------------------------------------------------------
+
+    async def reset(self, items: Sequence[Item]) -> None:
+        """Show another session: drop every widget, mount the last window."""
+        await self._finish_all()
+        self.items = list(items)
+        self._first = max(0, len(self.items) - self.WINDOW)
+        old = list(self._widgets.values())
+        self._widgets = {}
+        with self.app.batch_update():
+            if old:
+                await self.remove_children(old)
+            fresh = [self._make(item) for item in self.items[self._first :]]
+            if fresh:
+                await self.mount_all(fresh)
+        self._update_earlier()
+        self.anchor()
+
+    async def set_items(self, items: Sequence[Item]) -> None:
+        """Reconcile with a new item list by key (a resync, a reload after a turn)."""
+        new_items = list(items)
+        index = {item.key: i for i, item in enumerate(new_items)}
+        mounted_indexes = [index[key] for key in self._widgets if key in index]
+        first = min(mounted_indexes) if mounted_indexes else max(0, len(new_items) - self.WINDOW)
+        first = min(first, max(0, len(new_items) - self.WINDOW))
+        window = new_items[first:]
+        keep_keys = {item.key for item in window}
+        stale = [w for key, w in self._widgets.items() if key not in keep_keys]
+        for widget in stale:
+            if isinstance(widget, AssistantMessage):
+                await widget.finish()
+        if stale:
+            await self.remove_children(stale)
+        self._widgets = {k: w for k, w in self._widgets.items() if k in keep_keys}
+        previous: Widget = self._earlier
+        for item in window:
+            widget = self._widgets.get(item.key)
+            if widget is not None and _same_kind(widget, item):
+                await widget.sync(item)  # type: ignore[arg-type]
+            else:
+                if widget is not None:
+                    await widget.remove()
+                widget = self._make(item)
+                await self.mount(widget, after=previous)
+            previous = widget
+        self.items = new_items
+        self._first = first
+        self._update_earlier()
+        await self._trim()
+
+    async def update_tail(self, tail: Sequence[Item]) -> None:
+        """The hot path while streaming: only the live items at the end change."""
+        for item in tail:
+            widget = self._widgets.get(item.key)
+            position = next(
+                (i for i in range(len(self.items) - 1, -1, -1) if self.items[i].key == item.key), None
+            )
+            if position is None:
+                self.items.append(item)
+            else:
+                self.items[position] = item
+            if widget is not None and _same_kind(widget, item):
+                await widget.sync(item)  # type: ignore[arg-type]
+            else:
+                if widget is not None:
+                    await widget.remove()
+                widget = self._make(item)
+                await self.mount(widget)
+        await self._trim()
+
+    def _make(self, item: Item) -> ItemWidget:
+        widget: ItemWidget = UserMessage(item) if isinstance(item, UserItem) else AssistantMessage(item)
+        self._widgets[item.key] = widget
+        return widget
+
+    async def _finish_all(self) -> None:
+        for widget in self._widgets.values():
+            if isinstance(widget, AssistantMessage):
+                await widget.finish()
+
+    # ---- the window --------------------------------------------------------------------------
+
+    def _update_earlier(self) -> None:
+        self._earlier.display = self._first > 0
+        if self._first:
+            noun = "message" if self._first == 1 else "messages"
+            self._earlier.update(Text(f"▲ {self._first} earlier {noun} — scroll up or click to show", "dim"))
+
+    async def load_earlier(self) -> int:
+        """Mount one more page above the window, keeping what is on screen where it is."""
+        if self._first == 0 or self._loading:
+            return 0
+        self._loading = True
+        try:
+            start = max(0, self._first - self.PAGE)
+            page = [self._make(item) for item in self.items[start : self._first]]
+            old_height = self.virtual_size.height
+            old_y = self.scroll_y
+            await self.mount_all(page, after=self._earlier)
+            self._first = start
+            self._update_earlier()
+
+            def keep_place() -> None:
+                grown = self.virtual_size.height - old_height
+                self.scroll_to(y=old_y + grown, animate=False, immediate=True)
+
+            self.call_after_refresh(keep_place)
+            return len(page)
+        finally:
+            self._loading = False
+
+    async def _trim(self) -> None:
+        """Let the oldest widgets go when the window has grown and the user is at the bottom."""
+        if len(self._widgets) <= self.MAX_MOUNTED or not self.following:
+            return
+        drop_until = len(self.items) - self.WINDOW
+        doomed: list[ItemWidget] = []
+        for item in self.items[self._first : drop_until]:
+            widget = self._widgets.pop(item.key, None)
+            if widget is not None:
+                doomed.append(widget)
+        self._first = drop_until
+        if doomed:
+            await self.remove_children(doomed)
+        self._update_earlier()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if new_value <= 0 and old_value > 0 and self._first > 0:
+            self.run_worker(self.load_earlier(), exclusive=True, group="load-earlier")
+
+    async def on_click(self, event: events.Click) -> None:
+        if event.widget is self._earlier:
+            await self.load_earlier()
+
+    def on_key(self, event: events.Key) -> None:
+        # Home at the very top loads more, like scrolling there
+        if event.key == "home" and self._first > 0:
+            self.run_worker(self.load_earlier(), exclusive=True, group="load-earlier")
+
+
+def _same_kind(widget: ItemWidget, item: Item) -> bool:
+    return isinstance(widget, UserMessage) == isinstance(item, UserItem) and isinstance(
+        widget, AssistantMessage
+    ) == isinstance(item, AssistantItem)
