@@ -191,11 +191,11 @@ async def test_silence_watchdog_reconnects_a_dead_stream(wire: WireServer) -> No
     wire.route(
         "GET",
         "/stream",
-        # heartbeats 0.15 s apart keep a 0.4 s watchdog quiet; then the connection goes silent
-        sse(frame("connected", {"sessionId": SESSION}), *[x for b in beats for x in (0.15, b)], end="hang"),
+        # heartbeats 0.1 s apart keep a 0.5 s watchdog quiet; then the connection goes silent
+        sse(frame("connected", {"sessionId": SESSION}), *[x for b in beats for x in (0.1, b)], end="hang"),
         sse(frame("connected", {"sessionId": SESSION}), end="hang"),
     )
-    async with MixClient(wire.url, silence_timeout=0.4, backoff_initial=0.02) as mix:
+    async with MixClient(wire.url, silence_timeout=0.5, backoff_initial=0.02) as mix:
         stream = mix.stream(SESSION)
         started = time.monotonic()
         items = await collect(stream, lambda i: isinstance(i, Reconnected))
@@ -203,8 +203,8 @@ async def test_silence_watchdog_reconnects_a_dead_stream(wire: WireServer) -> No
         await stream.aclose()
     assert names(items) == ["connected", *["heartbeat"] * 4, "ConnectionLost", "connected", "Reconnected"]
     lost = items[5]
-    assert isinstance(lost, ConnectionLost) and lost.reason == "no data for 0.4s"
-    assert 0.6 + 0.4 <= elapsed < 3
+    assert isinstance(lost, ConnectionLost) and lost.reason == "no data for 0.5s"
+    assert 0.4 + 0.5 <= elapsed < 4
 
 
 async def test_server_errors_and_refused_connections_are_retried(wire: WireServer, client: MixClient) -> None:
@@ -324,3 +324,16 @@ async def test_closing_the_client_closes_its_streams(wire: WireServer) -> None:
     await stream.wait_connected(timeout=5)
     await mix.aclose()
     assert stream.state == "closed"
+
+
+async def test_go_ids_restart_at_one_on_each_connection(wire: WireServer, client: MixClient) -> None:
+    go = encode(GO_TURN, go_retries=True)
+    wire.route("GET", "/stream", sse(*go[:4]), sse(*go[:2], end="hang"))
+    async with client.stream(SESSION) as stream:
+        items = await collect(
+            stream, lambda i: isinstance(i, ev.UserMessageCreated) and len(wire.requests) == 2
+        )
+    # Go ignores Last-Event-ID; sending it is harmless, and the id then follows the new connection
+    assert [r.headers.get("last-event-id") for r in wire.hits("GET", "/stream")] == [None, "4"]
+    assert stream.last_event_id == "2"
+    assert names(items)[-4:] == ["ConnectionLost", "connected", "Reconnected", "user_message_created"]
