@@ -61,6 +61,10 @@ class ServerError(MixError):
     """5xx: the server failed."""
 
 
+class ProtocolError(MixError):
+    """The server answered 2xx with a body that does not match the contract."""
+
+
 class UnsupportedError(MixError):
     """The server does not offer this endpoint (e.g. fork on a spec 0.8 server: 404/405)."""
 

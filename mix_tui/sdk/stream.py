@@ -125,6 +125,8 @@ class SessionStream:
         self.start()
         if self.connected.is_set():
             return
+        if self.state == "closed":
+            raise self._failure or MixConnectionError(f"stream for session {self.session_id} is closed")
         waiter = asyncio.ensure_future(self.connected.wait())
         watched: set[asyncio.Future[Any]] = {waiter}
         if self._task is not None:

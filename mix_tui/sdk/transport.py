@@ -18,16 +18,12 @@ import httpx
 import pydantic
 
 from mix_tui import __version__
-from mix_tui.sdk.errors import MixConnectionError, MixError, error_for_status
+from mix_tui.sdk.errors import MixConnectionError, ProtocolError, error_for_status
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RETRY_STATUSES = frozenset({502, 503, 504})
-
-
-class ProtocolError(MixError):
-    """The server answered 2xx with a body that does not match the contract."""
 
 
 def path_part(value: str) -> str:

@@ -16,7 +16,7 @@ from mix_tui.sdk import (
     UnsupportedError,
     ValidationError,
 )
-from mix_tui.sdk.transport import ProtocolError
+from mix_tui.sdk.errors import ProtocolError
 from tests.sdk.sdk_wire import WireServer, drop, empty_response, json_response, slow_response, text_response
 
 SID = "s-1"

@@ -13,6 +13,7 @@ from mix_tui.sdk import (
     ConnectionLost,
     MalformedFrame,
     MixClient,
+    MixConnectionError,
     NotFoundError,
     Reconnected,
     SessionStream,
@@ -324,6 +325,8 @@ async def test_closing_the_client_closes_its_streams(wire: WireServer) -> None:
     await stream.wait_connected(timeout=5)
     await mix.aclose()
     assert stream.state == "closed"
+    with pytest.raises(MixConnectionError, match="closed"):
+        await stream.wait_connected(timeout=5)
 
 
 async def test_go_ids_restart_at_one_on_each_connection(wire: WireServer, client: MixClient) -> None:
