@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 
 from mix_tui.protocol.events import Complete, Error, MixEvent, UserMessageCreated
+from mix_tui.secrets import redact
 from mix_tui.server import catalog
 from mix_tui.server.prompt import (
     PLACEHOLDER_TITLES,
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 
 CANCEL_MESSAGE = "request cancelled by user"
 DEFAULT_MAX_TOKENS = 8192
+MAX_RETRY_WAIT = 120.0  # seconds; a provider asking for longer gets the final error instead of a hang
 
 
 @dataclass(slots=True)
@@ -70,7 +72,7 @@ class Turn:
             raise
         except Exception as exc:
             log.exception("turn failed in session %s", self.session_id)
-            self._end(Error(error=f"internal error: {type(exc).__name__}: {exc}"))
+            self._end(Error(error=redact(f"internal error: {type(exc).__name__}: {exc}")))
         finally:
             self._end(Error(error="the turn ended without a result"))
 
@@ -161,7 +163,8 @@ class Turn:
             except ProviderError as exc:
                 retry = exc.kind == "rate_limit" and attempt < attempts and not result.streamed_anything
                 if retry:
-                    wait = exc.retry_after if exc.retry_after is not None else min(2.0**attempt, 30.0)
+                    wait = exc.retry_after if exc.retry_after is not None else 2.0**attempt
+                    wait = min(wait, MAX_RETRY_WAIT)
                     self.publish(
                         Error(
                             error=f"{provider.name} rate limit reached; retrying in {wait:.0f}s",
@@ -177,13 +180,13 @@ class Turn:
                 await self._store_assistant(result)
                 kind = "authentication_error" if exc.kind == "auth" else None
                 text = exc.message if exc.kind != "rate_limit" else f"{exc.message} (gave up after {attempt} attempts)"
-                self._end(Error(error=text, type=kind))
+                self._end(Error(error=redact(text), type=kind))
                 return None
             except Exception as exc:
                 log.exception("provider %s failed", provider.name)
                 result.finish = "error"
                 await self._store_assistant(result)
-                self._end(Error(error=f"{provider.name} failed: {type(exc).__name__}: {exc}"))
+                self._end(Error(error=redact(f"{provider.name} failed: {type(exc).__name__}: {exc}")))
                 return None
             await self._store_assistant(result)
             return result

@@ -16,10 +16,13 @@ from mix_tui.server.agent import TurnRequest
 from mix_tui.server.http import ApiError, json_body, not_found, parse, runtime, wire
 from mix_tui.server.routes_sessions import turns
 from mix_tui.server.store import SessionRow
+from mix_tui.server.turns import SessionBusy
 from mix_tui.server.views import backend_message, backend_messages
 
 # a slash command is "/name" as the first word; "/etc/hosts is odd" is a prompt, not a command
 _COMMAND = re.compile(r"^/([A-Za-z][\w-]*)(?:\s|$)")
+
+BUSY = "A turn is already running in this session; wait for it to finish or cancel it"
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "help": ("Show what you can type and the available commands", "/help"),
@@ -64,9 +67,11 @@ async def send_message(request: Request) -> Response:
         if name not in COMMANDS:
             raise ApiError(404, f"Command '/{name}' not found")
         return wire(_command_answer(name, body.text.strip(), session))
+    if rt.shutting_down.is_set():
+        raise ApiError(503, "The server is shutting down", "internal_error")
     manager = turns(request)
     if manager.is_running(session.id):
-        raise ApiError(409, "A turn is already running in this session; wait for it to finish or cancel it")
+        raise ApiError(409, BUSY)
     prefs = await rt.store.run(rt.store.get_preferences)
     choice = catalog.choose(session.provider, session.model_id, prefs, rt.config)
     if not await asyncio.to_thread(catalog.has_credentials, choice.provider):
@@ -76,7 +81,10 @@ async def send_message(request: Request) -> Response:
     request_ = TurnRequest(
         text=body.text, plan_mode=bool(body.plan_mode), thinking_level=body.thinking_level, max_steps=body.max_steps
     )
-    manager.start(session.id, request_)
+    try:
+        manager.start(session.id, request_)
+    except SessionBusy:  # another send got in while this one looked up the provider key
+        raise ApiError(409, BUSY) from None
     return wire({"status": "processing", "sessionId": session.id}, 202)
 
 

@@ -11,15 +11,24 @@ import asyncio
 import json
 import sqlite3
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from mix_tui.server.migrations import migrate
+from mix_tui.server.rows import (
+    MESSAGE_FIELDS,
+    PREFERENCE_FIELDS,
+    MessageRow,
+    SessionRow,
+    ToolCallRow,
+    ToolResultRow,
+    new_id,
+)
+
+__all__ = ["PREFERENCE_FIELDS", "MessageRow", "SessionRow", "Store", "ToolCallRow", "ToolResultRow", "new_id"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -32,87 +41,6 @@ _SESSION_COLUMNS = """
     (SELECT m.content FROM messages m WHERE m.session_id = s.id AND m.role = 'user'
         ORDER BY m.seq LIMIT 1) AS first_user
 """
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
-@dataclass(slots=True)
-class SessionRow:
-    id: str
-    title: str
-    session_type: str
-    browser_mode: str
-    created_at: float
-    updated_at: float
-    cdp_url: str | None = None
-    custom_system_prompt: str | None = None
-    prompt_mode: str = "default"
-    parent_session_id: str | None = None
-    parent_tool_call_id: str | None = None
-    subagent_type: str | None = None
-    forked: bool = False
-    callbacks: list[dict[str, Any]] | None = None
-    provider: str | None = None
-    model_id: str | None = None
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    cost: float = 0.0
-    user_count: int = 0
-    assistant_count: int = 0
-    tool_count: int = 0
-    first_user: str | None = None
-
-
-@dataclass(slots=True)
-class ToolCallRow:
-    id: str
-    name: str
-    input: str
-    type: str = "tool_use"
-    finished: bool = True
-
-
-@dataclass(slots=True)
-class ToolResultRow:
-    tool_call_id: str
-    name: str
-    content: str
-    is_error: bool = False
-
-
-@dataclass(slots=True)
-class MessageRow:
-    id: str
-    session_id: str
-    role: str
-    content: str = ""
-    reasoning: str | None = None
-    reasoning_signature: str | None = None
-    reasoning_duration: int | None = None
-    model: str | None = None
-    input_tokens: int | None = None
-    output_tokens: int | None = None
-    cache_creation_tokens: int | None = None
-    cache_read_tokens: int | None = None
-    cost: float | None = None
-    finish_reason: str | None = None
-    created_at: float = 0.0
-    updated_at: float = 0.0
-    tool_calls: list[ToolCallRow] = field(default_factory=list)
-    tool_results: list[ToolResultRow] = field(default_factory=list)
-
-
-_MESSAGE_FIELDS = (
-    "id session_id role content reasoning reasoning_signature reasoning_duration model input_tokens "
-    "output_tokens cache_creation_tokens cache_read_tokens cost finish_reason created_at updated_at"
-).split()
-
-PREFERENCE_FIELDS = (
-    "preferred_provider main_agent_model main_agent_max_tokens main_agent_reasoning_effort "
-    "sub_agent_model sub_agent_max_tokens sub_agent_reasoning_effort"
-).split()
 
 
 class Store:
@@ -227,8 +155,8 @@ class Store:
 
     def _insert_message(self, db: sqlite3.Connection, m: MessageRow) -> None:
         db.execute(
-            f"INSERT INTO messages ({', '.join(_MESSAGE_FIELDS)}) VALUES ({', '.join('?' * len(_MESSAGE_FIELDS))})",
-            tuple(getattr(m, name) for name in _MESSAGE_FIELDS),
+            f"INSERT INTO messages ({', '.join(MESSAGE_FIELDS)}) VALUES ({', '.join('?' * len(MESSAGE_FIELDS))})",
+            tuple(getattr(m, name) for name in MESSAGE_FIELDS),
         )
         db.executemany(
             "INSERT INTO tool_calls (message_id, position, id, name, input, type, finished) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -293,7 +221,7 @@ class Store:
         with self._tx() as db:
             self._insert_session(db, row)
             for m in copied:
-                clone = MessageRow(**{name: getattr(m, name) for name in _MESSAGE_FIELDS})
+                clone = MessageRow(**{name: getattr(m, name) for name in MESSAGE_FIELDS})
                 clone.id, clone.session_id = new_id(), row.id
                 clone.tool_calls, clone.tool_results = list(m.tool_calls), list(m.tool_results)
                 self._insert_message(db, clone)
@@ -346,4 +274,4 @@ def _session(r: sqlite3.Row) -> SessionRow:
 
 
 def _message(r: sqlite3.Row) -> MessageRow:
-    return MessageRow(**{name: r[name] for name in _MESSAGE_FIELDS})
+    return MessageRow(**{name: r[name] for name in MESSAGE_FIELDS})
