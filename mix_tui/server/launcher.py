@@ -99,7 +99,9 @@ async def start_server(config: ServerConfig) -> RunningServer:
     turns = TurnManager(rt)
     app = build_app(rt, turns)
     uv_config = uvicorn.Config(
-        app, log_level="warning", access_log=False, lifespan="off", ws="none", http="h11", server_header=False
+        app, log_level="warning", access_log=False, lifespan="off", ws="none", http="h11", server_header=False,
+        # a safety net only: streams are closed before uvicorn is asked to stop
+        timeout_graceful_shutdown=5,
     )
     server = _Server(uv_config)
     task = asyncio.create_task(server.serve(sockets=[sock]), name="uvicorn")

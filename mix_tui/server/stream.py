@@ -50,6 +50,9 @@ class StreamEndpoint:
             return
         # the Tauri client sends it as a query parameter
         last = parse_last_event_id(request.headers.get("last-event-id") or request.query_params.get("lastEventId"))
+        if rt.shutting_down.is_set():  # checked right before subscribing: close_all() may have run already
+            await error_response(503, "The server is shutting down", "internal_error")(scope, receive, send)
+            return
         sub, replay = rt.broker.subscribe(sid, last)
         watcher = asyncio.ensure_future(self._watch_disconnect(receive, rt, sub))
         try:
