@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
@@ -44,6 +45,14 @@ class Guard:
             name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
         return bool(name) and (is_loopback_host(name) or name in self._hosts)
 
+    def origin_allowed(self, origin: str | None) -> bool:
+        """Browsers send Origin on cross-site requests, even "simple" ones no preflight guards: a web
+        page must not drive a local server (most of all one started with --no-token)."""
+        if origin is None or self.config.allow_remote:
+            return True
+        host = urlsplit(origin).netloc
+        return bool(host) and self.host_allowed(host)
+
     def token_ok(self, authorization: str) -> bool:
         if self._token is None:
             return True
@@ -60,6 +69,8 @@ class Guard:
         host = headers.get("host", "")
         if not self.host_allowed(host):
             response = error_response(403, f"Host '{host}' is not allowed; use 127.0.0.1 or localhost", "unauthorized")
+        elif not self.origin_allowed(headers.get("origin")):
+            response = error_response(403, "Cross-origin requests are not allowed", "unauthorized")
         elif scope["path"] not in PUBLIC_PATHS and not self.token_ok(headers.get("authorization", "")):
             response = error_response(
                 401, "Missing or invalid bearer token", "unauthorized", headers={"WWW-Authenticate": "Bearer"}

@@ -64,6 +64,11 @@ async def test_token_and_host_guards(mix: Harness) -> None:
             envelope(rebound, 403)
         for host in ("localhost", f"localhost:{mix.srv.port}", "127.0.0.1", "[::1]:9"):
             assert (await anonymous.get("/health", headers={"Host": host})).status_code == 200
+        # a web page's cross-site request (no preflight for a "simple" POST) is refused
+        forged = await anonymous.post("/api/sessions", content=b'{"title": "x"}', headers={"Origin": "https://evil.example"})
+        envelope(forged, 403)
+        local = {"Origin": f"http://localhost:{mix.srv.port}", "Authorization": f"Bearer {TOKEN}"}
+        assert (await anonymous.get("/api/sessions", headers=local)).status_code == 200
 
 
 async def test_no_token_mode(make_server: ServerFactory) -> None:
