@@ -279,3 +279,17 @@ async def test_session_events_reach_every_stream(mix: Harness) -> None:
     assert (await mix.client.delete(f"/api/sessions/{other}")).status_code == 204
     deleted = await stream.event("session_deleted")
     assert deleted.data["sessionId"] == other and deleted.num == created.num + 1
+
+
+async def test_cancel_while_a_prompt_waits_ends_the_turn_at_once(mix: Harness) -> None:
+    sid = await mix.create_session()
+    stream = await mix.connected(sid)
+    await mix.send(sid, "$ touch never.txt")
+    prompt = await stream.event("permission")
+    await mix.client.post(f"/api/sessions/{sid}/cancel")
+    frames = await stream.turn(within=3)  # well under the 10 s permission timeout
+    done = next(f for f in frames if f.event == "tool_execution_complete")
+    assert done.data["success"] is False and "cancelled" in done.data["progress"]
+    assert frames[-1].data["error"] == "request cancelled by user" and terminal_count(frames) == 1
+    assert (await mix.client.post(f"/api/permissions/{prompt.data['id']}/grant")).status_code == 404
+    assert not (mix.srv.config.workdir / "never.txt").exists()
