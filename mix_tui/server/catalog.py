@@ -7,7 +7,6 @@ preferences, then the server's `--provider`/`--model`. Keys come from `mix_tui.s
 from __future__ import annotations
 
 import contextlib
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,8 +74,7 @@ class ProviderPool:
     def get(self, name: str) -> Provider:
         """Blocking (keyring): call through asyncio.to_thread. Raises ValueError for unknown names."""
         if name == "demo":
-            rate = self._config.demo_rate
-            return DemoProvider(rate=math.inf if rate is not None and math.isinf(rate) else rate)
+            return DemoProvider(rate=self._config.demo_rate)  # math.inf = as fast as possible
         key = None if name == registry.LOCAL_PROVIDER else secrets.get_api_key(name)
         base_url = self._config.base_url if name in ("openai", registry.LOCAL_PROVIDER) else None
         cache_key = (name, key, base_url)
