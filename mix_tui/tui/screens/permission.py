@@ -1,0 +1,211 @@
+"""The permission prompt: what a tool wants to do, answered with one key before the server gives up.
+
+Shows the tool, its description, the exact command / path / URL, a coloured diff for file edits and
+any other parameters, counts down the server's timeout, and rings the bell when it appears. Every
+value comes from the model or the server: it enters `Text` objects as plain strings, cleaned of
+control characters, never as markup.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.timer import Timer
+from textual.widgets import Button, Static
+
+from mix_tui.protocol.events import Permission
+from mix_tui.tui.widgets.tool_render import clean, diff_text
+
+ALLOW_ONCE = "allow_once"
+ALLOW_SESSION = "allow_session"
+DENY = "deny"
+RESOLVED_NOTE_SECONDS = 1.5
+MAX_PARAM_CHARS = 400
+# parameters shown in their own block, so not repeated in the key: value list
+_SHOWN = {"command", "diff", "file_path", "path", "url"}
+
+
+def format_value(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = clean(text)
+    return text if len(text) <= MAX_PARAM_CHARS else text[: MAX_PARAM_CHARS - 1] + "…"
+
+
+def remaining_seconds(deadline: float, now: float) -> int:
+    """Whole seconds left, rounded up: "denies in 1s" until the very end."""
+    return max(0, math.ceil(deadline - now))
+
+
+class PermissionScreen(ModalScreen[str | None]):
+    """Dismisses with "allow_once", "allow_session", "deny", or None (expired / answered elsewhere)."""
+
+    CSS_PATH = "permission.tcss"
+    AUTO_FOCUS = "#permission-body"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "answer('allow_once')", "Allow once"),
+        Binding("s", "answer('allow_session')", "Allow for this session"),
+        Binding("d", "answer('deny')", "Deny"),
+        Binding("escape", "answer('deny')", "Deny", show=False),
+    ]
+
+    def __init__(self, permission: Permission, *, timeout: float, received_at: float) -> None:
+        super().__init__()
+        self.permission = permission
+        self.timeout = timeout
+        self.received_at = received_at
+        self.deadline = received_at + timeout
+        self._answered = False
+        self._ticker: Timer | None = None
+        self._pending: tuple[str | None] | None = None
+
+    # ---- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        permission = self.permission
+        params = permission.params or {}
+        with Vertical(id="permission-box") as box:
+            box.border_title = "Permission needed"
+            yield Static(self._headline(), id="permission-headline")
+            with VerticalScroll(id="permission-body"):
+                command = params.get("command")
+                if isinstance(command, str) and command:
+                    yield Static(Text("$ ") + Text(clean(command)), id="permission-command")
+                target = self._target(params)
+                if target is not None:
+                    yield Static(target, id="permission-target")
+                diff = params.get("diff")
+                if isinstance(diff, str) and diff.strip():
+                    yield Static(diff_text(clean(diff).splitlines()), id="permission-diff")
+                others = self._other_params(params)
+                if others.plain:
+                    yield Static(others, id="permission-params")
+            yield Static(id="permission-note")
+            with Horizontal(id="permission-actions"):
+                yield Button(Text("Allow once (a)"), id="allow_once", variant="success")
+                yield Button(Text("Allow for this session (s)"), id="allow_session", variant="primary")
+                yield Button(Text("Deny (d)"), id="deny", variant="error")
+                yield Static(self._countdown_text(), id="permission-countdown")
+
+    def _headline(self) -> Text:
+        permission = self.permission
+        text = Text()
+        text.append(clean(permission.tool_name) or "A tool", style="bold")
+        text.append(" wants permission")
+        if permission.is_subagent:
+            text.append(" (asked by a subagent)", style="dim")
+        description = clean(permission.description.strip())
+        if description:
+            text.append("\n")
+            text.append(description)
+        action = clean(permission.action.strip())
+        if action and action != description:
+            text.append("\naction: ", style="dim")
+            text.append(action)
+        return text
+
+    def _target(self, params: dict[str, Any]) -> Text | None:
+        text = Text()
+        for key, label in (("file_path", "file"), ("path", "path"), ("url", "url")):
+            value = params.get(key)
+            if isinstance(value, str) and value:
+                if text:
+                    text.append("\n")
+                text.append(f"{label}: ", style="dim")
+                text.append(clean(value), style="bold")
+        directory = (self.permission.path or "").strip()
+        if directory and directory not in {params.get("file_path"), params.get("path")}:
+            if text:
+                text.append("\n")
+            text.append("in: ", style="dim")
+            text.append(clean(directory))
+        return text if text else None
+
+    def _other_params(self, params: dict[str, Any]) -> Text:
+        text = Text()
+        for key, value in params.items():
+            if key in _SHOWN or value is None or value == "":
+                continue
+            if text:
+                text.append("\n")
+            text.append(f"{clean(str(key))}: ", style="dim")
+            text.append(format_value(value))
+        return text
+
+    # ---- countdown ----------------------------------------------------------------------------
+
+    def _countdown_text(self) -> Text:
+        left = remaining_seconds(self.deadline, time.monotonic())
+        return Text(f"denies in {left}s", style="bold red" if left <= 5 else "dim")
+
+    def on_mount(self) -> None:
+        self.app.bell()
+        # a short tick keeps the display honest when the app was busy; the text changes once a second
+        self._ticker = self.set_interval(0.25, self._tick)
+        self._tick()
+
+    def _tick(self) -> None:
+        if self._answered:
+            return
+        if time.monotonic() >= self.deadline:
+            self._close(None)
+            return
+        self.query_one("#permission-countdown", Static).update(self._countdown_text())
+
+    # ---- answers ------------------------------------------------------------------------------
+
+    def action_answer(self, answer: str) -> None:
+        if answer in (ALLOW_ONCE, ALLOW_SESSION, DENY):
+            self._close(answer)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id is not None:
+            self.action_answer(event.button.id)
+
+    def resolve_elsewhere(self, note: str) -> None:
+        """Another client answered, the tool finished, or the server expired it: say so, then close."""
+        if self._answered:
+            return
+        self._answered = True
+        if self._ticker is not None:
+            self._ticker.stop()
+        self.query_one("#permission-note", Static).update(Text(clean(note)))
+        self.add_class("-resolved")
+        for button in self.query(Button):
+            button.disabled = True
+        # not `lambda: self.dismiss(None)`: a timer awaits what its callback returns, and awaiting
+        # dismiss() from the screen's own handler is an error
+        self.set_timer(RESOLVED_NOTE_SECONDS, lambda: self._finish(None))
+
+    def _close(self, result: str | None) -> None:
+        if self._answered:
+            return
+        self._answered = True
+        if self._ticker is not None:
+            self._ticker.stop()
+        self._finish(result)
+
+    def _finish(self, result: str | None) -> None:
+        # dismiss() pops the top screen: if something (help, say) covers this one, wait for it
+        if self.is_attached and self.app.screen is self:
+            self.dismiss(result)
+        else:
+            self._pending = (result,)
+
+    def on_screen_resume(self) -> None:
+        if self._pending is not None:
+            (result,) = self._pending
+            self._pending = None
+            self.dismiss(result)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # once answered (or resolved elsewhere) the keys do nothing
+        return False if action == "answer" and self._answered else True

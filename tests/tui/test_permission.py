@@ -1,0 +1,183 @@
+"""PermissionScreen: what it shows, the one-key answers, the countdown, and resolve-elsewhere."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from rich.text import Text
+from textual.app import App
+from textual.widgets import Static
+
+from mix_tui.protocol.events import Permission
+from mix_tui.tui.screens.permission import PermissionScreen, remaining_seconds
+
+DIFF = "--- a/app.py\n+++ b/app.py\n@@ -1,2 +1,2 @@\n def main():\n-    print('hi')\n+    print('hello')\n"
+
+
+def bash_permission(command: str = "rm -rf build/", **params: Any) -> Permission:
+    return Permission(
+        id="perm-1",
+        session_id="s1",
+        tool_name="Bash",
+        description=f"Execute command: {command}",
+        action=f"Execute command: {command}",
+        path="/home/me/project",
+        params={"command": command, "timeout": 120000, **params},
+    )
+
+
+def edit_permission() -> Permission:
+    return Permission(
+        id="perm-2",
+        session_id="s1",
+        tool_name="Edit",
+        description="Edit file app.py",
+        action="write",
+        path="/home/me/project",
+        params={"file_path": "/home/me/project/app.py", "diff": DIFF},
+    )
+
+
+class PermissionApp(App[None]):
+    def __init__(self, permission: Permission, *, timeout: float = 30.0) -> None:
+        super().__init__()
+        self.permission = permission
+        self.timeout = timeout
+        self.results: list[str | None] = []
+        self.bells = 0
+        self.modal: PermissionScreen | None = None
+
+    def bell(self) -> None:
+        self.bells += 1
+
+    def on_mount(self) -> None:
+        self.modal = PermissionScreen(self.permission, timeout=self.timeout, received_at=time.monotonic())
+        self.push_screen(self.modal, self.results.append)
+
+
+def static_text(screen: PermissionScreen, selector: str) -> str:
+    visual = screen.query_one(selector, Static).visual
+    return str(visual)
+
+
+async def test_bash_prompt_shows_the_exact_command_and_rings() -> None:
+    app = PermissionApp(bash_permission("echo [bold]hi[/] && ls"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, PermissionScreen)
+        assert app.bells == 1
+        # data, not markup: the brackets are shown as typed
+        assert static_text(screen, "#permission-command") == "$ echo [bold]hi[/] && ls"
+        assert "Bash" in static_text(screen, "#permission-headline")
+        assert "timeout: 120000" in static_text(screen, "#permission-params")
+        assert "in: /home/me/project" in static_text(screen, "#permission-target")
+        assert "denies in 30s" in static_text(screen, "#permission-countdown")
+        assert not screen.query("#permission-diff")
+
+
+async def test_edit_prompt_colours_the_diff() -> None:
+    app = PermissionApp(edit_permission())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, PermissionScreen)
+        assert "file: /home/me/project/app.py" in static_text(screen, "#permission-target")
+        diff = screen.query_one("#permission-diff", Static)
+        content = diff.visual
+        text = str(content)
+        assert "+    print('hello')" in text and "-    print('hi')" in text
+        spans = {str(span.style) for span in content.spans}  # type: ignore[union-attr]
+        assert any("green" in style for style in spans) and any("red" in style for style in spans)
+        # the diff is not repeated as a plain parameter
+        assert not screen.query("#permission-params")
+
+
+async def test_control_characters_never_reach_the_terminal() -> None:
+    app = PermissionApp(bash_permission("printf '\x1b]52;c;aGk=\x07'"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert "\x1b" not in static_text(app.screen, "#permission-command")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("key", "expected"), [("a", "allow_once"), ("s", "allow_session"), ("d", "deny"), ("escape", "deny")])
+async def test_one_key_answers(key: str, expected: str) -> None:
+    app = PermissionApp(bash_permission())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press(key)
+        await pilot.pause()
+        assert app.results == [expected]
+        assert not isinstance(app.screen, PermissionScreen)
+        # a second key after the answer does nothing
+        await pilot.press("a")
+        assert app.results == [expected]
+
+
+async def test_buttons_answer_too() -> None:
+    app = PermissionApp(bash_permission())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.click("#allow_session")
+        await pilot.pause()
+        assert app.results == ["allow_session"]
+
+
+async def test_countdown_expires_with_none() -> None:
+    app = PermissionApp(bash_permission(), timeout=1.2)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert "denies in 2s" in static_text(app.screen, "#permission-countdown")  # type: ignore[arg-type]
+        await pilot.pause(0.5)
+        assert "denies in 1s" in static_text(app.screen, "#permission-countdown")  # type: ignore[arg-type]
+        await pilot.pause(1.0)
+        assert app.results == [None]
+        assert not isinstance(app.screen, PermissionScreen)
+
+
+async def test_already_expired_prompt_closes_at_once() -> None:
+    app = PermissionApp(bash_permission(), timeout=-1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.1)
+        assert app.results == [None]
+
+
+async def test_resolve_elsewhere_shows_the_note_then_closes() -> None:
+    app = PermissionApp(bash_permission())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert app.modal is not None
+        app.modal.resolve_elsewhere("Answered in another window")
+        await pilot.pause()
+        assert "Answered in another window" in static_text(app.modal, "#permission-note")
+        assert app.modal.has_class("-resolved")
+        await pilot.press("a")  # too late: ignored
+        assert app.results == []
+        await pilot.pause(1.7)
+        assert app.results == [None]
+
+
+def test_remaining_seconds_rounds_up() -> None:
+    assert remaining_seconds(10.0, 0.0) == 10
+    assert remaining_seconds(10.0, 0.1) == 10
+    assert remaining_seconds(10.0, 9.01) == 1
+    assert remaining_seconds(10.0, 10.5) == 0
+    assert isinstance(Text("x"), Text)
+
+
+async def test_expiry_while_covered_by_another_screen_closes_the_right_one() -> None:
+    from textual.screen import Screen
+
+    app = PermissionApp(bash_permission(), timeout=0.6)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        cover = Screen()
+        await app.push_screen(cover)
+        await pilot.pause(0.9)
+        assert app.screen is cover and app.results == []
+        app.pop_screen()
+        await pilot.pause()
+        assert app.results == [None]
+        assert not isinstance(app.screen, PermissionScreen)
