@@ -171,7 +171,10 @@ async def _serve(config: ServerConfig, show_token: bool) -> int:
             running.server.force_exit = True  # a second Ctrl-C: stop waiting
 
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, on_signal)
+        try:
+            loop.add_signal_handler(sig, on_signal)
+        except (NotImplementedError, RuntimeError):  # Windows, or not the main thread
+            signal.signal(sig, lambda *_: loop.call_soon_threadsafe(on_signal))
     if show_token:
         print(f"mix-tui server token: {config.token}", file=sys.stderr, flush=True)
     print(f"{READY_PREFIX}{running.url}", flush=True)
