@@ -20,7 +20,7 @@ from starlette.routing import Route
 from mix_tui.server.launcher import bind_socket
 from mix_tui.server.permissions import PermissionRegistry
 from mix_tui.server.providers.base import ToolCallRequest
-from mix_tui.server.tool_exec import ToolEnv, run_tools
+from mix_tui.server.tool_exec import ToolEnv, run_tools, truncate_bytes
 from mix_tui.server.tools import ToolContext, all_tools
 from tests.server.conftest import ServerFactory
 from tests.server.sse import is_terminal
@@ -126,3 +126,10 @@ async def test_unknown_tools_and_bad_input_become_results_the_model_sees(tmp_pat
     assert runs[2].output.startswith("Invalid input for ReadText")
     assert "not available" in runs[3].output and not (tmp_path / "x").exists()
     assert len(published) == 8  # a start and a complete for each
+
+
+def test_event_results_are_cut_at_64_kib_on_a_character_boundary() -> None:
+    text = "é" * 40_000  # 80,000 bytes of UTF-8
+    cut = truncate_bytes(text)
+    assert len(cut.encode()) <= 64 * 1024 and cut.endswith("(truncated)")
+    assert truncate_bytes("short") == "short"
