@@ -1,0 +1,123 @@
+"""F1: every key binding that applies right now, read from the live bindings so it stays true.
+
+Sections: the app's own keys, the screen's, the focused widget chain's, and those of our widgets on
+the screen (the session list, the composer ...) even when they are not focused. Textual's built-in
+widgets (cursor moves in an input box and the like) are left out unless they are focused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+KEY_COLUMN = 18
+
+
+def humanize(name: str) -> str:
+    """`SessionList` -> "Session list", `ChatScreen` -> "Chat"."""
+    name = name.removesuffix("Screen") or name
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", name)
+    return " ".join([words[0], *(w.lower() for w in words[1:])]) if words else name
+
+
+def _own_bindings(node: DOMNode) -> list[Binding]:
+    """Bindings declared by the node's own classes (ours, or the node itself when it is the app)."""
+    found: list[Binding] = []
+    for klass in reversed(type(node).__mro__):
+        if not klass.__module__.startswith("mix_tui") and klass is not type(node):
+            continue
+        declared: list[BindingType] = vars(klass).get("BINDINGS", [])
+        found.extend(Binding.make_bindings(declared))
+    return found
+
+
+def _section(title: str, app: App[object], bindings: Iterable[tuple[Binding, bool]]) -> Text | None:
+    merged: dict[tuple[str, str], tuple[list[str], bool]] = {}
+    for binding, enabled in bindings:
+        if not binding.description:
+            continue
+        keys, was_enabled = merged.setdefault((binding.action, binding.description), ([], enabled))
+        shown = app.get_key_display(binding)
+        if shown not in keys:
+            keys.append(shown)
+        merged[(binding.action, binding.description)] = (keys, was_enabled or enabled)
+    if not merged:
+        return None
+    text = Text()
+    text.append(title, style="bold underline")
+    for (_, description), (keys, enabled) in merged.items():
+        text.append("\n")
+        text.append(f"  {' / '.join(keys):<{KEY_COLUMN}}", style="bold cyan" if enabled else "dim")
+        text.append(description, style="" if enabled else "dim")
+    return text
+
+
+def describe_bindings(app: App[object], screen: Screen[object]) -> list[Text]:
+    """The sections of the help text for `screen` as it is now (its focus included)."""
+    active = screen.active_bindings
+    sections: list[Text] = []
+    seen: set[int] = set()
+
+    def add(title: str, node: DOMNode, bindings: Iterable[tuple[Binding, bool]]) -> None:
+        if id(node) in seen:
+            return
+        seen.add(id(node))
+        section = _section(title, app, bindings)
+        if section is not None:
+            sections.append(section)
+
+    # the focused chain, innermost first, then the screen and the app: what a key press reaches
+    chain: dict[int, tuple[DOMNode, list[tuple[Binding, bool]]]] = {}
+    for item in active.values():
+        chain.setdefault(id(item.node), (item.node, []))[1].append((item.binding, item.enabled))
+    for node, bindings in chain.values():
+        if node is app:
+            continue
+        add(humanize(type(node).__name__), node, bindings)
+    # our widgets that are on screen but not focused (e.g. the session list while typing)
+    for widget in screen.query("*"):
+        if type(widget).__module__.startswith("mix_tui") and id(widget) not in seen:
+            own = _own_bindings(widget)
+            if own:
+                add(humanize(type(widget).__name__), widget, ((binding, True) for binding in own))
+    app_bindings = chain.get(id(app), (app, []))[1]
+    add("Everywhere", app, app_bindings)
+    return sections
+
+
+class HelpScreen(ModalScreen[None]):
+    """A scrollable list of key bindings; Esc, q or F1 closes it."""
+
+    CSS_PATH = "help.tcss"
+    AUTO_FOCUS = "#help-body"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close"),
+        Binding("q", "close", "Close", show=False),
+        Binding("f1", "close", "Close", show=False),
+    ]
+
+    def _screen_below(self) -> Screen[object]:
+        stack = self.app.screen_stack
+        below = [screen for screen in stack if screen is not self]
+        return below[-1] if below else self.app.screen
+
+    def compose(self) -> ComposeResult:
+        sections = describe_bindings(self.app, self._screen_below())
+        body = Text("\n\n").join(sections) if sections else Text("No key bindings.")
+        with Vertical(id="help-box") as box:
+            box.border_title = "Keys"
+            box.border_subtitle = "Esc closes"
+            with VerticalScroll(id="help-body"):
+                yield Static(body, id="help-text")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
