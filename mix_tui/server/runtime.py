@@ -34,7 +34,8 @@ class Runtime:
 
     @classmethod
     def create(cls, config: ServerConfig) -> Runtime:
-        config.data_dir.mkdir(parents=True, exist_ok=True)
+        # conversations are private: a new data dir is readable by its owner only
+        config.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         return cls(
             config=config,
             store=Store(config.db_path),
