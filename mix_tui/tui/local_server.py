@@ -4,7 +4,9 @@ The TUI never imports the server: it runs `python -m mix_tui serve` with a fresh
 free loopback port, waits for the one "listening" line on stdout, and talks HTTP to it. The child
 runs in its own session (process group) so a Ctrl+C in the terminal reaches only the app, which
 then stops the server cleanly; an `atexit` hook and `__del__` make sure a crashing app never leaves
-the server (or the tools it started) running.
+the server (or the tools it started) running, and on Linux a parent-death signal covers the deaths
+that skip atexit (SIGKILL, SIGHUP when the terminal window closes). That signal is tied to the
+thread that spawned the child, so call `start()` from the event loop's thread, not a worker thread.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import ctypes
 import os
 import re
 import secrets
@@ -19,6 +22,7 @@ import signal
 import sys
 import time
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -116,6 +120,7 @@ class LocalServer:
                 cwd=str(self.workdir),
                 env=env,
                 start_new_session=True,
+                preexec_fn=_parent_death_signal(),
             )
         except OSError as exc:
             self._close_log()
@@ -220,6 +225,30 @@ class LocalServer:
 
 
 # ---- the crash guard -----------------------------------------------------------------------------
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _parent_death_signal() -> Callable[[], None] | None:
+    """Linux: the child gets SIGTERM when we die, even by a signal that skips atexit (SIGHUP when
+    the terminal closes, SIGKILL). Elsewhere the atexit hook below is all there is."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        prctl = libc.prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def in_child() -> None:
+        # runs between fork and exec: nothing that allocates locks, only two system calls
+        prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent:  # we died before prctl took effect
+            os._exit(1)
+
+    return in_child
+
 
 _live_children: set[int] = set()
 

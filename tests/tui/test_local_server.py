@@ -151,6 +151,37 @@ def test_atexit_guard_stops_the_child_of_a_crashing_app(script: Path, tmp_path: 
     assert not _pid_alive(pid)
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal is Linux-only")
+def test_child_stops_when_the_app_is_killed_outright(script: Path, tmp_path: Path) -> None:
+    # SIGKILL (or SIGHUP when the terminal closes) skips atexit: the parent-death signal covers it
+    program = textwrap.dedent(
+        f"""
+        import asyncio, sys
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        from test_local_server import StandIn
+        from pathlib import Path
+        async def main():
+            server = StandIn(Path({str(script)!r}), "ok", Path({str(tmp_path / "data")!r}))
+            await server.start(timeout=10)
+            print(server.pid, flush=True)
+            await asyncio.sleep(60)
+        asyncio.run(main())
+        """
+    )
+    app = subprocess.Popen([sys.executable, "-c", program], stdout=subprocess.PIPE, text=True)
+    try:
+        assert app.stdout is not None
+        pid = int(app.stdout.readline())
+        assert _pid_alive(pid)
+    finally:
+        app.kill()
+        app.wait()
+    deadline = time.monotonic() + 5
+    while _pid_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _pid_alive(pid)
+
+
 def _real_server_available() -> bool:
     try:
         import mix_tui.server.launcher  # noqa: F401
