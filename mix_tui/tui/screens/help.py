@@ -30,14 +30,17 @@ def humanize(name: str) -> str:
 
 
 def _own_bindings(node: DOMNode) -> list[Binding]:
-    """Bindings declared by the node's own classes (ours, or the node itself when it is the app)."""
+    """Bindings declared by our classes in the node's ancestry (not Textual's built-in widgets')."""
     found: list[Binding] = []
     for klass in reversed(type(node).__mro__):
-        if not klass.__module__.startswith("mix_tui") and klass is not type(node):
-            continue
-        declared: list[BindingType] = vars(klass).get("BINDINGS", [])
-        found.extend(Binding.make_bindings(declared))
+        if klass.__module__.startswith("mix_tui"):
+            declared: list[BindingType] = vars(klass).get("BINDINGS", [])
+            found.extend(Binding.make_bindings(declared))
     return found
+
+
+def _signature(binding: Binding) -> tuple[str, str, str]:
+    return (binding.key, binding.action, binding.description)
 
 
 def _section(title: str, app: App[object], bindings: Iterable[tuple[Binding, bool]]) -> Text | None:
@@ -82,6 +85,10 @@ def describe_bindings(app: App[object], screen: Screen[object]) -> list[Text]:
     for node, bindings in chain.values():
         if node is app:
             continue
+        if not isinstance(node, Screen):
+            # a focused text box inherits dozens of cursor keys from Textual: show only ours
+            ours = {_signature(binding) for binding in _own_bindings(node)}
+            bindings = [(binding, enabled) for binding, enabled in bindings if _signature(binding) in ours]
         add(humanize(type(node).__name__), node, bindings)
     # our widgets that are on screen but not focused (e.g. the session list while typing)
     for widget in screen.query("*"):

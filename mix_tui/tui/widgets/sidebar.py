@@ -153,6 +153,9 @@ class Sidebar(Widget):
     Sidebar.-empty > #sidebar-empty {
         display: block;
     }
+    Sidebar.-empty > SessionList {
+        display: none;
+    }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -301,15 +304,17 @@ class Sidebar(Widget):
         row.append("\n")
         row.append(bar, style="bold cyan")
         row.append("  ")
-        if session.id in self._awaiting_ids:
-            row.append("⚠ permission", style="bold black on yellow")
-            row.append(" ")
         count = session.message_count
         details = [
             relative_time(session.created_at, self._now()),
             f"{count} msg" if count == 1 else f"{count} msgs",
             format_cost(session.cost),
         ]
+        if session.id in self._awaiting_ids:
+            # the badge matters more than the counts on a narrow sidebar
+            row.append("⚠ permission", style="bold black on yellow")
+            row.append(" ")
+            details = details[:1]
         row.append(" · ".join(part for part in details if part), style="dim")
         return row
 
