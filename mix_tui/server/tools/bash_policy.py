@@ -10,7 +10,8 @@ ALL of these hold:
    expand to paths outside the workdir that the checks below never see.
 2. It tokenises cleanly (balanced quotes) and no word could undergo tilde expansion.
 3. Its first word is one of the programs below, used in a read-only way:
-   - `pwd`, `whoami`, `which`, `echo`: print things, read no files;
+   - `pwd`, `whoami`, `which`: print things, read no files (`echo` is NOT listed: it is the
+     command people try the permission prompt with, so it asks like any other command);
    - `date` with display options only (`date -s` / a bare MMDDhhmm would set the clock as root);
    - `ls`, `cat`, `head`, `tail`, `wc`: read the filesystem, so every word (and every `--opt=value`
      value) must resolve, symlinks included, inside the workdir. This is the same rule the ReadText
@@ -131,7 +132,6 @@ _PROGRAMS: dict[str, Callable[[list[str], Path], bool]] = {
     "pwd": _anything,
     "whoami": _anything,
     "which": _anything,
-    "echo": _anything,
     "date": _date,
     "ls": _all_inside,
     "cat": _all_inside,
