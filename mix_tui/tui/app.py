@@ -101,7 +101,7 @@ class MixApp(App[int]):
                 break
             url, message = error
             if not await self._ask_retry(url, message):
-                await self._shutdown()
+                await self._close_connections()
                 self.exit(1)
                 return
         assert self.client is not None
@@ -222,10 +222,14 @@ class MixApp(App[int]):
         self.push_screen(HelpScreen())
 
     async def action_quit(self) -> None:
-        await self._shutdown()
         self.exit(0)
 
-    async def _shutdown(self) -> None:
+    async def on_unmount(self) -> None:
+        # every way out (quit, a crash, the end of a test) passes here; the atexit guard of
+        # LocalServer still covers an interpreter that dies before
+        await self._close_connections()
+
+    async def _close_connections(self) -> None:
         if self.chat is not None:
             with contextlib.suppress(Exception):
                 await self.chat.bridge.close()

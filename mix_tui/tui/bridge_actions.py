@@ -177,7 +177,7 @@ class BridgeActions:
         if conv.turn is not None:
             call = _call_for_permission(conv.turn, permission.id)
             if call is not None:
-                conv.auto_approved.add(call.id)
+                conv.memo.auto_approved.add(call.id)
             conv.turn.resolve_permission(permission.id, True)
         await self._answer_quietly(permission.id, granted=True)
 

@@ -18,10 +18,10 @@ from mix_tui.sdk.turn import Turn
 from mix_tui.tui.items import (
     AssistantItem,
     Item,
+    LiveMemo,
     UserItem,
     history_items,
     live_assistant_item,
-    measured_durations,
 )
 from mix_tui.tui.messages import ConnectionState
 
@@ -49,7 +49,6 @@ class Conversation:
     turn_key: str = ""
     queue: list[str] = field(default_factory=list)
     allow_rules: set[tuple[str, str]] = field(default_factory=set)
-    auto_approved: set[str] = field(default_factory=set)  # tool call ids granted by a rule
     waiting: dict[str, PendingPermission] = field(default_factory=dict)  # permission id -> prompt
     # stored user message id -> the live key its widgets were mounted under (keeps them on resync)
     key_alias: dict[str, str] = field(default_factory=dict)
@@ -58,8 +57,7 @@ class Conversation:
     draft: str = ""
     # terminal errors of turns, by assistant item key: history does not store them
     errors: dict[str, str] = field(default_factory=dict)
-    # thinking and tool durations measured live (history has none, or in an ambiguous unit)
-    durations: dict[str, float] = field(default_factory=dict)
+    memo: LiveMemo = field(default_factory=LiveMemo)  # what history cannot tell (durations, denials)
     _history_items: list[Item] | None = None
 
     # ---- the live turn -----------------------------------------------------------------------
@@ -87,7 +85,7 @@ class Conversation:
         self._history_items = None
         if not keep_turn:
             if self.turn is not None:
-                self.durations.update(measured_durations(self.turn))
+                self.memo.remember(self.turn)
             self.turn = None
             self.turn_prompt = None
 
@@ -96,7 +94,7 @@ class Conversation:
     def items(self) -> list[Item]:
         """Stored items, then the live turn (stored messages of the live turn are left out)."""
         if self._history_items is None:
-            self._history_items = history_items(self.history, self.key_alias, self.durations)
+            self._history_items = history_items(self.history, self.key_alias, self.memo)
             self._attach_errors(self._history_items)
         items = self._history_items
         if self.turn is None:
@@ -138,7 +136,7 @@ class Conversation:
 
     def live_assistant(self) -> AssistantItem:
         assert self.turn is not None
-        return live_assistant_item(f"a:{self.turn_key}", self.turn, self.auto_approved)
+        return live_assistant_item(f"a:{self.turn_key}", self.turn, self.memo.auto_approved)
 
     @property
     def message_count(self) -> int:

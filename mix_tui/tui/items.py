@@ -120,18 +120,35 @@ def live_assistant_item(key: str, turn: Turn, auto_approved: set[str] | frozense
 # ---- from stored history -------------------------------------------------------------------------
 
 
-def history_items(
-    messages: Sequence[BackendMessage],
-    alias: dict[str, str] | None = None,
-    durations: dict[str, float] | None = None,
-) -> list[Item]:
-    """Group stored messages into prompts and turns; tool results are joined onto their calls.
+@dataclass(slots=True)
+class LiveMemo:
+    """What this client saw live and history cannot tell: measured durations (`think:<message id>`,
+    `<tool call id>`; history has no tool timings and an ambiguous reasoning unit), final tool states
+    (denied and cancelled are only guessed from result text) and calls granted by a session rule."""
 
-    `durations` holds what this client measured live (`think:<message id>`, `<tool call id>`):
-    history has no tool timings, and a stored reasoning duration's unit is ambiguous.
-    """
+    durations: dict[str, float] = field(default_factory=dict)
+    statuses: dict[str, str] = field(default_factory=dict)
+    auto_approved: set[str] = field(default_factory=set)
+
+    def remember(self, turn: Turn) -> None:
+        for part in turn.parts:
+            if isinstance(part, ThinkingPart) and part.ended_at is not None and part.assistant_message_id:
+                self.durations[f"think:{part.assistant_message_id}"] = max(
+                    0.0, part.ended_at - part.started_at
+                )
+        for call in turn.tool_calls.values():
+            if call.started_at is not None and call.finished_at is not None:
+                self.durations[call.id] = max(0.0, call.finished_at - call.started_at)
+            if call.finished:
+                self.statuses[call.id] = call.status
+
+
+def history_items(
+    messages: Sequence[BackendMessage], alias: dict[str, str] | None = None, memo: LiveMemo | None = None
+) -> list[Item]:
+    """Group stored messages into prompts and turns; tool results are joined onto their calls."""
     alias = alias or {}
-    durations = durations or {}
+    memo = memo or LiveMemo()
     results = _tool_results(messages)
     items: list[Item] = []
     current: AssistantItem | None = None
@@ -146,7 +163,7 @@ def history_items(
         if current is None:
             current = AssistantItem(key=f"a:{_group_owner(items, message.id)}")
             items.append(current)
-        current.parts.extend(_message_parts(message, results, durations))
+        current.parts.extend(_message_parts(message, results, memo))
     return items
 
 
@@ -158,11 +175,11 @@ def _group_owner(items: list[Item], fallback: str) -> str:
 
 
 def _message_parts(
-    message: BackendMessage, results: dict[str, tuple[str, bool]], durations: dict[str, float]
+    message: BackendMessage, results: dict[str, tuple[str, bool]], memo: LiveMemo
 ) -> Iterable[Part]:
     if message.reasoning:
         ms = message.reasoning_ms
-        measured = durations.get(f"think:{message.id}")
+        measured = memo.durations.get(f"think:{message.id}")
         yield ThinkingView(
             message.reasoning, None, measured if measured is not None else (ms / 1000 if ms else None)
         )
@@ -170,21 +187,10 @@ def _message_parts(
         yield TextView(message.text, message.id)
     for call in message.tool_calls or ():
         view = _stored_tool_view(call, results.get(call.id))
-        view.duration = durations.get(call.id)
+        view.duration = memo.durations.get(call.id)
+        view.status = memo.statuses.get(call.id, view.status)
+        view.auto_approved = call.id in memo.auto_approved
         yield view
-
-
-def measured_durations(turn: Turn) -> dict[str, float]:
-    """What a finished live turn measured, keyed as `history_items` expects."""
-    found: dict[str, float] = {}
-    for part in turn.parts:
-        if isinstance(part, ThinkingPart) and part.ended_at is not None and part.assistant_message_id:
-            found[f"think:{part.assistant_message_id}"] = max(0.0, part.ended_at - part.started_at)
-        elif isinstance(part, ToolPart):
-            call = part.call
-            if call.started_at is not None and call.finished_at is not None:
-                found[call.id] = max(0.0, call.finished_at - call.started_at)
-    return found
 
 
 def _stored_tool_view(call: ToolCallData, joined: tuple[str, bool] | None) -> ToolView:
@@ -206,7 +212,9 @@ def _stored_status(result: str | None, is_error: bool) -> str:
     if result is None:
         return "ok"
     lowered = result.lower()
-    if "permission denied" in lowered or "user rejected" in lowered or "denied by the user" in lowered:
+    if any(
+        mark in lowered for mark in ("permission denied", "user rejected", "user declined", "did not answer")
+    ):
         return "denied"
     if "cancelled" in lowered and is_error:
         return "cancelled"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 
-from rich.console import Group
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
@@ -58,10 +57,11 @@ class ToolCallPanel(Vertical, can_focus=True):
         self.view = view
         self.expanded = expanded
         self.show_all = False
+        self.body_text = Text()  # what the expanded body shows (plain Text: data, never markup)
         self._ticker: Timer | None = None
 
     def compose(self):  # type: ignore[no-untyped-def]
-        yield ToolHeader(self._header(), classes="tool-header")
+        yield ToolHeader(self.header_text(), classes="tool-header")
         yield Static(classes="tool-body")
         yield MoreLines(classes="tool-more")
 
@@ -75,12 +75,12 @@ class ToolCallPanel(Vertical, can_focus=True):
         changed = view != self.view
         self.view = view
         if changed:
-            self.query_one(ToolHeader).update(self._header())
+            self.query_one(ToolHeader).update(self.header_text())
             if self.expanded:
                 self._render_body()
             self._sync_ticker()
 
-    def _header(self) -> Text:
+    def header_text(self) -> Text:
         elapsed = None
         if self.view.status == "running" and self.view.started_at is not None:
             elapsed = max(0.0, time.monotonic() - self.view.started_at)
@@ -97,7 +97,7 @@ class ToolCallPanel(Vertical, can_focus=True):
             self._ticker = None
 
     def _tick(self) -> None:
-        self.query_one(ToolHeader).update(self._header())
+        self.query_one(ToolHeader).update(self.header_text())
 
     def _render_body(self) -> None:
         body = self.query_one(".tool-body", Static)
@@ -123,7 +123,8 @@ class ToolCallPanel(Vertical, can_focus=True):
             )
         elif not self.view.finished:
             parts.append(Text("waiting for the result…", "dim"))
-        body.update(Group(*_spaced(parts)))
+        self.body_text = Text("\n\n").join(parts)
+        body.update(self.body_text)
         more.display = hidden > 0
         if hidden:
             more.update(Text(f"… {hidden} more lines (m)", "dim italic"))
@@ -132,14 +133,14 @@ class ToolCallPanel(Vertical, can_focus=True):
 
     def action_toggle(self) -> None:
         self.expanded = not self.expanded
-        self.query_one(ToolHeader).update(self._header())
+        self.query_one(ToolHeader).update(self.header_text())
         self._render_body()
 
     def action_more(self) -> None:
         if not self.expanded:
             self.expanded = True
         self.show_all = not self.show_all
-        self.query_one(ToolHeader).update(self._header())
+        self.query_one(ToolHeader).update(self.header_text())
         self._render_body()
 
     def on_click(self, event: events.Click) -> None:
@@ -148,15 +149,6 @@ class ToolCallPanel(Vertical, can_focus=True):
             self.action_more()
         elif isinstance(event.widget, ToolHeader):
             self.action_toggle()
-
-
-def _spaced(parts: list[Text]) -> list[Text]:
-    out: list[Text] = []
-    for index, part in enumerate(parts):
-        if index:
-            out.append(Text(""))
-        out.append(part)
-    return out
 
 
 def _children_text(view: ToolView) -> Text:

@@ -1,0 +1,175 @@
+"""Shared TUI fixtures: a REAL local Mix server subprocess with the demo provider, and app helpers.
+
+One server per test module (module scope) keeps the suite fast; tests isolate themselves by using
+fresh sessions. The server runs as `python -m mix_tui serve` on 127.0.0.1 with a random token, the
+demo model at full speed (or a given rate), and a null keyring so no real key is ever seen.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from mix_tui.tui.app import AppConfig, MixApp
+from mix_tui.tui.conversation import Conversation
+from mix_tui.tui.screens.chat import ChatScreen
+from mix_tui.tui.widgets.message import AnswerMarkdown, UserMessage
+from mix_tui.tui.widgets.thinking import ThinkingPanel
+from mix_tui.tui.widgets.tool_call import ToolCallPanel
+
+READY = re.compile(r"listening on (http://\S+)")
+
+
+@dataclass
+class ServerProcess:
+    data_dir: Path
+    workdir: Path
+    token: str
+    provider: str | None = "demo"
+    rate: str | None = "max"
+    port: int = 0
+    url: str = ""
+    proc: subprocess.Popen[str] | None = None
+    extra: list[str] = field(default_factory=list)
+
+    def start(self, timeout: float = 20.0) -> ServerProcess:
+        argv = [
+            sys.executable, "-m", "mix_tui", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+            "--token", self.token, "--data-dir", str(self.data_dir), "--workdir", str(self.workdir),
+        ]  # fmt: skip
+        if self.provider:
+            argv += ["--provider", self.provider]
+        if self.rate:
+            argv += ["--demo-rate", self.rate]
+        argv += self.extra
+        env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+        env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+        env["PYTHONUNBUFFERED"] = "1"
+        self.proc = subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=self.workdir
+        )
+        assert self.proc.stdout is not None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError(f"server exited with {self.proc.wait()}")
+            match = READY.search(line)
+            if match:
+                self.url = match.group(1).rstrip("/")
+                self.port = int(self.url.rsplit(":", 1)[1])
+                return self
+        raise RuntimeError("server did not start")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def app(self, **config: object) -> MixApp:
+        """An app connected to this server (like `mix-tui --server URL --token T --demo`)."""
+        options: dict[str, object] = {
+            "server_url": self.url,
+            "token": self.token,
+            "demo": self.provider == "demo",
+        }
+        options.update(config)
+        return MixApp(AppConfig(**options))  # type: ignore[arg-type]
+
+
+def make_server(tmp: Path, **kwargs: object) -> ServerProcess:
+    (tmp / "data").mkdir(parents=True, exist_ok=True)
+    (tmp / "work").mkdir(parents=True, exist_ok=True)
+    server = ServerProcess(
+        data_dir=tmp / "data", workdir=tmp / "work", token=secrets.token_urlsafe(16), **kwargs
+    )  # type: ignore[arg-type]
+    return server.start()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """The demo model at full speed."""
+    proc = make_server(tmp_path_factory.mktemp("mix-server"))
+    yield proc
+    proc.stop()
+
+
+async def wait_for(
+    pilot: Pilot[object], predicate: Callable[[], object], within: float = 15.0, what: str = ""
+) -> None:
+    """Let the app run until `predicate()` is true."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"timed out waiting for {what or predicate}")
+
+
+# ---- reading the chat ----------------------------------------------------------------------------
+
+
+async def ready_chat(pilot: Pilot[object]) -> ChatScreen:
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen), what="the chat screen")
+    assert isinstance(app.screen, ChatScreen)
+    return app.screen
+
+
+async def send(pilot: Pilot[object], chat: ChatScreen, text: str) -> None:
+    """Type a prompt into the composer and press Enter."""
+    chat.composer.focus()
+    chat.composer.load_text(text)
+    await pilot.press("end")
+    await pilot.press("enter")
+
+
+def conv(chat: ChatScreen) -> Conversation:
+    current = chat.conv()
+    assert current is not None, "no session is open"
+    return current
+
+
+def turn_over(chat: ChatScreen, answers: int = 1) -> bool:
+    """True once `answers` turns are stored and none runs."""
+    current = chat.conv()
+    if current is None or current.running or current.queue:
+        return False
+    return (
+        sum(1 for m in current.history if m.role == "user") >= answers and current.history[-1].role != "user"
+    )
+
+
+def shown_text(chat: ChatScreen) -> str:
+    """The transcript as mounted: prompts, answers (raw markdown), thinking and tool headers."""
+    out: list[str] = []
+    for widget in chat.transcript.query("UserMessage, AnswerMarkdown, ToolCallPanel, ThinkingPanel"):
+        if isinstance(widget, UserMessage):
+            out.append(f"> {widget.text}")
+        elif isinstance(widget, AnswerMarkdown):
+            out.append(widget.written)
+        elif isinstance(widget, ToolCallPanel):
+            out.append(f"[tool {widget.view.name} {widget.view.status}] {widget.view.result or ''}")
+        elif isinstance(widget, ThinkingPanel):
+            out.append("[thinking]")
+    return "\n".join(out)
+
+
+def tool_panels(chat: ChatScreen) -> list[ToolCallPanel]:
+    return list(chat.transcript.query(ToolCallPanel))

@@ -1,0 +1,83 @@
+"""Sending prompts against a real local server (demo model at full speed): the answer streams into
+one Markdown widget per message, code is highlighted, history renders the same after reopening."""
+
+from __future__ import annotations
+
+from textual.widgets.markdown import MarkdownFence
+
+from mix_tui.tui.items import AssistantItem, ThinkingView, UserItem
+from mix_tui.tui.widgets.message import AnswerMarkdown
+from tests.tui.conftest import ServerProcess, conv, ready_chat, send, shown_text, turn_over, wait_for
+
+
+async def test_a_prompt_streams_an_answer_into_the_transcript(server: ServerProcess) -> None:
+    app = server.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = await ready_chat(pilot)
+        assert chat.current is None  # a fresh chat: the session is created on the first send
+        await send(pilot, chat, "hello there")
+        await wait_for(pilot, lambda: turn_over(chat), what="the answer")
+        session = conv(chat)
+        assert session.session is not None and session.session.provider == "demo"
+        items = chat.transcript.items
+        assert isinstance(items[0], UserItem) and items[0].text == "hello there"
+        assert isinstance(items[1], AssistantItem)
+        assert any(isinstance(part, ThinkingView) for part in items[1].parts)
+        text = shown_text(chat)
+        assert "> hello there" in text
+        assert "offline demo" in text
+        assert chat.composer.text == ""
+        # the status line shows the session's cost and context from the re-read session
+        await wait_for(pilot, lambda: chat.status.info.context_tokens > 0, what="context tokens")
+        assert chat.status.info.title
+
+
+async def test_code_in_an_answer_is_a_highlighted_fence(server: ServerProcess) -> None:
+    app = server.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = await ready_chat(pilot)
+        await send(pilot, chat, "show me some code please")
+        await wait_for(pilot, lambda: turn_over(chat), what="the answer")
+        await wait_for(pilot, lambda: bool(chat.transcript.query(MarkdownFence)), what="a code block")
+        fence = chat.transcript.query(MarkdownFence).first()
+        assert "def " in fence.code
+        assert fence.lexer  # a language is named, so the code is highlighted
+
+
+async def test_history_renders_the_same_after_reopening(server: ServerProcess) -> None:
+    app = server.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = await ready_chat(pilot)
+        await send(pilot, chat, "$ echo stored-output")
+        await wait_for(pilot, lambda: turn_over(chat), what="the answer")
+        session_id = conv(chat).session_id
+        live_items = chat.transcript.items
+        live_text = shown_text(chat)
+    assert "stored-output" in live_text
+
+    again = server.app(session_id=session_id)
+    async with again.run_test(size=(120, 40)) as pilot:
+        chat = await ready_chat(pilot)
+        await wait_for(pilot, lambda: chat.current == session_id and conv(chat).history_loaded)
+        await wait_for(pilot, lambda: len(chat.transcript.items) == len(live_items), what="the stored items")
+        reopened = chat.transcript.items
+        assert [type(i) for i in reopened] == [type(i) for i in live_items]
+        assert isinstance(reopened[1], AssistantItem) and isinstance(live_items[1], AssistantItem)
+        assert [type(p) for p in reopened[1].parts] == [type(p) for p in live_items[1].parts]
+        assert shown_text(chat) == live_text
+
+
+async def test_continue_opens_the_most_recent_session(server: ServerProcess) -> None:
+    app = server.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = await ready_chat(pilot)
+        await send(pilot, chat, "the latest one")
+        await wait_for(pilot, lambda: turn_over(chat))
+        latest = conv(chat).session_id
+
+    again = server.app(continue_last=True)
+    async with again.run_test(size=(120, 40)) as pilot:
+        chat = await ready_chat(pilot)
+        await wait_for(pilot, lambda: chat.current == latest and bool(chat.transcript.items))
+        assert "> the latest one" in shown_text(chat)
+        assert len(chat.transcript.query(AnswerMarkdown)) >= 1
