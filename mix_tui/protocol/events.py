@@ -9,7 +9,7 @@ compact JSON). Neither does I/O.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import Field, ValidationError
 
@@ -222,28 +222,6 @@ class Unknown(MixEvent):
     data: Any = None
 
 
-KnownEvent = Annotated[
-    Connected
-    | Heartbeat
-    | UserMessageCreated
-    | Thinking
-    | Content
-    | ToolUseStart
-    | ToolUseParameterDelta
-    | ToolUseParameterStreamingComplete
-    | ToolExecutionStart
-    | ToolExecutionComplete
-    | Permission
-    | Notification
-    | Complete
-    | Error
-    | SessionCreated
-    | SessionDeleted
-    | Unknown,
-    Field(discriminator="event"),
-]
-"""Every event, discriminated on the (excluded) `event` field set from the SSE event name."""
-
 MixEventType = (
     Connected
     | Heartbeat
@@ -264,26 +242,11 @@ MixEventType = (
     | Unknown
 )
 
+KnownEvent = Annotated[MixEventType, Field(discriminator="event")]
+"""Every event, discriminated on the (excluded) `event` field set from the SSE event name."""
+
 EVENT_TYPES: dict[str, type[MixEvent]] = {
-    cls.event_name: cls
-    for cls in (
-        Connected,
-        Heartbeat,
-        UserMessageCreated,
-        Thinking,
-        Content,
-        ToolUseStart,
-        ToolUseParameterDelta,
-        ToolUseParameterStreamingComplete,
-        ToolExecutionStart,
-        ToolExecutionComplete,
-        Permission,
-        Notification,
-        Complete,
-        Error,
-        SessionCreated,
-        SessionDeleted,
-    )
+    cls.event_name: cls for cls in get_args(MixEventType) if cls is not Unknown
 }
 """The 16 spec event names; the only ones a server of ours puts on the wire."""
 

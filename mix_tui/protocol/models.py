@@ -419,7 +419,9 @@ class OAuthHealth(WireModel):
 # ---- preferences -------------------------------------------------------------------------------
 
 
-class UserPreferences(WireModel):
+class UpdatePreferencesRequest(WireModel):
+    """Only the fields sent are updated."""
+
     preferred_provider: str | None = None
     main_agent_model: str | None = None
     main_agent_max_tokens: int | None = None
@@ -427,18 +429,11 @@ class UserPreferences(WireModel):
     sub_agent_model: str | None = None
     sub_agent_max_tokens: int | None = None
     sub_agent_reasoning_effort: str | None = None
+
+
+class UserPreferences(UpdatePreferencesRequest):
     created_at: int | None = None
     updated_at: int | None = None
-
-
-class UpdatePreferencesRequest(WireModel):
-    preferred_provider: str | None = None
-    main_agent_model: str | None = None
-    main_agent_max_tokens: int | None = None
-    main_agent_reasoning_effort: str | None = None
-    sub_agent_model: str | None = None
-    sub_agent_max_tokens: int | None = None
-    sub_agent_reasoning_effort: str | None = None
 
 
 class ProviderInfo(WireModel):
