@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -17,7 +18,7 @@ from mix_tui.tui.widgets.tool_render import clean
 class ConnectErrorScreen(Screen[bool]):
     """Dismisses with True (retry) or False (quit: the caller exits the app)."""
 
-    CSS_PATH = "connect_error.tcss"
+    CSS_PATH = Path(__file__).with_name("connect_error.tcss")  # absolute: subclasses live elsewhere
     AUTO_FOCUS = "#connect-retry"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "retry", "Retry"),

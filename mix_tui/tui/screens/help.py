@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -104,7 +105,7 @@ def describe_bindings(app: App[object], screen: Screen[object]) -> list[Text]:
 class HelpScreen(ModalScreen[None]):
     """A scrollable list of key bindings; Esc, q or F1 closes it."""
 
-    CSS_PATH = "help.tcss"
+    CSS_PATH = Path(__file__).with_name("help.tcss")  # absolute: subclasses live elsewhere
     AUTO_FOCUS = "#help-body"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close"),

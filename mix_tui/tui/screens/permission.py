@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -47,7 +48,7 @@ def remaining_seconds(deadline: float, now: float) -> int:
 class PermissionScreen(ModalScreen[str | None]):
     """Dismisses with "allow_once", "allow_session", "deny", or None (expired / answered elsewhere)."""
 
-    CSS_PATH = "permission.tcss"
+    CSS_PATH = Path(__file__).with_name("permission.tcss")  # absolute: subclasses live elsewhere
     AUTO_FOCUS = "#permission-body"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "answer('allow_once')", "Allow once"),
@@ -55,6 +56,11 @@ class PermissionScreen(ModalScreen[str | None]):
         Binding("d", "answer('deny')", "Deny"),
         Binding("escape", "answer('deny')", "Deny", show=False),
     ]
+
+    @staticmethod
+    def clock() -> float:
+        """The clock `received_at` was read from; snapshot tests freeze it in a subclass."""
+        return time.monotonic()
 
     def __init__(self, permission: Permission, *, timeout: float, received_at: float) -> None:
         super().__init__()
@@ -142,7 +148,7 @@ class PermissionScreen(ModalScreen[str | None]):
     # ---- countdown ----------------------------------------------------------------------------
 
     def _countdown_text(self) -> Text:
-        left = remaining_seconds(self.deadline, time.monotonic())
+        left = remaining_seconds(self.deadline, self.clock())
         return Text(f"denies in {left}s", style="bold red" if left <= 5 else "dim")
 
     def on_mount(self) -> None:
@@ -154,7 +160,7 @@ class PermissionScreen(ModalScreen[str | None]):
     def _tick(self) -> None:
         if self._answered:
             return
-        if time.monotonic() >= self.deadline:
+        if self.clock() >= self.deadline:
             self._close(None)
             return
         self.query_one("#permission-countdown", Static).update(self._countdown_text())

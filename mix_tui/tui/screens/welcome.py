@@ -9,6 +9,7 @@ server's reason under it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -68,7 +69,7 @@ def provider_rows(status: AuthStatus | None, infos: dict[str, ProviderInfo] | No
 class WelcomeScreen(Screen[str]):
     """Dismisses with the provider whose key was stored (or already was), or "demo"."""
 
-    CSS_PATH = "welcome.tcss"
+    CSS_PATH = Path(__file__).with_name("welcome.tcss")  # absolute: subclasses live elsewhere
     AUTO_FOCUS = "#welcome-key"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "demo", "Use the offline demo"),
