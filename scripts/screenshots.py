@@ -1,0 +1,120 @@
+"""Regenerate the README screenshots (`screenshots/*.svg`) from the real app and a real demo server.
+
+    .venv/bin/python scripts/screenshots.py [--out screenshots] [--size 120x40]
+
+Runs `MixApp` headless (`App.run_test`) with the offline demo model at full speed, in a throwaway
+data dir and workdir, and exports SVGs of: the chat with a streamed answer holding a code block,
+the Bash permission modal, an expanded Edit tool panel with its diff, and the welcome screen.
+Needs the test extra (it reuses the helpers the TUI tests drive the app with).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import cast
+
+from textual.pilot import Pilot
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from mix_tui.tui.app import AppConfig, MixApp  # noqa: E402
+from mix_tui.tui.screens.permission import PermissionScreen  # noqa: E402
+from mix_tui.tui.screens.welcome import WelcomeScreen  # noqa: E402
+from tests.tui.conftest import ready_chat, send, tool_panels, turn_over, wait_for  # noqa: E402
+
+GREET = '''"""A tiny greeter."""
+
+
+def greet(name: str) -> str:
+    return f"Hello, {name}!"
+
+
+if __name__ == "__main__":
+    print(greet("world"))
+'''
+
+
+async def capture(out: Path, size: tuple[int, int], workdir: Path, data_dir: Path) -> list[Path]:
+    config = AppConfig(demo=True, data_dir=data_dir, workdir=workdir, server_args=("--demo-rate", "max"))
+    app = MixApp(config)
+    written: list[Path] = []
+
+    def shot(name: str) -> None:
+        path = out / f"{name}.svg"
+        path.write_text(app.export_screenshot(title="mix-tui"), encoding="utf-8")
+        written.append(path)
+        print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+
+    async with app.run_test(size=size) as app_pilot:
+        # the test helpers take any app's pilot (typed Pilot[object]; Pilot is invariant)
+        pilot = cast("Pilot[object]", app_pilot)
+        chat = await ready_chat(pilot)
+
+        # 1. a streamed answer with a code block
+        await send(pilot, chat, "Show me some python code, please")
+        await wait_for(pilot, lambda: turn_over(chat, 1), what="the first answer")
+        await pilot.pause(0.3)
+        shot("chat")
+
+        # 2. the permission modal for a Bash command (denied: nothing runs)
+        await send(pilot, chat, "$ rm -rf build/ dist/ && python -m build --wheel")
+        await wait_for(pilot, lambda: isinstance(app.screen, PermissionScreen), what="the Bash prompt")
+        await pilot.pause(0.3)
+        shot("permission")
+        await pilot.press("d")
+        await wait_for(pilot, lambda: turn_over(chat, 2), what="the denied turn")
+
+        # 3. an Edit, allowed, with its panel expanded to the diff
+        await send(pilot, chat, 'edit greet.py\nreturn f"Hello, {name}!" -> return f"Howdy, {name}!"')
+        await wait_for(pilot, lambda: isinstance(app.screen, PermissionScreen), what="the Edit prompt")
+        await pilot.press("a")
+        await wait_for(pilot, lambda: turn_over(chat, 3), what="the edit turn")
+        panel = tool_panels(chat)[-1]
+        panel.focus()
+        await pilot.press("enter")
+        panel.scroll_visible(animate=False, top=True)
+        await pilot.pause(0.3)
+        shot("tool-diff")
+
+        # 4. the welcome screen, as after a refused send
+        app.show_welcome(reason="The server refused the message: no API key configured for anthropic")
+        await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen) and bool(app.screen.rows), what="welcome")
+        app.screen.query_one("#welcome-key").cursor_blink = False  # type: ignore[attr-defined]
+        await pilot.pause(0.3)
+        shot("welcome")
+        await pilot.press("escape")
+        await app.action_quit()
+    return written
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
+    parser.add_argument("--size", default="120x40", help="terminal size, WIDTHxHEIGHT")
+    args = parser.parse_args()
+    width, height = (int(part) for part in args.size.lower().split("x"))
+    args.out.mkdir(parents=True, exist_ok=True)
+    # never a real key or keyring: the demo needs neither
+    os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    # a fixed path, so the paths shown in the screenshots do not change on every run
+    tmp = Path(tempfile.gettempdir()) / "mix-tui-screenshots"
+    shutil.rmtree(tmp, ignore_errors=True)
+    workdir, data_dir = tmp / "greeter", tmp / "data"
+    workdir.mkdir(parents=True)
+    (workdir / "greet.py").write_text(GREET, encoding="utf-8")
+    try:
+        asyncio.run(capture(args.out, (width, height), workdir, data_dir))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
