@@ -1,0 +1,63 @@
+"""Reconnecting: the server subprocess is restarted on the same port and data dir; what happened while
+the app was away (another client's turn) shows up after the resync, exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+
+from mix_tui.sdk.client import MixClient
+from mix_tui.sdk.turn import Turn
+from mix_tui.tui.items import UserItem
+from mix_tui.tui.widgets.status import StatusLine
+from tests.tui.conftest import conv, make_server, ready_chat, send, shown_text, turn_over, wait_for
+
+
+async def run_turn_elsewhere(url: str, token: str, session_id: str, text: str) -> None:
+    """Another client sends a prompt and follows it to the end."""
+    async with MixClient(url, token) as client:
+        stream = client.stream(session_id)
+        async with stream:
+            await stream.wait_connected()
+            await client.messages.send(session_id, text)
+            turn = Turn()
+            async for item in stream:
+                turn.apply(item, 0.0)
+                if turn.done:
+                    return
+
+
+async def test_a_restarted_server_is_resynced_without_duplicates() -> None:
+    server = make_server(Path(tempfile.mkdtemp(prefix="mix-reconnect-")))
+    try:
+        app = server.app()
+        async with app.run_test(size=(120, 40)) as pilot:
+            chat = await ready_chat(pilot)
+            await send(pilot, chat, "before the restart")
+            await wait_for(pilot, lambda: turn_over(chat), what="the first turn")
+            session_id = conv(chat).session_id
+            status = chat.query_one(StatusLine)
+
+            server.stop()
+            await wait_for(pilot, lambda: status.info.connection == "reconnecting", what="the drop")
+            server.start()  # same port, same data dir, same token
+            # while the app is still backing off, another client adds a turn it never sees live
+            await asyncio.wait_for(run_turn_elsewhere(server.url, server.token, session_id, "while away"), 20)
+
+            await wait_for(pilot, lambda: status.info.connection == "connected", what="the reconnect")
+            await wait_for(pilot, lambda: "> while away" in shown_text(chat), what="the resync")
+            prompts = [item.text for item in chat.transcript.items if isinstance(item, UserItem)]
+            assert prompts == ["before the restart", "while away"]
+            keys = [item.key for item in chat.transcript.items]
+            assert len(keys) == len(set(keys))
+            assert shown_text(chat).count("> before the restart") == 1
+            assert shown_text(chat).count("> while away") == 1
+
+            # and the app carries on normally afterwards
+            await send(pilot, chat, "after the restart")
+            await wait_for(pilot, lambda: turn_over(chat, 3), what="a turn after the restart")
+            prompts = [item.text for item in chat.transcript.items if isinstance(item, UserItem)]
+            assert prompts == ["before the restart", "while away", "after the restart"]
+    finally:
+        server.stop()
