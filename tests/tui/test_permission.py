@@ -144,7 +144,8 @@ async def test_already_expired_prompt_closes_at_once() -> None:
         assert app.results == [None]
 
 
-async def test_resolve_elsewhere_shows_the_note_then_closes() -> None:
+async def test_resolve_elsewhere_shows_the_note_then_closes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("mix_tui.tui.screens.permission.RESOLVED_NOTE_SECONDS", 0.4)
     app = PermissionApp(bash_permission())
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
@@ -155,7 +156,7 @@ async def test_resolve_elsewhere_shows_the_note_then_closes() -> None:
         assert app.modal.has_class("-resolved")
         await pilot.press("a")  # too late: ignored
         assert app.results == []
-        await pilot.pause(1.7)
+        await pilot.pause(0.6)
         assert app.results == [None]
 
 

@@ -82,8 +82,12 @@ async def test_storing_a_key_dismisses_with_the_provider(client: MixClient) -> N
     async with app.run_test(size=(100, 40)) as pilot:
         screen = await loaded(pilot, app)
         screen.query_one("#welcome-provider", Select).value = "openai"
-        screen.query_one("#welcome-key", Input).focus()
-        await pilot.press(*GOOD_OPENAI_KEY)
+        key = screen.query_one("#welcome-key", Input)
+        key.focus()
+        key.value = GOOD_OPENAI_KEY[:-1]  # pasted, as keys are; the last character typed
+        key.cursor_position = len(key.value)
+        await pilot.press(GOOD_OPENAI_KEY[-1])
+        assert key.value == GOOD_OPENAI_KEY
         await pilot.click("#welcome-save")
         await wait_for(pilot, lambda: app.results == ["openai"], what="dismissal")
     status = await client.auth.status()
