@@ -91,6 +91,11 @@ async def test_rows_show_title_time_count_cost_and_markers() -> None:
 
         sidebar.upsert_session(session(1, "Renamed by the server", minutes_ago=3, cost=1.5))
         assert "Renamed by the server" in row_text(sidebar, "s1") and "$1.50" in row_text(sidebar, "s1")
+        # a row updated in place is repainted (only its own lines are refreshed)
+        await pilot.pause()
+        assert "Renamed by the server" in sidebar.option_list.render_line(0).text
+        assert "$1.50" in sidebar.option_list.render_line(1).text
+        assert "fix the bug" in sidebar.option_list.render_line(2).text
 
 
 async def test_titles_are_data_not_markup() -> None:

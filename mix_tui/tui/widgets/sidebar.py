@@ -27,6 +27,7 @@ from mix_tui.protocol.models import SessionData
 
 Clock = Callable[[], datetime]
 RowKey = tuple[str, bool, bool, bool, bool, int, str, int, str]
+ROW_LINES = 2  # every row: title, then details; never wrapped (text-wrap: nowrap)
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 SPINNER_INTERVAL = 0.15
 CLOCK_REFRESH_SECONDS = 30.0
@@ -105,15 +106,17 @@ class SessionList(OptionList):
 
     def _replace_option_prompt(self, index: int, prompt: VisualType) -> None:
         # Every row is exactly two unwrapped lines, so a new prompt never changes the line map.
-        # OptionList would rebuild that map (measuring all rows: ~40 ms for 1,000) on each
-        # change; for a spinner frame only the rendered strips need to go.
+        # OptionList would rebuild that map (measuring all rows: ~40 ms for 1,000) and re-render
+        # every visible row on each change; for a spinner frame only this row's strips must go.
         render_cache = getattr(self, "_option_render_cache", None)
         if render_cache is None:  # a future Textual without this cache: take the slow path
             super()._replace_option_prompt(index, prompt)
             return
-        self.get_option_at_index(index)._set_prompt(prompt)
-        render_cache.clear()
-        self.refresh()
+        option = self.get_option_at_index(index)
+        option._set_prompt(prompt)
+        for key in [key for key in render_cache.keys() if key[0] is option]:
+            render_cache.discard(key)
+        self.refresh_lines(index * ROW_LINES, ROW_LINES)
 
 
 class Sidebar(Widget):
