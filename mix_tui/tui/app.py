@@ -101,8 +101,7 @@ class MixApp(App[int]):
                 break
             url, message = error
             if not await self._ask_retry(url, message):
-                await self._close_connections()
-                self.exit(1)
+                self.exit(1, return_code=1)
                 return
         assert self.client is not None
         initial = await self._initial_session(self.client)
@@ -184,7 +183,8 @@ class MixApp(App[int]):
             status = await client.auth.status()
         except MixError:
             return True  # unknown: a refused send will bring the welcome screen
-        return status.any_authenticated
+        # the offline demo is always "authenticated": it is no credential for a real model
+        return any(p.authenticated for name, p in status.providers.items() if name != DEMO_PROVIDER)
 
     # ---- the welcome screen ------------------------------------------------------------------
 
@@ -249,5 +249,5 @@ class MixApp(App[int]):
 
 def run_app(args: argparse.Namespace) -> int:
     app = MixApp(AppConfig.from_args(args))
-    result = app.run()
-    return result if isinstance(result, int) else (app.return_code or 0)
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,144 @@
+"""Launching: the local server subprocess (started, shown, stopped on exit), an unreachable server
+(the connect-error screen with retry, never a traceback), first run without credentials (the welcome
+screen), and a send refused with 401 leading back to it with the draft kept."""
+
+from __future__ import annotations
+
+import socket
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mix_tui.tui.app import AppConfig, MixApp
+from mix_tui.tui.screens.chat import ChatScreen
+from mix_tui.tui.screens.connect_error import ConnectErrorScreen
+from mix_tui.tui.screens.welcome import WelcomeScreen
+from tests.tui.conftest import (
+    ServerProcess,
+    conv,
+    make_server,
+    ready_chat,
+    send,
+    shown_text,
+    turn_over,
+    wait_for,
+)
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[-1].split()[0] != b"Z"
+    except FileNotFoundError:
+        return False
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_without_server_a_local_one_is_started_and_stopped_on_exit(tmp_path: Path) -> None:
+    config = AppConfig(
+        demo=True, data_dir=tmp_path / "data", workdir=tmp_path, server_args=("--demo-rate", "max")
+    )  # fmt: skip
+    app = MixApp(config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = await ready_chat(pilot)
+        local = app.local_server
+        assert local is not None
+        pid = local.pid  # type: ignore[attr-defined]
+        assert pid is not None and alive(pid)
+        assert chat.status.info.local and chat.status.info.server.startswith("127.0.0.1:")
+        assert chat.status.info.model == "demo/demo"
+        await send(pilot, chat, "hello local")
+        await wait_for(pilot, lambda: turn_over(chat), what="an answer from the local server")
+    assert not alive(pid)
+    assert (tmp_path / "data" / "server.log").exists()
+
+
+async def test_an_unreachable_server_gets_the_error_screen_and_retry_works(tmp_path: Path) -> None:
+    port = free_port()
+    server = ServerProcess(data_dir=tmp_path, workdir=tmp_path, token="t0ken-for-retry", port=port)
+    url = f"http://127.0.0.1:{port}"
+    app = MixApp(AppConfig(server_url=url, token=server.token, demo=True))
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, ConnectErrorScreen), what="the error screen")
+            screen = app.screen
+            assert isinstance(screen, ConnectErrorScreen)
+            assert screen.url == url and screen.error
+            await pilot.press("r")  # still down: the screen comes back
+            await wait_for(
+                pilot, lambda: isinstance(app.screen, ConnectErrorScreen) and app.screen is not screen
+            )
+            server.start()
+            await pilot.press("r")
+            chat = await ready_chat(pilot)
+            assert not chat.status.info.local and chat.status.info.server == url
+    finally:
+        server.stop()
+
+
+async def test_quitting_from_the_error_screen_exits_with_an_error_code() -> None:
+    app = MixApp(AppConfig(server_url=f"http://127.0.0.1:{free_port()}", demo=True))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ConnectErrorScreen), what="the error screen")
+        await pilot.press("q")
+        await wait_for(pilot, lambda: app.return_code is not None, what="the exit")
+    assert app.return_code == 1
+
+
+async def test_an_unknown_session_id_opens_a_fresh_chat(server: ServerProcess) -> None:
+    app = server.app(session_id="no-such-session")
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = await ready_chat(pilot)
+        await pilot.pause(0.2)
+        assert chat.current is None
+
+
+# ---- no provider credentials ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def keyless_server() -> Iterator[ServerProcess]:
+    """A server whose default provider needs a key nobody has: every send answers 401."""
+    proc = make_server(Path(tempfile.mkdtemp(prefix="mix-keyless-")), provider="openai")
+    yield proc
+    proc.stop()
+
+
+async def test_first_run_without_credentials_shows_the_welcome_screen(keyless_server: ServerProcess) -> None:
+    app = keyless_server.app(demo=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen), what="the welcome screen")
+        await pilot.press("escape")  # "use the offline demo"
+        chat = await ready_chat(pilot)
+        assert chat.provider == "demo"
+        await send(pilot, chat, "hello demo")
+        await wait_for(pilot, lambda: turn_over(chat), what="a demo answer")
+        assert conv(chat).session is not None and conv(chat).session.provider == "demo"
+
+
+async def test_a_send_refused_with_401_brings_the_welcome_back_and_keeps_the_draft(
+    keyless_server: ServerProcess,
+) -> None:
+    app = keyless_server.app(demo=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen), what="the welcome screen")
+        app.pop_screen()  # the user looks around first
+        chat = await ready_chat(pilot)
+        await send(pilot, chat, "please answer")
+        await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen), what="the welcome after a 401")
+        assert chat.composer.text == "please answer"  # the draft survived
+        refused = chat.current
+        await pilot.press("escape")  # the demo from now on
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen) and chat.current is None)
+        assert refused not in chat.bridge.conversations  # the empty session made for the refused send is gone
+        chat.composer.focus()
+        await pilot.press("end", "enter")
+        await wait_for(pilot, lambda: turn_over(chat), what="the demo answer")
+        assert "> please answer" in shown_text(chat)
