@@ -129,6 +129,9 @@ async def test_a_send_refused_with_401_brings_the_welcome_back_and_keeps_the_dra
     app = keyless_server.app(demo=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen), what="the welcome screen")
+        welcome = app.screen
+        assert isinstance(welcome, WelcomeScreen)
+        await wait_for(pilot, lambda: bool(welcome.rows), what="the providers")
         app.pop_screen()  # the user looks around first
         chat = await ready_chat(pilot)
         await send(pilot, chat, "please answer")
