@@ -1,15 +1,14 @@
-"""The session list: a filter box above a virtualized OptionList (cheap with thousands of rows).
+"""The session sidebar: a filter box above the session list, and the bookkeeping behind it.
 
-Each row is two lines of Rich `Text` built from data (never markup): the title, then the relative
-time, message count and cost; the open session carries a bar, a running one a spinner, and one that
-waits for a permission answer a "⚠ permission" badge. Rows are rebuilt one at a time when a session
-changes; the whole list only when the set or order of visible sessions changes.
+Filter as you type (title and first message). The sidebar keeps every session as data and hands the
+list only the visible rows; a row is re-rendered only when something it shows changed (its title,
+counts, relative time, the open/running/permission marks), and the whole list is rebuilt only when
+the set or order of visible sessions changes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from collections.abc import Iterable
 from typing import ClassVar
 
 from rich.text import Text
@@ -18,105 +17,29 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.timer import Timer
-from textual.visual import VisualType
 from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from mix_tui.protocol.models import SessionData
+from mix_tui.tui.widgets.session_list import (
+    Clock,
+    RowKey,
+    RowState,
+    SessionList,
+    format_cost,
+    matches,
+    relative_time,
+    render_row,
+    row_key,
+    session_label,
+    utc_now,
+)
 
-Clock = Callable[[], datetime]
-RowKey = tuple[str, bool, bool, bool, bool, int, str, int, str]
-ROW_LINES = 2  # every row: title, then details; never wrapped (text-wrap: nowrap)
-SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+__all__ = ["SessionList", "Sidebar", "format_cost", "relative_time"]
+
 SPINNER_INTERVAL = 0.15
 CLOCK_REFRESH_SECONDS = 30.0
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def relative_time(when: datetime | None, now: datetime) -> str:
-    """"now", "3m", "2h", "yesterday", "4d", "Mar 04", "2024-03-04" — in the clock's time zone."""
-    if when is None:
-        return ""
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=UTC)
-    when = when.astimezone(now.tzinfo)
-    seconds = (now - when).total_seconds()
-    if seconds < 60:
-        return "now"
-    if seconds < 3600:
-        return f"{int(seconds // 60)}m"
-    if seconds < 86400:
-        return f"{int(seconds // 3600)}h"
-    days = (now.date() - when.date()).days
-    if days <= 1:
-        return "yesterday"
-    if days < 7:
-        return f"{days}d"
-    if when.year == now.year:
-        return when.strftime("%b %d")
-    return when.strftime("%Y-%m-%d")
-
-
-def format_cost(cost: float) -> str:
-    return f"${cost:.2f}" if cost >= 1 else f"${cost:.4f}"
-
-
-def session_label(session: SessionData) -> str:
-    """The title, else the first line of the first message, else a placeholder."""
-    if session.title.strip():
-        return session.title.strip()
-    first = (session.first_user_message or "").strip()
-    return first.splitlines()[0] if first else "New session"
-
-
-def matches(session: SessionData, query: str) -> bool:
-    needle = query.casefold()
-    return needle in session.title.casefold() or needle in (session.first_user_message or "").casefold()
-
-
-class SessionList(OptionList):
-    """The rows. Up on the first row goes back to the filter box."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("delete", "delete_session", "Delete session"),
-        Binding("ctrl+d", "delete_session", "Delete session", show=False),
-    ]
-
-    class DeletePressed(Message):
-        def __init__(self, session_id: str) -> None:
-            super().__init__()
-            self.session_id = session_id
-
-    def action_cursor_up(self) -> None:
-        if self.highlighted in (None, 0):
-            self.screen.focus_previous()
-            return
-        super().action_cursor_up()
-
-    def action_delete_session(self) -> None:
-        option = self.highlighted_option
-        if option is not None and option.id is not None:
-            self.post_message(self.DeletePressed(option.id))
-
-    def _replace_option_prompt(self, index: int, prompt: VisualType) -> None:
-        # Every row is exactly two unwrapped lines, so a new prompt never changes the line map.
-        # OptionList would rebuild that map (measuring all rows: ~40 ms for 1,000) and re-render
-        # every visible row on each change; for a spinner frame only this row's strips must go.
-        render_cache = getattr(self, "_option_render_cache", None)
-        if render_cache is None:  # a future Textual without this cache: take the slow path
-            super()._replace_option_prompt(index, prompt)
-            return
-        option = self.get_option_at_index(index)
-        option._set_prompt(prompt)
-        for key in [key for key in render_cache.keys() if key[0] is option]:
-            render_cache.discard(key)
-        self.refresh_lines(index * ROW_LINES, ROW_LINES)
 
 
 class Sidebar(Widget):
@@ -190,7 +113,7 @@ class Sidebar(Widget):
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self._now: Clock = clock or _utc_now
+        self._now: Clock = clock or utc_now
         self._sessions: dict[str, SessionData] = {}
         self._order: list[str] = []  # every session id, newest first
         self._visible: list[str] = []  # the ids shown, after the filter
@@ -288,54 +211,20 @@ class Sidebar(Widget):
 
     # ---- rows ---------------------------------------------------------------------------------
 
+    def _state(self, session_id: str) -> RowState:
+        spinning = session_id in self._running_ids and session_id not in self._awaiting_ids
+        return RowState(
+            current=session_id == self._current,
+            awaiting_permission=session_id in self._awaiting_ids,
+            spinning=spinning,
+            frame=self._frame,
+        )
+
     def render_row(self, session: SessionData) -> Text:
-        """Two lines: marker + title, then badge, relative time, message count and cost."""
-        current = session.id == self._current
-        bar = "▌" if current else " "
-        row = Text()
-        row.append(bar, style="bold cyan")
-        if session.id in self._awaiting_ids:
-            row.append("⚠ ", style="bold yellow")
-        elif session.id in self._running_ids:
-            row.append(SPINNER[self._frame % len(SPINNER)] + " ", style="bold green")
-        else:
-            row.append("  ")
-        title_style = "bold" if current else ""
-        if not session.title.strip():
-            title_style += " italic"
-        row.append(session_label(session), style=title_style.strip())
-        row.append("\n")
-        row.append(bar, style="bold cyan")
-        row.append("  ")
-        count = session.message_count
-        details = [
-            relative_time(session.created_at, self._now()),
-            f"{count} msg" if count == 1 else f"{count} msgs",
-            format_cost(session.cost),
-        ]
-        if session.id in self._awaiting_ids:
-            # the badge matters more than the counts on a narrow sidebar
-            row.append("⚠ permission", style="bold black on yellow")
-            row.append(" ")
-            details = details[:1]
-        row.append(" · ".join(part for part in details if part), style="dim")
-        return row
+        return render_row(session, self._state(session.id), self._now())
 
     def _row_key(self, session: SessionData) -> RowKey:
-        """Everything a row shows; a row is rendered again only when this changes."""
-        sid = session.id
-        spinning = sid in self._running_ids and sid not in self._awaiting_ids
-        return (
-            session_label(session),
-            bool(session.title.strip()),
-            sid == self._current,
-            sid in self._awaiting_ids,
-            spinning,
-            self._frame if spinning else 0,
-            relative_time(session.created_at, self._now()),
-            session.message_count,
-            format_cost(session.cost),
-        )
+        return row_key(session, self._state(session.id), self._now())
 
     def _option(self, session_id: str) -> Option:
         session = self._sessions[session_id]
