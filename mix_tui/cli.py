@@ -19,7 +19,11 @@ def _add_serve_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8088, help="port to bind; 0 picks a free one (default: 8088)")
     token = serve.add_mutually_exclusive_group()
-    token.add_argument("--token", help="require this bearer token (default: a random token, printed once)")
+    token.add_argument(
+        "--token",
+        default=os.environ.get("MIX_SERVER_TOKEN"),
+        help="require this bearer token (env: MIX_SERVER_TOKEN; default: a random token, printed once)",
+    )
     token.add_argument("--no-token", action="store_true", help="accept requests without a token")
     serve.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --host (needs a token)")
     serve.add_argument("--data-dir", help="where sessions are stored (default: the user data directory)")

@@ -35,6 +35,9 @@ LOG_ROTATE_BYTES = 5 * 1024 * 1024
 TAIL_LINES = 30
 
 
+SERVER_TOKEN_ENV = "MIX_SERVER_TOKEN"
+
+
 class LocalServerError(RuntimeError):
     """The server did not start; `log_tail` holds the last lines it wrote to stderr."""
 
@@ -85,7 +88,6 @@ class LocalServer:
         argv = [
             sys.executable, "-m", "mix_tui", "serve",
             "--host", "127.0.0.1", "--port", "0",
-            "--token", self.token,
             "--data-dir", str(self.data_dir),
             "--workdir", str(self.workdir),
         ]  # fmt: skip
@@ -111,6 +113,8 @@ class LocalServer:
         env = dict(os.environ)
         # the ready line must reach us at once, not when a block buffer fills
         env["PYTHONUNBUFFERED"] = "1"
+        # the token travels in the environment, not argv, so other users' `ps` never shows it
+        env[SERVER_TOKEN_ENV] = self.token
         try:
             self._process = await asyncio.create_subprocess_exec(
                 *self.command(),

@@ -182,15 +182,6 @@ def test_child_stops_when_the_app_is_killed_outright(script: Path, tmp_path: Pat
     assert not _pid_alive(pid)
 
 
-def _real_server_available() -> bool:
-    try:
-        import mix_tui.server.launcher  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _real_server_available(), reason="mix_tui.server.launcher is not written yet")
 async def test_real_server_starts_and_answers_health(tmp_path: Path) -> None:
     server = LocalServer(data_dir=tmp_path / "data", workdir=tmp_path, provider="demo")
     await server.start(timeout=30)
@@ -200,6 +191,14 @@ async def test_real_server_starts_and_answers_health(tmp_path: Path) -> None:
             assert ok.status_code == 200
             refused = await client.get(f"{server.url}/api/sessions")
             assert refused.status_code == 401
+            allowed = await client.get(
+                f"{server.url}/api/sessions", headers={"Authorization": f"Bearer {server.token}"}
+            )
+            assert allowed.status_code == 200
+        # the token reaches the child through its environment, never its argv (visible in `ps`)
+        assert server.pid is not None
+        argv = Path(f"/proc/{server.pid}/cmdline").read_bytes().decode()
+        assert server.token not in argv
     finally:
         await server.stop()
     assert server.pid is not None and not _pid_alive(server.pid)

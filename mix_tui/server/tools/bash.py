@@ -215,7 +215,7 @@ async def _wait(future: asyncio.Future[None], seconds: float) -> bool:
 
 
 # provider keys the server holds must not leak to commands the model writes
-_SECRET_ENV = ("OPENROUTER_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY", "MIX_TOKEN")
+_SECRET_ENV = ("OPENROUTER_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY", "MIX_TOKEN", "MIX_SERVER_TOKEN")
 
 
 def _child_env() -> dict[str, str]:
