@@ -46,7 +46,7 @@ class ServerProcess:
     def start(self, timeout: float = 20.0) -> ServerProcess:
         argv = [
             sys.executable, "-m", "mix_tui", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-            "--token", self.token, "--data-dir", str(self.data_dir), "--workdir", str(self.workdir),
+            "--data-dir", str(self.data_dir), "--workdir", str(self.workdir),
         ]  # fmt: skip
         if self.provider:
             argv += ["--provider", self.provider]
@@ -56,6 +56,7 @@ class ServerProcess:
         env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
         env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
         env["PYTHONUNBUFFERED"] = "1"
+        env["MIX_SERVER_TOKEN"] = self.token  # like LocalServer: never in argv
         self.proc = subprocess.Popen(
             argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=self.workdir
         )

@@ -47,6 +47,7 @@ async def test_a_restarted_server_is_resynced_without_duplicates() -> None:
 
             await wait_for(pilot, lambda: status.info.connection == "connected", what="the reconnect")
             await wait_for(pilot, lambda: "> while away" in shown_text(chat), what="the resync")
+            await wait_for(pilot, lambda: not conv(chat).running and len(chat.transcript.items) == 4)
             prompts = [item.text for item in chat.transcript.items if isinstance(item, UserItem)]
             assert prompts == ["before the restart", "while away"]
             keys = [item.key for item in chat.transcript.items]

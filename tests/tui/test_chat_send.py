@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from textual.widgets.markdown import MarkdownFence
 
-from mix_tui.tui.items import AssistantItem, ThinkingView, UserItem
+from mix_tui.tui.items import AssistantItem, ThinkingView, ToolView, UserItem
+from mix_tui.tui.screens.permission import PermissionScreen
 from mix_tui.tui.widgets.message import AnswerMarkdown
 from tests.tui.conftest import ServerProcess, conv, ready_chat, send, shown_text, turn_over, wait_for
 
@@ -49,6 +50,8 @@ async def test_history_renders_the_same_after_reopening(server: ServerProcess) -
     async with app.run_test(size=(120, 40)) as pilot:
         chat = await ready_chat(pilot)
         await send(pilot, chat, "$ echo stored-output")
+        await wait_for(pilot, lambda: isinstance(app.screen, PermissionScreen), what="the prompt")
+        await pilot.press("a")
         await wait_for(pilot, lambda: turn_over(chat), what="the answer")
         session_id = conv(chat).session_id
         live_items = chat.transcript.items
@@ -65,6 +68,8 @@ async def test_history_renders_the_same_after_reopening(server: ServerProcess) -
         assert isinstance(reopened[1], AssistantItem) and isinstance(live_items[1], AssistantItem)
         assert [type(p) for p in reopened[1].parts] == [type(p) for p in live_items[1].parts]
         assert shown_text(chat) == live_text
+        tools = [p for p in reopened[1].parts if isinstance(p, ToolView)]
+        assert tools and tools[0].status == "ok" and "stored-output" in (tools[0].result or "")
 
 
 async def test_continue_opens_the_most_recent_session(server: ServerProcess) -> None:

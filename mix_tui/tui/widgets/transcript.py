@@ -101,6 +101,9 @@ class Transcript(VerticalScroll, can_focus=True):
         first = min(mounted_indexes) if mounted_indexes else max(0, len(new_items) - self.WINDOW)
         first = min(first, max(0, len(new_items) - self.WINDOW))
         window = new_items[first:]
+        # the data first: readers see the new list while the widgets catch up
+        self.items = new_items
+        self._first = first
         keep_keys = {item.key for item in window}
         stale = [w for key, w in self._widgets.items() if key not in keep_keys]
         for widget in stale:
@@ -120,30 +123,35 @@ class Transcript(VerticalScroll, can_focus=True):
                 widget = self._make(item)
                 await self.mount(widget, after=previous)
             previous = widget
-        self.items = new_items
-        self._first = first
         self._update_earlier()
         await self._trim()
 
     async def update_tail(self, tail: Sequence[Item]) -> None:
         """The hot path while streaming: only the live items at the end change."""
-        for item in tail:
+        for index, item in enumerate(tail):
             widget = self._widgets.get(item.key)
-            position = next(
-                (i for i in range(len(self.items) - 1, -1, -1) if self.items[i].key == item.key), None
-            )
-            if position is None:
-                self.items.append(item)
-            else:
-                self.items[position] = item
             if widget is not None and _same_kind(widget, item):
+                self._replace_item(item)
                 await widget.sync(item)  # type: ignore[arg-type]
-            else:
-                if widget is not None:
-                    await widget.remove()
-                widget = self._make(item)
-                await self.mount(widget)
+                continue
+            if widget is not None:
+                await widget.remove()
+            # a prompt can show up after its answer began (we joined mid-turn): keep their order
+            later = next((self._widgets[i.key] for i in tail[index + 1 :] if i.key in self._widgets), None)
+            self._replace_item(item, before=later.key if later is not None else None)
+            widget = self._make(item)
+            await self.mount(widget, before=later)
         await self._trim()
+
+    def _replace_item(self, item: Item, before: str | None = None) -> None:
+        for i in range(len(self.items) - 1, max(-1, len(self.items) - 8), -1):
+            if self.items[i].key == item.key:
+                self.items[i] = item
+                return
+        position = len(self.items)
+        if before is not None:
+            position = next((i for i, old in enumerate(self.items) if old.key == before), position)
+        self.items.insert(position, item)
 
     def _make(self, item: Item) -> ItemWidget:
         widget: ItemWidget = UserMessage(item) if isinstance(item, UserItem) else AssistantMessage(item)
