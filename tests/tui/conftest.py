@@ -128,7 +128,11 @@ async def wait_for(
 
 async def ready_chat(pilot: Pilot[object]) -> ChatScreen:
     app = pilot.app
-    await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen), what="the chat screen")
+    await wait_for(
+        pilot,
+        lambda: isinstance(app.screen, ChatScreen) and bool(app.screen.query("#composer")),
+        what="the chat screen",
+    )
     assert isinstance(app.screen, ChatScreen)
     return app.screen
 
