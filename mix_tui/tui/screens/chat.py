@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -17,7 +19,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 
@@ -27,13 +28,13 @@ from mix_tui.tui import messages as m
 from mix_tui.tui.bridge import Bridge
 from mix_tui.tui.conversation import Conversation
 from mix_tui.tui.prompts import PromptPresenter
+from mix_tui.tui.screens.chat_events import ChatEvents
 from mix_tui.tui.widgets.composer import Composer
 from mix_tui.tui.widgets.status import QueuedPrompts, StatusLine
 from mix_tui.tui.widgets.transcript import Transcript
 
 if TYPE_CHECKING:
     from mix_tui.sdk.client import MixClient
-    from mix_tui.tui.bridge_actions import Decision
 
 TITLE_CHARS = 60
 
@@ -46,15 +47,17 @@ class ChatOptions:
     model: str | None = None
     permission_timeout: float = 30.0
     initial_session: str | None = None
+    load_lists: bool = True  # fetch sessions and prompt history on mount (snapshots turn it off)
+    clock: Callable[[], datetime] | None = None  # the sidebar's "now" (frozen in snapshots)
 
 
-def _sidebar() -> Widget:
+def _sidebar(clock: Callable[[], datetime] | None) -> Widget:
     from mix_tui.tui.widgets.sidebar import Sidebar
 
-    return Sidebar(id="sidebar")
+    return Sidebar(id="sidebar", clock=clock)
 
 
-class ChatScreen(Screen[None]):
+class ChatScreen(ChatEvents):
     CSS_PATH = Path(__file__).with_name("chat.tcss")  # absolute: subclasses may live elsewhere
     AUTO_FOCUS = "#composer"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -81,12 +84,12 @@ class ChatScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="chat-body"):
-            yield _sidebar()
+            yield _sidebar(self.options.clock)
             with Vertical(id="main"):
                 yield Transcript()
                 yield QueuedPrompts()
                 yield Composer()
-                yield StatusLine()
+        yield StatusLine()
         yield Footer()
 
     @property
@@ -110,7 +113,8 @@ class ChatScreen(Screen[None]):
             server=self.options.server_label, local=self.options.local, connection="connected",
             model=self._default_model(),
         )  # fmt: skip
-        self.run_worker(self._load_lists(), exit_on_error=False)
+        if self.options.load_lists:
+            self.run_worker(self._load_lists(), exit_on_error=False)
         if self.options.initial_session:
             self.run_worker(self.open_session(self.options.initial_session), exit_on_error=False)
 
@@ -283,96 +287,3 @@ class ChatScreen(Screen[None]):
             self.current = None
             self.sidebar.set_current(None)
             await self._show_fresh()
-
-    # ---- bridge messages ---------------------------------------------------------------------
-
-    async def on_turn_updated(self, message: m.TurnUpdated) -> None:
-        conv = self.bridge.conversations.get(message.session_id)
-        if conv is None:
-            return
-        self._activity(conv)
-        if message.session_id == self.current and conv.turn is not None:
-            await self.transcript.update_tail(conv.live_items())
-
-    def on_turn_started(self, message: m.TurnStarted) -> None:
-        conv = self.bridge.conversations.get(message.session_id)
-        if conv is not None:
-            self._activity(conv)
-
-    def on_turn_finished(self, message: m.TurnFinished) -> None:
-        conv = self.bridge.conversations.get(message.session_id)
-        if conv is not None:
-            self._activity(conv)
-
-    def _activity(self, conv: Conversation) -> None:
-        self.sidebar.set_activity(
-            conv.session_id, running=conv.running, awaiting_permission=bool(conv.waiting)
-        )
-        if conv.session_id == self.current:
-            self.status.set(running=conv.running)
-
-    async def on_history_loaded(self, message: m.HistoryLoaded) -> None:
-        conv = self.bridge.conversations.get(message.session_id)
-        if conv is None or message.session_id != self.current:
-            return
-        if self.transcript.mounted_count == 0:
-            await self.transcript.reset(conv.items())
-        else:
-            await self.transcript.set_items(conv.items())
-        self._activity(conv)
-
-    def on_session_updated(self, message: m.SessionUpdated) -> None:
-        self.sidebar.upsert_session(message.session)
-        if message.session_id == self.current:
-            self._show_session(message.session)
-
-    def on_session_added(self, message: m.SessionAdded) -> None:
-        self.sidebar.upsert_session(message.session)
-
-    async def on_session_removed(self, message: m.SessionRemoved) -> None:
-        await self._forget(message.session_id)
-
-    def on_queue_changed(self, message: m.QueueChanged) -> None:
-        conv = self.bridge.conversations.get(message.session_id)
-        if conv is not None and message.session_id == self.current:
-            self.query_one(QueuedPrompts).set_prompts(conv.queue)
-
-    def on_connection_changed(self, message: m.ConnectionChanged) -> None:
-        if message.session_id == self.current:
-            self.status.set(connection=message.state)
-
-    def on_notice(self, message: m.Notice) -> None:
-        self.notify(message.text, severity=message.severity, markup=False)
-
-    def on_send_failed(self, message: m.SendFailed) -> None:
-        self._give_back(message.draft)
-        if message.unauthorized:
-            self.app.show_welcome(reason=message.reason)  # type: ignore[attr-defined]
-        else:
-            self.notify(f"not sent: {message.reason}", severity="error", markup=False)
-
-    # ---- permissions -------------------------------------------------------------------------
-
-    def on_permission_requested(self, message: m.PermissionRequested) -> None:
-        conv = self.bridge.conversations.get(message.session_id)
-        if conv is None:
-            return
-        self._activity(conv)
-        if message.session_id == self.current:
-            self.prompts.show_next(conv)
-
-    def on_permission_resolved(self, message: m.PermissionResolved) -> None:
-        self.prompts.resolved(message.session_id, message.permission_id, message.note)
-        conv = self.bridge.conversations.get(message.session_id)
-        if conv is not None:
-            self._activity(conv)
-
-    def _answer(self, session_id: str, permission_id: str, decision: Decision | None) -> None:
-        async def run() -> None:
-            await self.bridge.answer(session_id, permission_id, decision)
-            conv = self.bridge.conversations.get(session_id)
-            if conv is not None:
-                self._activity(conv)
-            self.prompts.show_next(self.conv())
-
-        self.run_worker(run(), exit_on_error=False)

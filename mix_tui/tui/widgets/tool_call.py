@@ -35,6 +35,7 @@ class ToolCallPanel(Vertical, can_focus=True):
         padding: 0 1 0 2;
     }
     ToolCallPanel > .tool-header { height: 1; }
+    ToolCallPanel.-expanded { margin: 0 0 1 0; }
     ToolCallPanel:focus > .tool-header { background: $accent 25%; }
     ToolCallPanel.-waiting > .tool-header { background: $warning 15%; }
     ToolCallPanel > .tool-body {
@@ -133,12 +134,14 @@ class ToolCallPanel(Vertical, can_focus=True):
 
     def action_toggle(self) -> None:
         self.expanded = not self.expanded
+        self.set_class(self.expanded, "-expanded")
         self.query_one(ToolHeader).update(self.header_text())
         self._render_body()
 
     def action_more(self) -> None:
         if not self.expanded:
             self.expanded = True
+            self.add_class("-expanded")
         self.show_all = not self.show_all
         self.query_one(ToolHeader).update(self.header_text())
         self._render_body()
