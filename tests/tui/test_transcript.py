@@ -82,18 +82,22 @@ async def test_a_thousand_messages_mount_only_a_window() -> None:
         await pilot.pause()
         elapsed = time.perf_counter() - started
         assert len(transcript.items) == 1000
-        assert transcript.mounted_count == Transcript.WINDOW
-        assert elapsed < 3.0, f"opening 1,000 messages took {elapsed:.2f}s"
-        assert len(app.query("*")) < 1200  # widgets, not messages, are the cost
+        mounted = transcript.mounted_count
+        assert Transcript.MIN_ITEMS <= mounted < 40
+        assert transcript.virtual_size.height > 2 * transcript.size.height  # enough to scroll back a bit
+        assert elapsed < 2.0, f"opening 1,000 messages took {elapsed:.2f}s"
+        assert len(app.query("*")) < 400  # widgets, not messages, are the cost
+        assert transcript.query_one(".earlier").display
 
         # scrolling to the top mounts one more page above, without moving what is on screen
-        first_visible = transcript.widget_for("u480")
+        oldest_mounted = transcript.items[1000 - mounted]
+        first_visible = transcript.widget_for(oldest_mounted.key)
         assert first_visible is not None
         before = first_visible.region.y
         await transcript.load_earlier()
         await pilot.pause()
         await pilot.pause()
-        assert transcript.mounted_count == Transcript.WINDOW + Transcript.PAGE
+        assert transcript.mounted_count > mounted
         assert first_visible.region.y == before
 
 

@@ -1,9 +1,11 @@
 """The conversation view: every item is kept as data, only a window at the bottom is mounted.
 
 A finished assistant message is ~16 widgets, and hundreds of mounted messages stall streaming
-(DESIGN.md §6). So the transcript mounts the last `WINDOW` items; scrolling to the top (or clicking
-the "earlier messages" line) mounts another page above without moving the view, and when the window
-has grown large while the user is back at the bottom, the oldest widgets are let go again.
+(DESIGN.md §6): every frame in which the live answer grows re-lays out every mounted widget. So the
+transcript mounts only about `SCREENS` screens of content at the bottom (estimated from the text);
+scrolling to the top (or clicking the "earlier messages" line) mounts another page above without
+moving the view, and when the window has grown large while the user is back at the bottom, the
+oldest widgets are let go again.
 
 Following the stream uses Textual's anchor: the view sticks to the bottom while it is there;
 scrolling up releases it until the user returns to the bottom.
@@ -19,7 +21,7 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
-from mix_tui.tui.items import AssistantItem, Item, UserItem
+from mix_tui.tui.items import AssistantItem, Item, TextView, UserItem
 from mix_tui.tui.widgets.message import AssistantMessage, UserMessage
 
 ItemWidget = UserMessage | AssistantMessage
@@ -42,9 +44,11 @@ class Transcript(VerticalScroll, can_focus=True):
     }
     """
 
-    WINDOW = 40
-    PAGE = 30
-    MAX_MOUNTED = 120
+    SCREENS = 3.0  # content mounted below the fold, in screen heights
+    PAGE_SCREENS = 2.0  # content mounted per "load earlier"
+    TRIM_SCREENS = 10.0  # beyond this (while following), the oldest widgets go
+    MIN_ITEMS = 4
+    MAX_ITEMS = 40
 
     def __init__(self, *, id: str | None = "transcript") -> None:
         super().__init__(id=id)
@@ -81,7 +85,7 @@ class Transcript(VerticalScroll, can_focus=True):
         """Show another session: drop every widget, mount the last window."""
         await self._finish_all()
         self.items = list(items)
-        self._first = max(0, len(self.items) - self.WINDOW)
+        self._first = self._start_for(len(self.items), self.SCREENS)
         old = list(self._widgets.values())
         self._widgets = {}
         with self.app.batch_update():
@@ -98,8 +102,8 @@ class Transcript(VerticalScroll, can_focus=True):
         new_items = list(items)
         index = {item.key: i for i, item in enumerate(new_items)}
         mounted_indexes = [index[key] for key in self._widgets if key in index]
-        first = min(mounted_indexes) if mounted_indexes else max(0, len(new_items) - self.WINDOW)
-        first = min(first, max(0, len(new_items) - self.WINDOW))
+        tail_start = self._start_for(len(new_items), self.SCREENS, new_items)
+        first = min(min(mounted_indexes), tail_start) if mounted_indexes else tail_start
         window = new_items[first:]
         # the data first: readers see the new list while the widgets catch up
         self.items = new_items
@@ -153,6 +157,25 @@ class Transcript(VerticalScroll, can_focus=True):
             position = next((i for i, old in enumerate(self.items) if old.key == before), position)
         self.items.insert(position, item)
 
+    # ---- how much to mount -------------------------------------------------------------------
+
+    @property
+    def _text_width(self) -> int:
+        return max(20, (self.size.width or 100) - 8)
+
+    def _screen_lines(self, screens: float) -> int:
+        return int(max(10, self.size.height or 40) * screens)
+
+    def _start_for(self, end: int, screens: float, items: Sequence[Item] | None = None) -> int:
+        """Where a window ending at `end` starts to hold about `screens` screens of content."""
+        items = self.items if items is None else items
+        budget = self._screen_lines(screens)
+        start, used = end, 0
+        while start > 0 and end - start < self.MAX_ITEMS and (end - start < self.MIN_ITEMS or used < budget):
+            start -= 1
+            used += estimate_lines(items[start], self._text_width)
+        return start
+
     def _make(self, item: Item) -> ItemWidget:
         widget: ItemWidget = UserMessage(item) if isinstance(item, UserItem) else AssistantMessage(item)
         self._widgets[item.key] = widget
@@ -177,7 +200,7 @@ class Transcript(VerticalScroll, can_focus=True):
             return 0
         self._loading = True
         try:
-            start = max(0, self._first - self.PAGE)
+            start = self._start_for(self._first, self.PAGE_SCREENS)
             page = [self._make(item) for item in self.items[start : self._first]]
             old_height = self.virtual_size.height
             old_y = self.scroll_y
@@ -196,9 +219,13 @@ class Transcript(VerticalScroll, can_focus=True):
 
     async def _trim(self) -> None:
         """Let the oldest widgets go when the window has grown and the user is at the bottom."""
-        if len(self._widgets) <= self.MAX_MOUNTED or not self.following:
+        if not self.following or len(self._widgets) <= self.MIN_ITEMS:
             return
-        drop_until = len(self.items) - self.WINDOW
+        mounted = self.items[self._first :]
+        lines = sum(estimate_lines(item, self._text_width) for item in mounted)
+        if lines <= self._screen_lines(self.TRIM_SCREENS) and len(mounted) <= 3 * self.MAX_ITEMS:
+            return
+        drop_until = self._start_for(len(self.items), self.SCREENS)
         doomed: list[ItemWidget] = []
         for item in self.items[self._first : drop_until]:
             widget = self._widgets.pop(item.key, None)
@@ -222,6 +249,20 @@ class Transcript(VerticalScroll, can_focus=True):
         # Home at the very top loads more, like scrolling there
         if event.key == "home" and self._first > 0:
             self.run_worker(self.load_earlier(), exclusive=True, group="load-earlier")
+
+
+def estimate_lines(item: Item, width: int) -> int:
+    """Roughly how many terminal lines an item takes (no rendering: it only sizes the window)."""
+    if isinstance(item, UserItem):
+        return 2 + _wrapped(item.text, width)
+    lines = 1
+    for part in item.parts:
+        lines += _wrapped(part.text, width) if isinstance(part, TextView) else 1
+    return lines
+
+
+def _wrapped(text: str, width: int) -> int:
+    return sum(1 + len(line) // width for line in text.splitlines()) or 1
 
 
 def _same_kind(widget: ItemWidget, item: Item) -> bool:
