@@ -10,7 +10,9 @@ its own atexit guard covers a crash of the app.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -27,6 +29,7 @@ from mix_tui.sdk.errors import MixError, NotFoundError
 from mix_tui.tui.screens.chat import ChatOptions, ChatScreen
 
 DEMO_PROVIDER = "demo"
+_EXIT_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 DEMO_MODEL = "demo"
 
 
@@ -89,6 +92,7 @@ class MixApp(App[int]):
         self.model = DEMO_MODEL if config.demo else None
 
     async def on_mount(self) -> None:
+        self._watch_hangup()
         await self.push_screen(StartingScreen())
         self.run_worker(self._start(), name="startup", exit_on_error=False)
 
@@ -225,9 +229,24 @@ class MixApp(App[int]):
         self.exit(0)
 
     async def on_unmount(self) -> None:
-        # every way out (quit, a crash, the end of a test) passes here; the atexit guard of
-        # LocalServer still covers an interpreter that dies before
+        # every way out (quit, a crash, a closed terminal, the end of a test) passes here; the
+        # atexit guard of LocalServer still covers an interpreter that dies before
+        self._unwatch_hangup()
         await self._close_connections()
+
+    def _watch_hangup(self) -> None:
+        """A closed terminal (SIGHUP) or a `kill` (SIGTERM) ends the app the clean way, so the local
+        server is stopped too (it runs in its own session: the hangup does not reach it)."""
+        loop = asyncio.get_running_loop()
+        for sig in _EXIT_SIGNALS:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, self.exit, None, 0)
+
+    def _unwatch_hangup(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in _EXIT_SIGNALS:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(sig)
 
     async def _close_connections(self) -> None:
         if self.chat is not None:

@@ -4,8 +4,16 @@ screen), and a send refused with 401 leading back to it with the draft kept."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import pty
+import signal
 import socket
+import subprocess
+import sys
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -145,3 +153,57 @@ async def test_a_send_refused_with_401_brings_the_welcome_back_and_keeps_the_dra
         await pilot.press("end", "enter")
         await wait_for(pilot, lambda: turn_over(chat), what="the demo answer")
         assert "> please answer" in shown_text(chat)
+
+
+def children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def test_a_closed_terminal_stops_the_local_server_too(tmp_path: Path) -> None:
+    """SIGHUP (the terminal went away) ends the app cleanly; the server, in its own session, is stopped."""
+    primary, secondary = pty.openpty()
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"}
+    app = subprocess.Popen(
+        [sys.executable, "-m", "mix_tui", "--demo", "--data-dir", str(tmp_path / "data"), "--workdir", str(tmp_path)],
+        stdin=secondary, stdout=secondary, stderr=secondary, env=env, start_new_session=True,
+    )  # fmt: skip
+    os.close(secondary)
+    drain = threading.Thread(target=_drain, args=(primary,), daemon=True)
+    drain.start()
+    try:
+        deadline = time.monotonic() + 20
+        server = None
+        while time.monotonic() < deadline and server is None:
+            server = next((c for c in children(app.pid) if " serve " in cmdline(c)), None)
+            time.sleep(0.05)
+        assert server is not None, "the local server never started"
+        time.sleep(1.0)  # let the app finish starting up
+        os.kill(app.pid, signal.SIGHUP)
+        assert app.wait(15) == 0
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and alive(server):
+            time.sleep(0.05)
+        assert not alive(server)
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.wait()
+        os.close(primary)
+
+
+def _drain(fd: int) -> None:
+    # the app's screen output goes nowhere; reading keeps the pty from filling up
+    with contextlib.suppress(OSError):
+        while os.read(fd, 65536):
+            pass
