@@ -16,6 +16,8 @@ async def test_a_prompt_streams_an_answer_into_the_transcript(server: ServerProc
     async with app.run_test(size=(120, 40)) as pilot:
         chat = await ready_chat(pilot)
         assert chat.current is None  # a fresh chat: the session is created on the first send
+        hint = chat.transcript.query_one(".empty-hint")
+        assert hint.display
         await send(pilot, chat, "hello there")
         await wait_for(pilot, lambda: turn_over(chat), what="the answer")
         session = conv(chat)
@@ -28,6 +30,7 @@ async def test_a_prompt_streams_an_answer_into_the_transcript(server: ServerProc
         assert "> hello there" in text
         assert "offline demo" in text
         assert chat.composer.text == ""
+        assert not hint.display
         # the status line shows the session's cost and context from the re-read session
         await wait_for(pilot, lambda: chat.status.info.context_tokens > 0, what="context tokens")
         assert chat.status.info.title

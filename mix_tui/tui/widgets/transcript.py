@@ -31,10 +31,26 @@ class EarlierMessages(Static):
     """The line at the top that stands for the items not mounted."""
 
 
+class EmptyHint(Static):
+    """Shown while a chat has no messages."""
+
+
+EMPTY_HINT = (
+    "A new chat. Type below and press Enter; the session is created when you send.\n"
+    "Esc cancels a running turn · Ctrl+N starts another chat · F1 lists every key"
+)
+
+
 class Transcript(VerticalScroll, can_focus=True):
     DEFAULT_CSS = """
     Transcript {
         height: 1fr;
+    }
+    Transcript > .empty-hint {
+        width: 1fr;
+        margin: 2 4;
+        color: $text-muted;
+        text-align: center;
     }
     Transcript > .earlier {
         width: 1fr;
@@ -56,9 +72,11 @@ class Transcript(VerticalScroll, can_focus=True):
         self._first = 0  # index in `items` of the first mounted item
         self._widgets: dict[str, ItemWidget] = {}
         self._earlier = EarlierMessages(classes="earlier")
+        self._hint = EmptyHint(Text(EMPTY_HINT), classes="empty-hint")
         self._loading = False
 
     def compose(self):  # type: ignore[no-untyped-def]
+        yield self._hint
         yield self._earlier
 
     def on_mount(self) -> None:
@@ -145,6 +163,8 @@ class Transcript(VerticalScroll, can_focus=True):
             self._replace_item(item, before=later.key if later is not None else None)
             widget = self._make(item)
             await self.mount(widget, before=later)
+        if self._hint.display and self.items:
+            self._hint.display = False
         await self._trim()
 
     def _replace_item(self, item: Item, before: str | None = None) -> None:
@@ -189,6 +209,7 @@ class Transcript(VerticalScroll, can_focus=True):
     # ---- the window --------------------------------------------------------------------------
 
     def _update_earlier(self) -> None:
+        self._hint.display = not self.items
         self._earlier.display = self._first > 0
         if self._first:
             noun = "message" if self._first == 1 else "messages"
