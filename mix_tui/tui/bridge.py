@@ -135,6 +135,11 @@ class Bridge(BridgeActions):
         except MixError as exc:
             conv.connection = "offline"
             self.post(ConnectionChanged(conv.session_id, "offline", exc.message))
+        except Exception as exc:  # a bug of ours: say so instead of going quiet
+            conv.connection = "offline"
+            self.post(ConnectionChanged(conv.session_id, "offline", f"internal error: {exc!r}"))
+            self.post(Notice(conv.session_id, f"this session stopped updating: {exc!r}", "error"))
+            raise
         finally:
             if conv.stream is stream:
                 conv.stream = None

@@ -39,13 +39,24 @@ class BridgeActions:
     client: MixClient
     conversations: dict[str, Conversation]
 
-    # provided by Bridge
-    def post(self, message: object) -> None: ...
-    def conversation(self, session_id: str) -> Conversation: ...
-    def ensure_stream(self, conv: Conversation) -> None: ...
-    def flush(self, session_id: str) -> None: ...
-    def _first_time(self, kind: str, session_id: str) -> bool: ...
-    async def turn_finished(self, conv: Conversation) -> None: ...
+    # provided by Bridge (bridge.py)
+    def post(self, message: object) -> None:
+        raise NotImplementedError
+
+    def conversation(self, session_id: str) -> Conversation:
+        raise NotImplementedError
+
+    def ensure_stream(self, conv: Conversation) -> None:
+        raise NotImplementedError
+
+    def flush(self, session_id: str) -> None:
+        raise NotImplementedError
+
+    def _first_time(self, kind: str, session_id: str) -> bool:
+        raise NotImplementedError
+
+    async def turn_finished(self, conv: Conversation) -> None:
+        raise NotImplementedError
 
     # ---- sessions and prompts ----------------------------------------------------------------
 

@@ -160,8 +160,8 @@ async def streaming_answer(chat: ChatScreen) -> None:
 async def expanded_diff(chat: ChatScreen) -> None:
     await stream(chat, "u2", EDIT, 200.0)
     panels = list(chat.transcript.query(ToolCallPanel))
-    panels[0].action_toggle()  # the Edit: arguments and a coloured diff
-    panels[1].action_toggle()  # the Bash run: output cut to a few lines
+    panels[0].action_toggle_panel()  # the Edit: arguments and a coloured diff
+    panels[1].action_toggle_panel()  # the Bash run: output cut to a few lines
 
 
 def test_main_screen(snap_compare: Callable[..., bool]) -> None:

@@ -145,13 +145,13 @@ async def test_tool_panels_show_state_arguments_diff_and_a_cut_output() -> None:
         assert headers[1] == "▸ ✓ Bash · ok 1.5s · seq 40"
         assert headers[2] == "▸ ? Grep · awaiting permission · TODO"
 
-        panels[0].action_toggle()
+        panels[0].action_toggle_panel()
         body = panels[0].body_text.plain
         assert "-y = 2" in body and "+y = 3" in body and "+++ b/src/app.py" in body
         styles = {str(span.style) for span in panels[0].body_text.spans}
         assert "green" in styles and "red" in styles
 
-        panels[1].action_toggle()
+        panels[1].action_toggle_panel()
         assert "$ seq 40" in panels[1].body_text.plain
         assert "line 7" in panels[1].body_text.plain and "line 8" not in panels[1].body_text.plain
         more = panels[1].query_one(".tool-more")

@@ -19,12 +19,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Footer
 
 from mix_tui.protocol.models import SessionData
 from mix_tui.sdk.errors import MixError
-from mix_tui.tui import messages as m
 from mix_tui.tui.bridge import Bridge
 from mix_tui.tui.conversation import Conversation
 from mix_tui.tui.prompts import PromptPresenter
@@ -91,22 +91,6 @@ class ChatScreen(ChatEvents):
                 yield Composer()
         yield StatusLine()
         yield Footer()
-
-    @property
-    def transcript(self) -> Transcript:
-        return self.query_one(Transcript)
-
-    @property
-    def composer(self) -> Composer:
-        return self.query_one(Composer)
-
-    @property
-    def status(self) -> StatusLine:
-        return self.query_one(StatusLine)
-
-    @property
-    def sidebar(self):  # type: ignore[no-untyped-def]
-        return self.query_one("#sidebar")
 
     def on_mount(self) -> None:
         self.status.set(
@@ -257,15 +241,15 @@ class ChatScreen(ChatEvents):
 
     # ---- sidebar -----------------------------------------------------------------------------
 
-    def on_sidebar_session_selected(self, event: m.Message) -> None:
+    def on_sidebar_session_selected(self, event: Message) -> None:
         session_id = getattr(event, "session_id", None)
         if session_id:
             self.run_worker(self.open_session(session_id), exit_on_error=False)
 
-    def on_sidebar_new_session_requested(self, event: m.Message) -> None:
+    def on_sidebar_new_session_requested(self, event: Message) -> None:
         self.action_new_chat()
 
-    def on_sidebar_delete_requested(self, event: m.Message) -> None:
+    def on_sidebar_delete_requested(self, event: Message) -> None:
         session_id = getattr(event, "session_id", None)
         if session_id:
             self.run_worker(self._delete(session_id), exit_on_error=False)

@@ -13,15 +13,15 @@ from textual.screen import Screen
 
 from mix_tui.protocol.models import SessionData
 from mix_tui.tui import messages as m
-from mix_tui.tui.widgets.status import QueuedPrompts
+from mix_tui.tui.widgets.composer import Composer
+from mix_tui.tui.widgets.status import QueuedPrompts, StatusLine
+from mix_tui.tui.widgets.transcript import Transcript
 
 if TYPE_CHECKING:
     from mix_tui.tui.bridge import Bridge
     from mix_tui.tui.bridge_actions import Decision
     from mix_tui.tui.conversation import Conversation
     from mix_tui.tui.prompts import PromptPresenter
-    from mix_tui.tui.widgets.status import StatusLine
-    from mix_tui.tui.widgets.transcript import Transcript
 
 
 class ChatEvents(Screen[None]):
@@ -29,10 +29,22 @@ class ChatEvents(Screen[None]):
     current: str | None
     prompts: PromptPresenter
 
-    # provided by ChatScreen
-    transcript: Transcript
-    status: StatusLine
-    sidebar: Any
+    # the widgets ChatScreen composes
+    @property
+    def transcript(self) -> Transcript:
+        return self.query_one(Transcript)
+
+    @property
+    def composer(self) -> Composer:
+        return self.query_one(Composer)
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one(StatusLine)
+
+    @property
+    def sidebar(self) -> Any:  # B's Sidebar, imported lazily by ChatScreen
+        return self.query_one("#sidebar")
 
     def conv(self) -> Conversation | None: ...
     def _show_session(self, session: SessionData) -> None: ...

@@ -40,7 +40,7 @@ class ThinkingPanel(Vertical, can_focus=True):
     }
     """
 
-    BINDINGS = [Binding("enter", "toggle", "Expand", show=False)]
+    BINDINGS = [Binding("enter", "toggle_panel", "Expand", show=False)]
 
     def __init__(self, view: ThinkingView, *, expanded: bool = False) -> None:
         super().__init__(classes="thinking")
@@ -94,11 +94,11 @@ class ThinkingPanel(Vertical, can_focus=True):
         if self.expanded:
             body.update(Text(clean(self.view.text), "italic"))
 
-    def action_toggle(self) -> None:
+    def action_toggle_panel(self) -> None:
         self.expanded = not self.expanded
         self.query_one(ThinkingHeader).update(self._header())
         self._render_body()
 
     def on_click(self, event: events.Click) -> None:
         event.stop()
-        self.action_toggle()
+        self.action_toggle_panel()

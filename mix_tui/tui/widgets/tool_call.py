@@ -49,7 +49,7 @@ class ToolCallPanel(Vertical, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("enter", "toggle", "Expand", show=False),
+        Binding("enter", "toggle_panel", "Expand", show=False),
         Binding("m", "more", "More lines", show=False),
     ]
 
@@ -132,7 +132,7 @@ class ToolCallPanel(Vertical, can_focus=True):
 
     # ---- actions -----------------------------------------------------------------------------
 
-    def action_toggle(self) -> None:
+    def action_toggle_panel(self) -> None:
         self.expanded = not self.expanded
         self.set_class(self.expanded, "-expanded")
         self.query_one(ToolHeader).update(self.header_text())
@@ -151,7 +151,7 @@ class ToolCallPanel(Vertical, can_focus=True):
         if isinstance(event.widget, MoreLines):
             self.action_more()
         elif isinstance(event.widget, ToolHeader):
-            self.action_toggle()
+            self.action_toggle_panel()
 
 
 def _children_text(view: ToolView) -> Text:

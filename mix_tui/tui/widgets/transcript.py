@@ -136,15 +136,16 @@ class Transcript(VerticalScroll, can_focus=True):
         self._widgets = {k: w for k, w in self._widgets.items() if k in keep_keys}
         previous: Widget = self._earlier
         for item in window:
-            widget = self._widgets.get(item.key)
-            if widget is not None and _same_kind(widget, item):
-                await widget.sync(item)  # type: ignore[arg-type]
-            else:
-                if widget is not None:
-                    await widget.remove()
-                widget = self._make(item)
-                await self.mount(widget, after=previous)
-            previous = widget
+            existing = self._widgets.get(item.key)
+            if existing is not None and _same_kind(existing, item):
+                await existing.sync(item)  # type: ignore[arg-type]
+                previous = existing
+                continue
+            if existing is not None:
+                await existing.remove()
+            fresh = self._make(item)
+            await self.mount(fresh, after=previous)
+            previous = fresh
         self._update_earlier()
         await self._trim()
 
