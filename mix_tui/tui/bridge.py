@@ -129,9 +129,11 @@ class Bridge(BridgeActions):
                     await self._handle(conv, item)
                 except MixError as exc:  # a REST call made while handling failed; the stream goes on
                     self.post(Notice(conv.session_id, exc.message, "warning"))
-        except NotFoundError as exc:
+        except NotFoundError:
+            # the session is gone (deleted by another client, or by a server that forgot it)
             conv.connection = "offline"
-            self.post(ConnectionChanged(conv.session_id, "offline", exc.message))
+            if self._first_time("deleted", conv.session_id):
+                self.post(SessionRemoved(conv.session_id))
         except MixError as exc:
             conv.connection = "offline"
             self.post(ConnectionChanged(conv.session_id, "offline", exc.message))
