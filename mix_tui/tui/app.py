@@ -25,7 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from mix_tui.sdk.client import MixClient
-from mix_tui.sdk.errors import MixError, NotFoundError
+from mix_tui.sdk.errors import MixError, NotFoundError, UnauthorizedError
 from mix_tui.tui.screens.chat import ChatOptions, ChatScreen
 
 DEMO_PROVIDER = "demo"
@@ -99,6 +99,16 @@ class MixApp(App[int]):
     # ---- startup -----------------------------------------------------------------------------
 
     async def _start(self) -> None:
+        try:
+            await self._start_steps()
+        except Exception as exc:  # never a silent "starting server…" forever
+            self.log.error(f"startup failed: {exc!r}")
+            if await self._ask_retry(self.config.server_url or "local server", f"unexpected error: {exc!r}"):
+                self.run_worker(self._start(), name="startup", exit_on_error=False)
+            else:
+                self.exit(1, return_code=1)
+
+    async def _start_steps(self) -> None:
         while True:
             error = await self._connect()
             if error is None:
@@ -144,6 +154,12 @@ class MixApp(App[int]):
         client = MixClient(url, token)
         try:
             await client.system.health()
+            # /health needs no token: ask for something that does, so a wrong token shows up here
+            await client.sessions.list()
+        except UnauthorizedError as exc:
+            await client.aclose()
+            await self._stop_local_server()
+            return url, f"the server refused the bearer token (--token / MIX_TOKEN): {exc.message}"
         except MixError as exc:
             await client.aclose()
             await self._stop_local_server()

@@ -207,3 +207,12 @@ def _drain(fd: int) -> None:
     with contextlib.suppress(OSError):
         while os.read(fd, 65536):
             pass
+
+
+async def test_a_wrong_token_is_a_connect_error_not_a_welcome(server: ServerProcess) -> None:
+    app = MixApp(AppConfig(server_url=server.url, token="not-the-token", demo=True))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ConnectErrorScreen), what="the error screen")
+        screen = app.screen
+        assert isinstance(screen, ConnectErrorScreen)
+        assert "token" in screen.error
