@@ -178,11 +178,9 @@ def _message_parts(
     message: BackendMessage, results: dict[str, tuple[str, bool]], memo: LiveMemo
 ) -> Iterable[Part]:
     if message.reasoning:
-        ms = message.reasoning_ms
         measured = memo.durations.get(f"think:{message.id}")
-        yield ThinkingView(
-            message.reasoning, None, measured if measured is not None else (ms / 1000 if ms else None)
-        )
+        stored = reasoning_seconds(message.reasoning_duration)
+        yield ThinkingView(message.reasoning, None, measured if measured is not None else stored)
     if message.text:
         yield TextView(message.text, message.id)
     for call in message.tool_calls or ():
@@ -191,6 +189,15 @@ def _message_parts(
         view.status = memo.statuses.get(call.id, view.status)
         view.auto_approved = call.id in memo.auto_approved
         yield view
+
+
+def reasoning_seconds(raw: int | None) -> float | None:
+    """A stored `reasoningDuration` in seconds. Go stores whole seconds, the spec and our server
+    milliseconds: below a minute it is read as seconds (a Go thinking of 4 s, not 4 ms), above as ms
+    (our server's 200-600 ms demo thinking, which a cut-off of 600 would show as minutes)."""
+    if not raw or raw < 0:
+        return None
+    return float(raw) if raw < 60 else raw / 1000
 
 
 def _stored_tool_view(call: ToolCallData, joined: tuple[str, bool] | None) -> ToolView:
