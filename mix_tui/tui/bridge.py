@@ -100,6 +100,8 @@ class Bridge(BridgeActions):
     async def refresh(self, conv: Conversation, *, keep_turn: bool | None = None) -> bool:
         """Re-read stored messages and the session. A live turn keeps showing its own state unless
         `keep_turn` is False (the turn just ended: the stored messages replace it)."""
+        conv.refreshes += 1
+        ticket = conv.refreshes
         try:
             messages, session = await asyncio.gather(
                 self.client.messages.list(conv.session_id), self.client.sessions.get(conv.session_id)
@@ -107,6 +109,8 @@ class Bridge(BridgeActions):
         except MixError as exc:
             self.post(Notice(conv.session_id, f"could not load the session: {exc.message}", "warning"))
             return False
+        if ticket != conv.refreshes:
+            return False  # a later refresh started meanwhile: its (newer) answer wins
         conv.set_history(messages, keep_turn=conv.running if keep_turn is None else keep_turn)
         conv.session = session
         self.post(HistoryLoaded(conv.session_id))

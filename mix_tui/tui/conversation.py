@@ -43,6 +43,7 @@ class Conversation:
     session: SessionData | None = None
     history: list[BackendMessage] = field(default_factory=list)
     history_loaded: bool = False
+    refreshes: int = 0  # history reloads started; only the latest one's answer is applied
     turn: Turn | None = None
     # the live turn's prompt: known at once for our own sends, from `user_message_created` otherwise
     turn_prompt: str | None = None
