@@ -40,7 +40,7 @@ class UserMessage(Static):
     def _render_text(text: str) -> Text:
         # a user's text is data, never markup
         rendered = Text("› ", "bold")
-        rendered.append(clean(text))
+        rendered.append(clean(text).replace("\n", "\n  "))  # continuation lines under the text
         return rendered
 
     async def sync(self, item: UserItem) -> None:
