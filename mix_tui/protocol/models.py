@@ -39,10 +39,12 @@ def strip_system_reminder(text: str) -> str:
 
 
 def reasoning_duration_ms(value: int | None) -> int | None:
-    """The spec says ms, Go sends whole seconds: a value under 600 is taken as seconds."""
-    if value is None:
+    """The spec says ms, Go sends whole seconds. Under a minute a value is read as seconds (a Go
+    thinking of 4 s, not 4 ms); from 60 on as ms, since sub-second thinking in ms (our server's
+    200-600 ms) is far more common than a Go thinking longer than a minute."""
+    if value is None or value < 0:
         return None
-    return value * 1000 if 0 < value < 600 else value
+    return value * 1000 if 0 < value < 60 else value
 
 
 class WireModel(BaseModel):

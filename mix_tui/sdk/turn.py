@@ -152,16 +152,22 @@ class Turn:
             return parent.children._apply_own(event, now)
         return self._apply_own(event, now)
 
-    def resolve_permission(self, permission_id: str, granted: bool) -> bool:
-        """Record the user's answer locally (the server sends no event for it)."""
+    def resolve_permission(self, permission_id: str, granted: bool, now: float | None = None) -> bool:
+        """Record the user's answer locally (the server sends no event for it).
+
+        With `now`, a granted call's clock restarts there: its duration is the tool's run time, not
+        the time the user took to answer.
+        """
         if self._unlinked_permissions.pop(permission_id, None) is not None:
             return True
         for call in self.tool_calls.values():
             if call.permission is not None and call.permission.id == permission_id:
                 if call.status == "awaiting_permission":
                     call.status = "running" if granted else "denied"
+                    if granted and now is not None:
+                        call.started_at = now
                 return True
-            if call.children is not None and call.children.resolve_permission(permission_id, granted):
+            if call.children is not None and call.children.resolve_permission(permission_id, granted, now):
                 return True
         return False
 

@@ -173,7 +173,7 @@ class BridgeActions:
             note = "already answered"
             self.post(Notice(session_id, "That permission prompt was already answered or expired."))
         if conv.turn is not None:
-            conv.turn.resolve_permission(permission_id, granted)
+            conv.turn.resolve_permission(permission_id, granted, time.monotonic())
         if decision == "allow_session":
             for other in list(conv.waiting.values()):
                 if (other.permission.tool_name, other.permission.action) in conv.allow_rules:
@@ -189,7 +189,7 @@ class BridgeActions:
             call = _call_for_permission(conv.turn, permission.id)
             if call is not None:
                 conv.memo.auto_approved.add(call.id)
-            conv.turn.resolve_permission(permission.id, True)
+            conv.turn.resolve_permission(permission.id, True, time.monotonic())
         await self._answer_quietly(permission.id, granted=True)
 
     async def _answer_quietly(self, permission_id: str, *, granted: bool) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
-from mix_tui.protocol.models import BackendMessage, ToolCallData, parse_tool_input
+from mix_tui.protocol.models import BackendMessage, ToolCallData, parse_tool_input, reasoning_duration_ms
 from mix_tui.sdk.turn import TextPart, ThinkingPart, ToolCallState, ToolPart, Turn
 
 _FINISHED = frozenset({"ok", "failed", "denied", "cancelled"})
@@ -192,12 +192,9 @@ def _message_parts(
 
 
 def reasoning_seconds(raw: int | None) -> float | None:
-    """A stored `reasoningDuration` in seconds. Go stores whole seconds, the spec and our server
-    milliseconds: below a minute it is read as seconds (a Go thinking of 4 s, not 4 ms), above as ms
-    (our server's 200-600 ms demo thinking, which a cut-off of 600 would show as minutes)."""
-    if not raw or raw < 0:
-        return None
-    return float(raw) if raw < 60 else raw / 1000
+    """A stored `reasoningDuration` in seconds, whichever unit the server used."""
+    ms = reasoning_duration_ms(raw)
+    return ms / 1000 if ms else None
 
 
 def _stored_tool_view(call: ToolCallData, joined: tuple[str, bool] | None) -> ToolView:

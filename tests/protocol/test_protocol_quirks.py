@@ -57,7 +57,7 @@ def test_fileinfo_without_url_and_with_go_extras() -> None:
     assert "url" not in info.to_wire()
 
 
-@pytest.mark.parametrize(("raw", "ms"), [(12, 12000), (599, 599000), (4500, 4500), (0, 0), (None, None)])
+@pytest.mark.parametrize(("raw", "ms"), [(12, 12000), (59, 59000), (60, 60), (450, 450), (4500, 4500), (0, 0), (None, None)])
 def test_reasoning_duration_in_seconds_or_milliseconds(raw: int | None, ms: int | None) -> None:
     message = m.BackendMessage.model_validate(
         {"id": "a", "role": "assistant", "userInput": "", "reasoningDuration": raw}

@@ -129,7 +129,8 @@ def test_permission_links_to_the_running_call_of_that_tool() -> None:
     assert [c.permission.id if c.permission else None for c in calls.values()] == ["p3", "p1", "p2"]
     assert all(c.status == "awaiting_permission" for c in calls.values())
     assert list(turn.pending_permissions) == ["p3", "p1", "p2", "p4"]
-    assert turn.resolve_permission("p1", granted=True) and calls["t2"].status == "running"
+    assert turn.resolve_permission("p1", granted=True, now=9.0) and calls["t2"].status == "running"
+    assert calls["t2"].started_at == 9.0  # the time spent waiting for the answer is not run time
     assert turn.resolve_permission("p2", granted=False) and calls["t3"].status == "denied"
     assert turn.resolve_permission("p4", granted=True)
     assert list(turn.pending_permissions) == ["p3"]
