@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import threading
 from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from textual.app import App
+from textual.app import App, ComposeResult
 from textual.widgets import Input, Select, Static
 
 from mix_tui.protocol.models import AuthStatus, ProviderInfo
@@ -193,3 +195,99 @@ def test_provider_rows_merge_both_sources() -> None:
     assert rows["demo"].keyless and rows["demo"].display_name == "Demo"
     assert rows["openai"].authenticated and not rows["openai"].keyless and rows["openai"].models == 2
     assert not rows["gemini"].authenticated and rows["gemini"].display_name == "Gemini"
+
+
+# ---- leaving before the server answered ----------------------------------------------------------
+
+
+class _HeldAnswers(BaseHTTPRequestHandler):
+    """A server that answers only once the test lets it: GETs after `listing`, POSTs after `saving`."""
+
+    listing = threading.Event()
+    saving = threading.Event()
+
+    def do_GET(self) -> None:
+        self.listing.wait(10)
+        if self.path == "/api/auth/status":
+            body = {"providers": {"anthropic": {"authenticated": False, "auth_method": "api_key", "display_name": "Anthropic"}}}
+            self._answer(200, json.dumps(body).encode())
+        else:
+            self._answer(404, b'{"error": {"code": 404, "message": "not found", "type": "not_found"}}')
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.saving.wait(10)
+        self._answer(400, b'{"error": {"code": 400, "message": "bad key", "type": "validation"}}')
+
+    def _answer(self, status: int, payload: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        try:
+            self.wfile.write(payload)
+        except OSError:  # the client left; that is the point of the test
+            pass
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+class _SlowToLeave(Static):
+    """Keeps the screen in the middle of its removal (its other widgets gone, its workers not yet
+    cancelled) until its workers have had the server's answers and finished: the window in which a
+    late answer used to crash the app."""
+
+    async def on_unmount(self) -> None:
+        screen = self.screen
+        _HeldAnswers.listing.set()
+        _HeldAnswers.saving.set()
+        for worker in [w for w in screen.workers if w.node is screen]:
+            with contextlib.suppress(Exception):  # a crashed worker is the app's to report
+                await asyncio.wait_for(worker.wait(), 10)
+
+
+class _LeavingWelcome(WelcomeScreen):
+    def compose(self) -> ComposeResult:
+        yield from super().compose()
+        yield _SlowToLeave()
+
+
+@pytest.mark.parametrize("while_", ["listing", "saving"])
+async def test_leaving_while_the_server_thinks_does_not_crash(while_: str) -> None:
+    _HeldAnswers.listing = threading.Event()
+    _HeldAnswers.saving = threading.Event()
+    if while_ == "saving":
+        _HeldAnswers.listing.set()
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _HeldAnswers)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        async with MixClient(f"http://127.0.0.1:{httpd.server_address[1]}", retries=0) as client:
+            results: list[str] = []
+
+            class LeavingApp(App[None]):
+                def on_mount(self) -> None:
+                    self.push_screen(_LeavingWelcome(client), results.append)
+
+            app = LeavingApp()
+            async with app.run_test(size=(100, 40)) as pilot:
+                screen = app.screen
+                assert isinstance(screen, WelcomeScreen)
+                if while_ == "saving":
+                    await wait_for(pilot, lambda: bool(screen.rows), what="the provider list")
+                    await pilot.press(*"sk-ant-typo", "enter")
+                    await wait_for(pilot, lambda: screen._saving, what="the save to start")
+                else:
+                    assert not screen.rows
+                await pilot.press("escape")  # the demo, before the server answered
+                await wait_for(pilot, lambda: not screen.is_attached, what="the screen to go")
+                await pilot.pause()
+                assert results == ["demo"]
+                assert app.is_running
+            assert app.return_code in (None, 0)
+            assert app._exception is None
+    finally:
+        _HeldAnswers.listing.set()
+        _HeldAnswers.saving.set()
+        httpd.shutdown()
+        httpd.server_close()

@@ -115,6 +115,13 @@ class WelcomeScreen(Screen[str]):
     def on_mount(self) -> None:
         self.load_providers()
 
+    @property
+    def _gone(self) -> bool:
+        """Dismissed (or being removed): a worker whose answer arrives now must leave the widgets
+        alone. Textual cancels the screen's workers only once its widgets are already removed, so
+        an answer can land in between."""
+        return not self.is_attached or self not in self.app.screen_stack
+
     # ---- providers ----------------------------------------------------------------------------
 
     @work(exclusive=True, group="welcome-load")
@@ -130,7 +137,8 @@ class WelcomeScreen(Screen[str]):
             infos = await self.client.preferences.providers()
         except MixError:
             infos = None  # newer servers dropped preferences; the auth status is enough
-        self.show_providers(provider_rows(status, infos), problem)
+        if not self._gone:
+            self.show_providers(provider_rows(status, infos), problem)
 
     def show_providers(self, rows: list[ProviderRow], problem: str = "") -> None:
         self.rows = rows
@@ -206,11 +214,13 @@ class WelcomeScreen(Screen[str]):
         try:
             await self.client.auth.store_api_key(provider, key)
         except MixError as exc:
-            # the typed key stays in the box so a typo can be fixed
-            self._show_error(f"The server refused the key: {exc.message}")
-            self.query_one("#welcome-key", Input).focus()
+            if not self._gone:
+                # the typed key stays in the box so a typo can be fixed
+                self._show_error(f"The server refused the key: {exc.message}")
+                self.query_one("#welcome-key", Input).focus()
         else:
-            self.dismiss(provider)
+            if not self._gone:  # the user already left (with the demo): that answer stands
+                self.dismiss(provider)
         finally:
             self._saving = False
             button.disabled = False
