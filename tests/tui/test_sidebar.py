@@ -218,3 +218,77 @@ async def test_a_thousand_sessions_stay_fast() -> None:
         print(f"1000 sessions: build {build * 1000:.0f} ms, 51 updates {updates * 1000:.0f} ms, "
               f"filter 2 keys {filtering * 1000:.0f} ms")
         assert build < 1.0 and updates < 1.0 and filtering < 1.0
+
+
+# ---- the highlight follows the open session ------------------------------------------------------
+
+
+def selected(app: SidebarApp) -> list[str]:
+    return [m.session_id for m in app.posted if isinstance(m, Sidebar.SessionSelected)]
+
+
+async def test_keyboard_navigation_starts_from_the_open_session() -> None:
+    app = SidebarApp()
+    async with app.run_test(size=(80, 30)) as pilot:
+        sidebar = app.query_one(Sidebar)
+        sidebar.set_sessions([session(n) for n in range(1, 6)])
+        await pilot.pause()
+        sidebar.set_current("s3")
+        assert sidebar.highlighted_id == "s3"
+        sidebar.option_list.focus()
+        await pilot.press("down")
+        assert sidebar.highlighted_id == "s4"
+        await pilot.press("up", "up", "enter")
+        await pilot.pause()
+        assert selected(app) == ["s2"]
+
+        # the list keeps its place while the user is in it; elsewhere it follows set_current
+        app.set_focus(None)
+        sidebar.set_current("s5")
+        assert sidebar.highlighted_id == "s5"
+        # a session created just now is open before the sidebar lists it: highlighted once it is
+        sidebar.set_current("s9")
+        sidebar.upsert_session(session(9))
+        assert sidebar.visible_ids[0] == "s9" and sidebar.highlighted_id == "s9"
+        # a reload of the list keeps it there
+        sidebar.set_sessions([session(n) for n in (9, 1, 2, 3, 4, 5)])
+        assert sidebar.highlighted_id == "s9"
+
+
+async def test_a_new_chat_leaves_no_row_highlighted_and_the_list_starts_at_the_top() -> None:
+    app = SidebarApp()
+    async with app.run_test(size=(80, 30)) as pilot:
+        sidebar = app.query_one(Sidebar)
+        sidebar.set_sessions([session(n) for n in range(1, 6)])
+        sidebar.set_current("s3")
+        await pilot.pause()
+        assert sidebar.highlighted_id == "s3"
+        sidebar.set_current(None)  # ctrl+n: a fresh chat, no session open
+        assert sidebar.highlighted_id is None
+        # another client's new session does not bring a highlight back
+        sidebar.upsert_session(session(7))
+        assert sidebar.highlighted_id is None
+        # entering the list (filter, then down) starts at the top; Enter opens that row
+        sidebar.filter_input.focus()
+        await pilot.press("down")
+        assert sidebar.option_list.has_focus and sidebar.highlighted_id == "s7"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert selected(app) == ["s7"]
+
+
+async def test_filtering_highlights_the_first_match_then_returns_to_the_open_session() -> None:
+    app = SidebarApp()
+    async with app.run_test(size=(80, 30)) as pilot:
+        sidebar = app.query_one(Sidebar)
+        sidebar.set_sessions([session(1, "alpha one"), session(2, "beta"), session(3, "alpha two")])
+        sidebar.set_current("s3")
+        await pilot.pause()
+        sidebar.filter_input.focus()
+        await pilot.press(*"alpha")
+        assert sidebar.visible_ids == ["s1", "s3"] and sidebar.highlighted_id == "s1"
+        await pilot.press("escape")  # clears the filter
+        assert sidebar.highlighted_id == "s3"
+        await pilot.press(*"alpha", "enter")
+        await pilot.pause()
+        assert selected(app) == ["s1"]

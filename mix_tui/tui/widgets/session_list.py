@@ -146,6 +146,11 @@ class SessionList(OptionList):
             super().__init__()
             self.session_id = session_id
 
+    def on_focus(self) -> None:
+        # nothing is highlighted while no session is open: entering the list starts at the top
+        if self.highlighted is None and self.option_count:
+            self.highlighted = 0
+
     def action_cursor_up(self) -> None:
         if self.highlighted in (None, 0):
             self.screen.focus_previous()

@@ -121,6 +121,9 @@ class Sidebar(Widget):
         self._rows: dict[str, tuple[RowKey, Option]] = {}
         self._filter_text = ""
         self._current: str | None = None
+        # set_current asked for the highlight and the open session is not listed yet (just created,
+        # or filtered out): it gets the highlight when it shows up
+        self._follow_current = False
         self._running_ids: set[str] = set()
         self._awaiting_ids: set[str] = set()
         self._frame = 0
@@ -196,10 +199,27 @@ class Sidebar(Widget):
                 self._update_empty_state()
 
     def set_current(self, session_id: str | None) -> None:
+        """Mark the open session and move the highlight to it, so that keyboard navigation starts
+        from there; with no session open (a new chat) no row is highlighted."""
         previous, self._current = self._current, session_id
         for sid in {previous, session_id}:
             if sid is not None:
                 self._refresh_row(sid)
+        self._follow_current = True
+        self._highlight_current()
+
+    def _highlight_current(self) -> None:
+        if not self._follow_current or not self.is_mounted:
+            return
+        option_list = self.option_list
+        if self._current is None:
+            # someone moving through the list (deleting the open session, say) keeps the cursor
+            if not option_list.has_focus:
+                option_list.highlighted = None
+            self._follow_current = False
+        elif self._current in self._visible_set:
+            option_list.highlighted = self._visible.index(self._current)
+            self._follow_current = False
 
     def set_activity(self, session_id: str, *, running: bool, awaiting_permission: bool) -> None:
         before = (session_id in self._running_ids, session_id in self._awaiting_ids)
@@ -271,8 +291,10 @@ class Sidebar(Widget):
         if keep in self._visible_set:
             option_list.scroll_to(y=scroll_y, animate=False, immediate=True)
             option_list.highlighted = self._visible.index(keep)
-        elif self._visible:
-            option_list.highlighted = 0
+        elif keep is not None and self._visible:
+            option_list.highlighted = 0  # the highlighted row went away
+        # no highlight stays none: nothing is open and the user is not in the list
+        self._highlight_current()
         self._update_empty_state()
         self._update_spinner()
 
@@ -302,6 +324,13 @@ class Sidebar(Widget):
         event.stop()
         self._filter_text = event.value.strip()
         self._rebuild()
+        if self._filter_text:
+            # Enter in the filter box opens the highlighted row: make that the best (first) match
+            if self._visible:
+                self.option_list.highlighted = 0
+        else:
+            self._follow_current = True  # the filter is gone: back to the open session
+            self._highlight_current()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -313,7 +342,7 @@ class Sidebar(Widget):
         if not self.filter_input.has_focus:
             return
         if event.key == "down" and self._visible:
-            self.option_list.focus()
+            self.option_list.focus()  # it highlights its first row if none is (SessionList)
             event.stop()
         elif event.key == "escape" and self.filter_input.value:
             # the first Esc clears the filter; the next one is the app's (e.g. cancel a turn)
