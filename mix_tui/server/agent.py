@@ -34,6 +34,7 @@ from mix_tui.server.views import conversation
 log = logging.getLogger(__name__)
 
 CANCEL_MESSAGE = "request cancelled by user"
+SHUTDOWN_MESSAGE = "request cancelled: the server is shutting down"
 DEFAULT_MAX_TOKENS = 8192
 MAX_RETRY_WAIT = 120.0  # seconds; a provider asking for longer gets the final error instead of a hang
 
@@ -58,6 +59,10 @@ class Turn:
     def publish(self, event: MixEvent) -> int:
         return self.rt.publish(self.session_id, event)
 
+    def _cancel_message(self) -> str:
+        """Say who stopped the turn: the user, or a server going down (not the user's doing)."""
+        return SHUTDOWN_MESSAGE if self.rt.shutting_down.is_set() else CANCEL_MESSAGE
+
     def _end(self, event: Complete | Error) -> None:
         if not self.ended:
             self.ended = True
@@ -68,7 +73,7 @@ class Turn:
             await self._run()
         except asyncio.CancelledError:
             # a hard stop (shutdown after the grace period): still one terminal event
-            self._end(Error(error=CANCEL_MESSAGE))
+            self._end(Error(error=self._cancel_message()))
             raise
         except Exception as exc:
             log.exception("turn failed in session %s", self.session_id)
@@ -133,7 +138,7 @@ class Turn:
             steps += 1
             if self.cancelled.is_set():
                 await self._store_results(step, [ToolRun(c, CANCELLED, True) for c in step.calls])
-                self._end(Error(error=CANCEL_MESSAGE))
+                self._end(Error(error=self._cancel_message()))
                 return
             if not step.calls:
                 self._end(
@@ -146,7 +151,7 @@ class Turn:
             runs = await run_tools(step.calls, env)
             await self._store_results(step, runs)
             if self.cancelled.is_set():
-                self._end(Error(error=CANCEL_MESSAGE))
+                self._end(Error(error=self._cancel_message()))
                 return
             if steps >= max_steps:
                 self._end(Error(error=f"maximum iteration limit ({max_steps} steps) reached"))
@@ -174,7 +179,7 @@ class Turn:
                     )
                     if await self._sleep_unless_cancelled(wait):
                         continue
-                    self._end(Error(error=CANCEL_MESSAGE))
+                    self._end(Error(error=self._cancel_message()))
                     return None
                 result.finish = "error"
                 await self._store_assistant(result)

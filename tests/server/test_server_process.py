@@ -89,7 +89,7 @@ def test_sigterm_cancels_the_running_turn_and_a_restart_keeps_everything(tmp_pat
         done = client.post("/api/sessions", json={"title": "Finished"}).json()["id"]
         running = client.post("/api/sessions", json={"title": "Running"}).json()["id"]
 
-    async def drive() -> list[str]:
+    async def drive() -> list[tuple[str, dict]]:
         async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=10) as client:
             async with SSEReader(client, done) as stream:
                 await stream.next()
@@ -103,10 +103,13 @@ def test_sigterm_cancels_the_running_turn_and_a_restart_keeps_everything(tmp_pat
                 server.proc.send_signal(signal.SIGTERM)
                 frames = await stream.turn(within=10)
                 assert time.monotonic() - started < 5
-                return [f.event for f in frames]
+                return [(f.event, f.data) for f in frames]
 
-    events = asyncio.run(drive())
-    assert events[-1] == "error"
+    frames = asyncio.run(drive())
+    last_event, last_data = frames[-1]
+    assert last_event == "error"
+    # the user cancelled nothing: the message says the server stopped the turn
+    assert last_data["error"] == "request cancelled: the server is shutting down"
     assert server.stop() == 0
 
     again = Served(tmp_path, "--token", "T0k3n-for-tests")
