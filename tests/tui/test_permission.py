@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -12,6 +13,7 @@ from textual.widgets import Static
 
 from mix_tui.protocol.events import Permission
 from mix_tui.tui.screens.permission import PermissionScreen, remaining_seconds
+from tests.tui.conftest import wait_for
 
 DIFF = "--- a/app.py\n+++ b/app.py\n@@ -1,2 +1,2 @@\n def main():\n-    print('hi')\n+    print('hello')\n"
 
@@ -40,11 +42,22 @@ def edit_permission() -> Permission:
     )
 
 
+class ManualClockPermission(PermissionScreen):
+    """The countdown's clock moves only when a test says so: no test depends on how fast it runs."""
+
+    now = 0.0
+
+    @staticmethod
+    def clock() -> float:
+        return ManualClockPermission.now
+
+
 class PermissionApp(App[None]):
-    def __init__(self, permission: Permission, *, timeout: float = 30.0) -> None:
+    def __init__(self, permission: Permission, *, timeout: float = 30.0, manual_clock: bool = False) -> None:
         super().__init__()
         self.permission = permission
         self.timeout = timeout
+        self.manual_clock = manual_clock
         self.results: list[str | None] = []
         self.bells = 0
         self.modal: PermissionScreen | None = None
@@ -53,7 +66,11 @@ class PermissionApp(App[None]):
         self.bells += 1
 
     def on_mount(self) -> None:
-        self.modal = PermissionScreen(self.permission, timeout=self.timeout, received_at=time.monotonic())
+        if self.manual_clock:
+            ManualClockPermission.now = 1000.0
+            self.modal = ManualClockPermission(self.permission, timeout=self.timeout, received_at=1000.0)
+        else:
+            self.modal = PermissionScreen(self.permission, timeout=self.timeout, received_at=time.monotonic())
         self.push_screen(self.modal, self.results.append)
 
 
@@ -74,7 +91,9 @@ async def test_bash_prompt_shows_the_exact_command_and_rings() -> None:
         assert "Bash" in static_text(screen, "#permission-headline")
         assert "timeout: 120000" in static_text(screen, "#permission-params")
         assert "in: /home/me/project" in static_text(screen, "#permission-target")
-        assert "denies in 30s" in static_text(screen, "#permission-countdown")
+        # the real clock: a loaded machine may already be a second or two in
+        shown = re.fullmatch(r"denies in (\d+)s", static_text(screen, "#permission-countdown"))
+        assert shown is not None and 20 <= int(shown.group(1)) <= 30
         assert not screen.query("#permission-diff")
 
 
@@ -121,47 +140,57 @@ async def test_buttons_answer_too() -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.click("#allow_session")
-        await pilot.pause()
-        assert app.results == ["allow_session"]
+        await wait_for(pilot, lambda: app.results == ["allow_session"], what="the answer")
 
 
-async def test_countdown_expires_with_none() -> None:
-    app = PermissionApp(bash_permission(), timeout=1.2)
+def countdown(app: PermissionApp) -> str:
+    assert app.modal is not None
+    return static_text(app.modal, "#permission-countdown")
+
+
+async def test_countdown_ticks_down_and_expires_with_none() -> None:
+    app = PermissionApp(bash_permission(), timeout=12.5, manual_clock=True)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        assert "denies in 2s" in static_text(app.screen, "#permission-countdown")  # type: ignore[arg-type]
-        await pilot.pause(0.5)
-        assert "denies in 1s" in static_text(app.screen, "#permission-countdown")  # type: ignore[arg-type]
-        await pilot.pause(1.0)
-        assert app.results == [None]
+        assert countdown(app) == "denies in 13s"  # rounded up
+        ManualClockPermission.now += 3.0
+        await wait_for(pilot, lambda: countdown(app) == "denies in 10s", what="the countdown to tick")
+        ManualClockPermission.now += 6.0
+        await wait_for(pilot, lambda: countdown(app) == "denies in 4s", what="the countdown to tick")
+        assert app.modal is not None
+        urgent = app.modal.query_one("#permission-countdown", Static).visual
+        assert any("red" in str(span.style) for span in urgent.spans)  # type: ignore[union-attr]
+        assert app.results == []
+        ManualClockPermission.now += 3.5
+        await wait_for(pilot, lambda: app.results == [None], what="the expiry")
+        assert not isinstance(app.screen, PermissionScreen)
+
+
+async def test_countdown_expires_on_the_real_clock() -> None:
+    app = PermissionApp(bash_permission(), timeout=1.0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.results == [None], within=15, what="the expiry")
         assert not isinstance(app.screen, PermissionScreen)
 
 
 async def test_already_expired_prompt_closes_at_once() -> None:
     app = PermissionApp(bash_permission(), timeout=-1)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause(0.1)
-        assert app.results == [None]
+        await wait_for(pilot, lambda: app.results == [None], what="the expiry")
 
 
-async def test_resolve_elsewhere_shows_the_note_then_closes(monkeypatch: pytest.MonkeyPatch) -> None:
-    # long enough that a loaded CI machine still sees the note before the screen closes
-    monkeypatch.setattr("mix_tui.tui.screens.permission.RESOLVED_NOTE_SECONDS", 1.5)
+async def test_resolve_elsewhere_shows_the_note_then_closes() -> None:
     app = PermissionApp(bash_permission())
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert app.modal is not None
         app.modal.resolve_elsewhere("Answered in another window")
-        await pilot.pause()
+        # shown at once, before anything else runs (the screen closes on a timer)
         assert "Answered in another window" in static_text(app.modal, "#permission-note")
         assert app.modal.has_class("-resolved")
-        await pilot.press("a")  # too late: ignored
-        assert app.results == []
-        for _ in range(50):
-            if app.results:
-                break
-            await pilot.pause(0.1)
-        assert app.results == [None]
+        await pilot.press("a")  # too late: ignored (the screen may be gone already on a slow machine)
+        assert "allow_once" not in app.results
+        await wait_for(pilot, lambda: app.results == [None], what="the screen to close")
 
 
 def test_remaining_seconds_rounds_up() -> None:
@@ -175,14 +204,16 @@ def test_remaining_seconds_rounds_up() -> None:
 async def test_expiry_while_covered_by_another_screen_closes_the_right_one() -> None:
     from textual.screen import Screen
 
-    app = PermissionApp(bash_permission(), timeout=0.6)
+    app = PermissionApp(bash_permission(), timeout=5, manual_clock=True)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
+        modal = app.modal
+        assert modal is not None
         cover = Screen()
         await app.push_screen(cover)
-        await pilot.pause(0.9)
+        ManualClockPermission.now += 6  # expires while covered
+        await wait_for(pilot, lambda: modal._answered, what="the expiry")
         assert app.screen is cover and app.results == []
         app.pop_screen()
-        await pilot.pause()
-        assert app.results == [None]
+        await wait_for(pilot, lambda: app.results == [None], what="the expired prompt to close")
         assert not isinstance(app.screen, PermissionScreen)

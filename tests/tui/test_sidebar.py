@@ -12,6 +12,7 @@ from textual.message import Message
 from mix_tui.protocol.models import SessionData
 from mix_tui.tui.screens.confirm import ConfirmScreen
 from mix_tui.tui.widgets.sidebar import SessionList, Sidebar, format_cost, relative_time
+from tests.tui.conftest import wait_for
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
@@ -45,6 +46,14 @@ class SidebarApp(App[None]):
 
     def on_sidebar_delete_requested(self, message: Sidebar.DeleteRequested) -> None:
         self.posted.append(message)
+
+
+def selected(app: SidebarApp) -> list[str]:
+    return [m.session_id for m in app.posted if isinstance(m, Sidebar.SessionSelected)]
+
+
+def deleted(app: SidebarApp) -> list[str]:
+    return [m.session_id for m in app.posted if isinstance(m, Sidebar.DeleteRequested)]
 
 
 def row_text(sidebar: Sidebar, session_id: str) -> str:
@@ -125,7 +134,7 @@ async def test_filter_as_you_type_matches_title_and_first_message() -> None:
         await pilot.press("down")
         assert sidebar.option_list.has_focus
         await pilot.press("down", "enter")
-        assert [m.session_id for m in app.posted if isinstance(m, Sidebar.SessionSelected)] == ["s2"]
+        await wait_for(pilot, lambda: selected(app) == ["s2"], what="the selection")
 
         sidebar.filter_input.focus()
         await pilot.press(*"zzz")
@@ -152,10 +161,8 @@ async def test_new_session_and_click_select() -> None:
         assert any(isinstance(m, Sidebar.NewSessionRequested) for m in app.posted)
         # rows are two lines high: the second row starts on the third line of the list
         await pilot.click(SessionList, offset=(4, 2))
-        # the selection hops OptionList -> Sidebar -> App: one pause per message queue
-        await pilot.pause()
-        await pilot.pause()
-        assert [m.session_id for m in app.posted if isinstance(m, Sidebar.SessionSelected)] == ["s2"]
+        # the selection hops OptionList -> Sidebar -> App
+        await wait_for(pilot, lambda: selected(app) == ["s2"], what="the selection")
 
 
 async def test_delete_asks_first_and_only_then_posts() -> None:
@@ -166,19 +173,15 @@ async def test_delete_asks_first_and_only_then_posts() -> None:
         await pilot.pause()
         sidebar.option_list.focus()
         await pilot.press("down", "delete")
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
         await pilot.press("n")
-        await pilot.pause()
-        assert not isinstance(app.screen, ConfirmScreen)
-        assert not any(isinstance(m, Sidebar.DeleteRequested) for m in app.posted)
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen), what="the answer")
+        assert deleted(app) == []
 
         await pilot.press("ctrl+d")
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
         await pilot.press("y")
-        await pilot.pause()
-        assert [m.session_id for m in app.posted if isinstance(m, Sidebar.DeleteRequested)] == ["s2"]
+        await wait_for(pilot, lambda: deleted(app) == ["s2"], what="the deletion")
 
         sidebar.remove_session("s2")
         assert sidebar.visible_ids == ["s1"]
@@ -217,14 +220,11 @@ async def test_a_thousand_sessions_stay_fast() -> None:
         assert all("99" in sid for sid in sidebar.visible_ids)
         print(f"1000 sessions: build {build * 1000:.0f} ms, 51 updates {updates * 1000:.0f} ms, "
               f"filter 2 keys {filtering * 1000:.0f} ms")
-        assert build < 1.0 and updates < 1.0 and filtering < 1.0
+        # typically ~0.1 s each; the bound only catches a blow-up (say, quadratic), not a busy machine
+        assert build < 3.0 and updates < 3.0 and filtering < 3.0
 
 
 # ---- the highlight follows the open session ------------------------------------------------------
-
-
-def selected(app: SidebarApp) -> list[str]:
-    return [m.session_id for m in app.posted if isinstance(m, Sidebar.SessionSelected)]
 
 
 async def test_keyboard_navigation_starts_from_the_open_session() -> None:
@@ -239,8 +239,7 @@ async def test_keyboard_navigation_starts_from_the_open_session() -> None:
         await pilot.press("down")
         assert sidebar.highlighted_id == "s4"
         await pilot.press("up", "up", "enter")
-        await pilot.pause()
-        assert selected(app) == ["s2"]
+        await wait_for(pilot, lambda: selected(app) == ["s2"], what="the selection")
 
         # the list keeps its place while the user is in it; elsewhere it follows set_current
         app.set_focus(None)
@@ -273,8 +272,7 @@ async def test_a_new_chat_leaves_no_row_highlighted_and_the_list_starts_at_the_t
         await pilot.press("down")
         assert sidebar.option_list.has_focus and sidebar.highlighted_id == "s7"
         await pilot.press("enter")
-        await pilot.pause()
-        assert selected(app) == ["s7"]
+        await wait_for(pilot, lambda: selected(app) == ["s7"], what="the selection")
 
 
 async def test_filtering_highlights_the_first_match_then_returns_to_the_open_session() -> None:
@@ -290,5 +288,4 @@ async def test_filtering_highlights_the_first_match_then_returns_to_the_open_ses
         await pilot.press("escape")  # clears the filter
         assert sidebar.highlighted_id == "s3"
         await pilot.press(*"alpha", "enter")
-        await pilot.pause()
-        assert selected(app) == ["s1"]
+        await wait_for(pilot, lambda: selected(app) == ["s1"], what="the selection")

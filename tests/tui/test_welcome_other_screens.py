@@ -7,6 +7,7 @@ from typing import ClassVar
 import pytest
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Static, TextArea
 
@@ -14,6 +15,7 @@ from mix_tui.tui.screens.confirm import ConfirmScreen
 from mix_tui.tui.screens.connect_error import ConnectErrorScreen
 from mix_tui.tui.screens.help import HelpScreen, humanize
 from mix_tui.tui.widgets.sidebar import Sidebar
+from tests.tui.conftest import wait_for
 
 
 class ScreenApp(App[None]):
@@ -26,6 +28,10 @@ class ScreenApp(App[None]):
         self.push_screen(self.modal, self.results.append)
 
 
+async def opened(pilot: Pilot[None], app: ScreenApp) -> None:
+    await wait_for(pilot, lambda: app.screen is app.modal and app.modal.is_mounted, what="the screen")
+
+
 def shown(app: App[None], selector: str) -> str:
     return str(app.screen.query_one(selector, Static).visual)
 
@@ -36,29 +42,29 @@ def shown(app: App[None], selector: str) -> str:
 async def test_connect_error_explains_and_offers_retry() -> None:
     app = ScreenApp(ConnectErrorScreen("http://127.0.0.1:8088", "Connection refused [errno 111]"))
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await opened(pilot, app)
         assert "http://127.0.0.1:8088" in shown(app, "#connect-title")
         assert "Connection refused [errno 111]" in shown(app, "#connect-error")
         assert "MIX_SERVER_URL" in shown(app, "#connect-help") and "--server" in shown(app, "#connect-help")
         await pilot.press("r")
-        assert app.results == [True]
+        await wait_for(pilot, lambda: app.results == [True], what="the answer")
 
 
 @pytest.mark.parametrize("key", ["q", "escape"])
 async def test_connect_error_quit(key: str) -> None:
     app = ScreenApp(ConnectErrorScreen("http://example.invalid", "name not known"))
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await opened(pilot, app)
         await pilot.press(key)
-        assert app.results == [False]
+        await wait_for(pilot, lambda: app.results == [False], what="the answer")
 
 
 async def test_connect_error_buttons() -> None:
     app = ScreenApp(ConnectErrorScreen("http://x", "boom"))
     async with app.run_test(size=(100, 30)) as pilot:
+        await opened(pilot, app)
         await pilot.click("#connect-quit")
-        await pilot.pause()
-        assert app.results == [False]
+        await wait_for(pilot, lambda: app.results == [False], what="the answer")
 
 
 # ---- confirm -------------------------------------------------------------------------------------
@@ -68,20 +74,20 @@ async def test_connect_error_buttons() -> None:
 async def test_confirm_keys(key: str, expected: bool) -> None:
     app = ScreenApp(ConfirmScreen("Delete “[b]x[/b]”?"))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await opened(pilot, app)
         assert shown(app, "#confirm-question") == "Delete “[b]x[/b]”?"
         await pilot.press(key)
-        assert app.results == [expected]
+        await wait_for(pilot, lambda: app.results == [expected], what="the answer")
 
 
 async def test_confirm_label_and_enter_on_cancel_cancels() -> None:
     app = ScreenApp(ConfirmScreen("Rewind here?", confirm_label="Rewind"))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await opened(pilot, app)
         assert "Rewind (y)" in str(app.screen.query_one("#confirm-yes").label)  # type: ignore[attr-defined]
         app.screen.query_one("#confirm-no").focus()
         await pilot.press("enter")
-        assert app.results == [False]
+        await wait_for(pilot, lambda: app.results == [False], what="the answer")
 
 
 # ---- help ----------------------------------------------------------------------------------------
@@ -115,11 +121,12 @@ Editor.__module__ = "mix_tui.tests_editor"  # counts as "ours": its own bindings
 async def test_help_lists_the_live_bindings() -> None:
     app = HelpApp()
     async with app.run_test(size=(100, 50)) as pilot:
-        await pilot.pause()
+        await wait_for(pilot, lambda: isinstance(app.screen, Main) and app.screen.query(Editor), what="the main screen")
         app.screen.query_one(Editor).focus()
         await pilot.press("f1")
-        await pilot.pause()
-        assert isinstance(app.screen, HelpScreen)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, HelpScreen) and app.screen.query("#help-text"), what="the help"
+        )
         text = shown(app, "#help-text")
         assert "Editor" in text and "Send the prompt" in text  # the focused widget's own keys
         assert "Cursor up" not in text  # ...not the dozens it inherits from TextArea
@@ -129,7 +136,7 @@ async def test_help_lists_the_live_bindings() -> None:
         assert "Everywhere" in text and "Help" in text and "Quit" in text  # the app's
         assert "^q" in text
         await pilot.press("escape")
-        assert not isinstance(app.screen, HelpScreen)
+        await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen), what="the help to close")
 
 
 def test_humanize() -> None:
