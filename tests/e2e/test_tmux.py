@@ -1,8 +1,8 @@
 """End to end in a real terminal: the installed `mix-tui --demo` inside tmux (120x40).
 
-Types a Bash directive for the demo model, waits for the permission modal, allows it with `a`,
-finds the command's output on the screen, quits with Ctrl+Q and checks that the local server it
-started is gone. Everything runs in temp dirs (data, HOME, XDG) on a private tmux socket.
+Types a Bash directive for the demo model, waits for the permission modal, allows it with `a`
+(pressed again if it came within the modal's grace period and was ignored), finds the command's
+output on the screen, quits with Ctrl+Q and checks that the local server it started is gone. Everything runs in temp dirs (data, HOME, XDG) on a private tmux socket.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from mix_tui.tui.screens.permission import KEY_GRACE_SECONDS
 
 pytestmark = [
     pytest.mark.e2e,
@@ -131,10 +133,17 @@ def test_bash_permission_allow_and_quit(tmux: Tmux, tmp_path: Path) -> None:
     assert "echo mix-e2e-marker-$RANDOM" in modal
     assert re.search(r"denies in \d+s", modal)
 
+    def answered(screen: str) -> bool:
+        return bool(re.search(r"mix-e2e-marker-\d+", screen)) and "Permission needed" not in screen
+
+    # right after the modal opened, keys are ignored (they were meant for the composer) and a hint
+    # says so; a user then presses again
     tmux.press("a")
-    screen = tmux.wait_for(
-        lambda s: re.search(r"mix-e2e-marker-\d+", s) and "Permission needed" not in s, "the command's output"
-    )
+    screen = tmux.wait_for(lambda s: answered(s) or "press again" in s, "the answer or the grace hint")
+    if not answered(screen):
+        time.sleep(KEY_GRACE_SECONDS)
+        tmux.press("a")
+        screen = tmux.wait_for(answered, "the command's output")
     assert re.search(r"mix-e2e-marker-\d+", screen)
 
     tmux.press("C-q")

@@ -193,6 +193,65 @@ async def test_resolve_elsewhere_shows_the_note_then_closes() -> None:
         await wait_for(pilot, lambda: app.results == [None], what="the screen to close")
 
 
+# ---- the grace period: keys meant for the composer do not answer -----------------------------------
+
+
+GRACE = "mix_tui.tui.screens.permission.KEY_GRACE_SECONDS"
+
+
+def hint_shown(app: PermissionApp) -> bool:
+    assert app.modal is not None
+    hint = app.modal.query_one("#permission-hint", Static)
+    return bool(hint.display) and "press again" in str(hint.visual)
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [("a", "allow_once"), ("s", "allow_session"), ("d", "deny"), ("escape", "deny"), ("enter", "allow_once")],
+)
+async def test_answer_keys_right_after_the_prompt_opened_are_ignored(
+    monkeypatch: pytest.MonkeyPatch, key: str, expected: str
+) -> None:
+    monkeypatch.setattr(GRACE, 60.0)  # the whole test runs inside the grace period
+    app = PermissionApp(bash_permission())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert app.modal is not None
+        assert not hint_shown(app)  # nothing special unless a key was swallowed
+        if key == "enter":
+            app.modal.query_one("#allow_once").focus()
+            await pilot.pause()
+        await pilot.press(key)
+        await pilot.pause()
+        assert app.results == [] and app.screen is app.modal
+        assert hint_shown(app)
+
+        monkeypatch.setattr(GRACE, 0.0)  # the moment has passed
+        await pilot.press(key)
+        await wait_for(pilot, lambda: app.results == [expected], what="the answer")
+
+
+async def test_the_grace_period_ends_and_a_click_is_never_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(GRACE, 0.3)
+    app = PermissionApp(bash_permission())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        modal = app.modal
+        assert modal is not None
+        # on the real clock: wait until the grace period is over, however slow the machine
+        await wait_for(pilot, lambda: time.monotonic() - modal._opened_at > 0.35, what="the grace period")
+        await pilot.press("d")
+        await wait_for(pilot, lambda: app.results == ["deny"], what="the answer")
+        assert not modal.has_class("-grace-hint")  # nothing was swallowed
+
+    monkeypatch.setattr(GRACE, 60.0)
+    app = PermissionApp(bash_permission())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.click("#allow_session")  # a click is deliberate
+        await wait_for(pilot, lambda: app.results == ["allow_session"], what="the answer")
+
+
 def test_remaining_seconds_rounds_up() -> None:
     assert remaining_seconds(10.0, 0.0) == 10
     assert remaining_seconds(10.0, 0.1) == 10

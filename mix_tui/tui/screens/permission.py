@@ -4,6 +4,10 @@ Shows the tool, its description, the exact command / path / URL, a coloured diff
 any other parameters, counts down the server's timeout, and rings the bell when it appears. Every
 value comes from the model or the server: it enters `Text` objects as plain strings, cleaned of
 control characters, never as markup.
+
+The prompt can pop up while the user is typing in the composer, so for a moment after it opens the
+answer keys are ignored (a stray "a" must not allow a command nobody has read); a swallowed key
+brings a one-line hint.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -29,6 +34,12 @@ ALLOW_ONCE = "allow_once"
 ALLOW_SESSION = "allow_session"
 DENY = "deny"
 RESOLVED_NOTE_SECONDS = 1.5
+# answer keys pressed this soon after the prompt opened were meant for the composer: ignored
+KEY_GRACE_SECONDS = 0.4
+GRACE_HINT = "keys are ignored for a moment — press again"
+GRACE_HINT_SECONDS = 2.5
+# a, s, d and Esc answer; Enter answers through a focused button
+_ANSWER_KEYS = frozenset({"a", "s", "d", "escape", "enter"})
 MAX_PARAM_CHARS = 400
 # parameters shown in their own block, so not repeated in the key: value list
 _SHOWN = {"command", "diff", "file_path", "path", "url"}
@@ -70,6 +81,8 @@ class PermissionScreen(ModalScreen[str | None]):
         self.deadline = received_at + timeout
         self._answered = False
         self._ticker: Timer | None = None
+        self._opened_at = time.monotonic()  # reset on mount; the grace period counts from there
+        self._hint_timer: Timer | None = None
         self._pending: tuple[str | None] | None = None
 
     # ---- layout -------------------------------------------------------------------------------
@@ -94,6 +107,7 @@ class PermissionScreen(ModalScreen[str | None]):
                 if others.plain:
                     yield Static(others, id="permission-params")
             yield Static(id="permission-note")
+            yield Static(Text(GRACE_HINT), id="permission-hint")
             with Horizontal(id="permission-actions"):
                 yield Button(Text("Allow once (a)"), id="allow_once", variant="success")
                 yield Button(Text("Allow for this session (s)"), id="allow_session", variant="primary")
@@ -152,6 +166,7 @@ class PermissionScreen(ModalScreen[str | None]):
         return Text(f"denies in {left}s", style="bold red" if left <= 5 else "dim")
 
     def on_mount(self) -> None:
+        self._opened_at = time.monotonic()
         self.app.bell()
         # a short tick keeps the display honest when the app was busy; the text changes once a second
         self._ticker = self.set_interval(0.25, self._tick)
@@ -166,6 +181,22 @@ class PermissionScreen(ModalScreen[str | None]):
         self.query_one("#permission-countdown", Static).update(self._countdown_text())
 
     # ---- answers ------------------------------------------------------------------------------
+
+    def on_key(self, event: events.Key) -> None:
+        # runs before the bindings (the app checks them once the key has bubbled up to it), so
+        # stopping the key here keeps a/s/d/Esc and a focused button's Enter from answering
+        if event.key not in _ANSWER_KEYS or self._answered:
+            return
+        if time.monotonic() - self._opened_at < KEY_GRACE_SECONDS:
+            event.stop()
+            event.prevent_default()
+            self._flash_hint()
+
+    def _flash_hint(self) -> None:
+        self.add_class("-grace-hint")
+        if self._hint_timer is not None:
+            self._hint_timer.stop()
+        self._hint_timer = self.set_timer(GRACE_HINT_SECONDS, lambda: self.remove_class("-grace-hint"))
 
     def action_answer(self, answer: str) -> None:
         if answer in (ALLOW_ONCE, ALLOW_SESSION, DENY):
