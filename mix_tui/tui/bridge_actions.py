@@ -91,7 +91,7 @@ class BridgeActions:
             self.post(SendFailed(sid, text, f"not connected: {exc.message}"))
             return False
         turn = conv.begin_turn(text)
-        self.post(TurnStarted(sid))
+        self.post(TurnStarted(sid, sent=True))
         self.flush(sid)
         try:
             reply = await self.client.messages.send(sid, text)

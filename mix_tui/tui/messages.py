@@ -39,6 +39,8 @@ class TurnUpdated(BridgeMessage):
 class TurnStarted(BridgeMessage):
     """A turn began (our send, a queued prompt, or another client's)."""
 
+    sent: bool = False  # we sent its prompt just now (the view jumps to it)
+
 
 @dataclass(eq=False)
 class TurnFinished(BridgeMessage):

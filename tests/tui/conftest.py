@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
+from mix_tui.sdk.client import MixClient
+from mix_tui.sdk.turn import Turn
 from mix_tui.tui.app import AppConfig, MixApp
 from mix_tui.tui.conversation import Conversation
 from mix_tui.tui.screens.chat import ChatScreen
@@ -128,6 +130,20 @@ async def wait_for(
             return
         await pilot.pause(0.05)
     raise AssertionError(f"timed out waiting for {what or predicate}")
+
+
+async def run_turn_elsewhere(url: str, token: str, session_id: str, text: str) -> None:
+    """Another client sends a prompt and follows it to the end."""
+    async with MixClient(url, token) as client:
+        stream = client.stream(session_id)
+        async with stream:
+            await stream.wait_connected()
+            await client.messages.send(session_id, text)
+            turn = Turn()
+            async for item in stream:
+                turn.apply(item, 0.0)
+                if turn.done:
+                    return
 
 
 # ---- reading the chat ----------------------------------------------------------------------------

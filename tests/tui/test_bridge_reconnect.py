@@ -7,25 +7,18 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from mix_tui.sdk.client import MixClient
-from mix_tui.sdk.turn import Turn
 from mix_tui.tui.items import UserItem
 from mix_tui.tui.widgets.status import StatusLine
-from tests.tui.conftest import conv, make_server, ready_chat, send, shown_text, turn_over, wait_for
-
-
-async def run_turn_elsewhere(url: str, token: str, session_id: str, text: str) -> None:
-    """Another client sends a prompt and follows it to the end."""
-    async with MixClient(url, token) as client:
-        stream = client.stream(session_id)
-        async with stream:
-            await stream.wait_connected()
-            await client.messages.send(session_id, text)
-            turn = Turn()
-            async for item in stream:
-                turn.apply(item, 0.0)
-                if turn.done:
-                    return
+from tests.tui.conftest import (
+    conv,
+    make_server,
+    ready_chat,
+    run_turn_elsewhere,
+    send,
+    shown_text,
+    turn_over,
+    wait_for,
+)
 
 
 async def test_a_restarted_server_is_resynced_without_duplicates() -> None:

@@ -65,7 +65,8 @@ class ChatScreen(ChatEvents):
         Binding("ctrl+n", "new_chat", "New chat"),
         Binding("ctrl+b", "toggle_sidebar", "Sessions"),
         Binding("ctrl+o", "focus_transcript", "Transcript", show=False),
-        Binding("end", "follow", "Follow", show=False),
+        Binding("end", "follow", "Jump to the bottom", show=False),
+        Binding("ctrl+end", "follow", "Jump to the bottom", show=False),
     ]
 
     def __init__(self, client: MixClient, options: ChatOptions) -> None:
@@ -196,6 +197,7 @@ class ChatScreen(ChatEvents):
 
     @on(Composer.Submitted)
     def _submitted(self, event: Composer.Submitted) -> None:
+        self.transcript.follow()  # whatever the user was reading, the prompt they send is shown
         self.run_worker(self._submit(event.text), group="submit", exit_on_error=False)
 
     async def _submit(self, text: str) -> None:
@@ -237,7 +239,7 @@ class ChatScreen(ChatEvents):
         self.transcript.focus()
 
     def action_follow(self) -> None:
-        self.transcript.scroll_end(animate=False)
+        self.transcript.follow()
 
     # ---- sidebar -----------------------------------------------------------------------------
 

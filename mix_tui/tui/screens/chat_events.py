@@ -65,6 +65,8 @@ class ChatEvents(Screen[None]):
         conv = self.bridge.conversations.get(message.session_id)
         if conv is not None:
             self._activity(conv)
+        if message.sent and message.session_id == self.current:
+            self.transcript.follow()  # a queued prompt went out: show it, like a direct send
 
     def on_turn_finished(self, message: m.TurnFinished) -> None:
         conv = self.bridge.conversations.get(message.session_id)

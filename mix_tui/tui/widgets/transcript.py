@@ -8,7 +8,9 @@ moving the view, and when the window has grown large while the user is back at t
 oldest widgets are let go again.
 
 Following the stream uses Textual's anchor: the view sticks to the bottom while it is there;
-scrolling up releases it until the user returns to the bottom.
+scrolling up releases it until the user returns to the bottom. Content that arrives meanwhile shows
+a "↓ new messages" bar docked at the bottom of the view; `follow()` (a send, Ctrl+End, a click on
+the bar) or scrolling down by hand clears it.
 """
 
 from __future__ import annotations
@@ -35,6 +37,11 @@ class EmptyHint(Static):
     """Shown while a chat has no messages."""
 
 
+class NewMessages(Static):
+    """Docked at the bottom of the view while content arrived below it (the user reads above)."""
+
+
+NEW_MESSAGES = "↓ new messages · Ctrl+End or click to jump to the bottom"
 EMPTY_HINT = (
     "A new chat. Type below and press Enter; the session is created when you send.\n"
     "Esc cancels a running turn · Ctrl+N starts another chat · F1 lists every key"
@@ -51,6 +58,14 @@ class Transcript(VerticalScroll, can_focus=True):
         margin: 2 4;
         color: $text-muted;
         text-align: center;
+    }
+    Transcript > NewMessages {
+        dock: bottom;
+        width: 1fr;
+        height: 1;
+        content-align: center middle;
+        background: $accent 40%;
+        color: $text;
     }
     Transcript > .earlier {
         width: 1fr;
@@ -73,14 +88,17 @@ class Transcript(VerticalScroll, can_focus=True):
         self._widgets: dict[str, ItemWidget] = {}
         self._earlier = EarlierMessages(classes="earlier")
         self._hint = EmptyHint(Text(EMPTY_HINT), classes="empty-hint")
+        self._new = NewMessages(Text(NEW_MESSAGES))
         self._loading = False
 
     def compose(self):  # type: ignore[no-untyped-def]
+        yield self._new
         yield self._hint
         yield self._earlier
 
     def on_mount(self) -> None:
         self._earlier.display = False
+        self._new.display = False
         self.anchor()
 
     # ---- state -------------------------------------------------------------------------------
@@ -96,6 +114,22 @@ class Transcript(VerticalScroll, can_focus=True):
 
     def widget_for(self, key: str) -> ItemWidget | None:
         return self._widgets.get(key)
+
+    # ---- following the bottom ----------------------------------------------------------------
+
+    def follow(self) -> None:
+        """Jump to the bottom and stick there again (a send, Ctrl+End, a click on the bar)."""
+        self._new.display = False
+        self.anchor()
+
+    def action_scroll_end(self) -> None:
+        # End jumps at once and follows again (the default animates and leaves x alone)
+        self.follow()
+
+    def _arrived(self) -> None:
+        """New content was added: point at it when the user is reading above."""
+        if not self.following and not self._new.display:
+            self._new.display = True
 
     # ---- updates -----------------------------------------------------------------------------
 
@@ -113,11 +147,13 @@ class Transcript(VerticalScroll, can_focus=True):
             if fresh:
                 await self.mount_all(fresh)
         self._update_earlier()
-        self.anchor()
+        self.follow()
 
     async def set_items(self, items: Sequence[Item]) -> None:
         """Reconcile with a new item list by key (a resync, a reload after a turn)."""
         new_items = list(items)
+        if new_items and (not self.items or new_items[-1] != self.items[-1]):
+            self._arrived()
         index = {item.key: i for i, item in enumerate(new_items)}
         mounted_indexes = [index[key] for key in self._widgets if key in index]
         tail_start = self._start_for(len(new_items), self.SCREENS, new_items)
@@ -151,6 +187,8 @@ class Transcript(VerticalScroll, can_focus=True):
 
     async def update_tail(self, tail: Sequence[Item]) -> None:
         """The hot path while streaming: only the live items at the end change."""
+        if tail:
+            self._arrived()
         for index, item in enumerate(tail):
             widget = self._widgets.get(item.key)
             if widget is not None and _same_kind(widget, item):
@@ -259,13 +297,17 @@ class Transcript(VerticalScroll, can_focus=True):
         self._update_earlier()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        super().watch_scroll_y(old_value, new_value)
+        super().watch_scroll_y(old_value, new_value)  # re-anchors at the bottom
+        if self._new.display and self.following:
+            self._new.display = False
         if new_value <= 0 and old_value > 0 and self._first > 0:
             self.run_worker(self.load_earlier(), exclusive=True, group="load-earlier")
 
     async def on_click(self, event: events.Click) -> None:
         if event.widget is self._earlier:
             await self.load_earlier()
+        elif event.widget is self._new:
+            self.follow()
 
     def on_key(self, event: events.Key) -> None:
         # Home at the very top loads more, like scrolling there
