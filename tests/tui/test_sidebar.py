@@ -12,7 +12,7 @@ from textual.message import Message
 from mix_tui.protocol.models import SessionData
 from mix_tui.tui.screens.confirm import ConfirmScreen
 from mix_tui.tui.widgets.sidebar import SessionList, Sidebar, format_cost, relative_time
-from tests.tui.conftest import wait_for
+from tests.tui.conftest import ServerProcess, conv, ready_chat, send, turn_over, wait_for
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
@@ -289,3 +289,26 @@ async def test_filtering_highlights_the_first_match_then_returns_to_the_open_ses
         assert sidebar.highlighted_id == "s3"
         await pilot.press(*"alpha", "enter")
         await wait_for(pilot, lambda: selected(app) == ["s1"], what="the selection")
+
+
+# ---- in the app: rows follow the server after each turn ------------------------------------------
+
+
+async def test_a_rows_counts_follow_each_finished_turn(server: ServerProcess) -> None:
+    app = server.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = await ready_chat(pilot)
+        await send(pilot, chat, "first")
+        await wait_for(pilot, lambda: turn_over(chat), what="the first turn")
+        sidebar = chat.sidebar
+        sid = conv(chat).session_id
+        await wait_for(pilot, lambda: sid in sidebar.visible_ids and "2 msgs" in row_text(sidebar, sid), what="2 msgs")
+        await send(pilot, chat, "second")
+        await wait_for(pilot, lambda: turn_over(chat, answers=2), what="the second turn")
+        await wait_for(pilot, lambda: "4 msgs" in row_text(sidebar, sid), what="4 msgs")
+        # what is on the screen, not only the row's data
+        index = sidebar.visible_ids.index(sid)
+        await wait_for(
+            pilot, lambda: "4 msgs" in sidebar.option_list.render_line(index * 2 + 1).text, what="the repaint"
+        )
+        assert "now" in row_text(sidebar, sid)
