@@ -30,7 +30,7 @@ from mix_tui.tui.conversation import Conversation
 from mix_tui.tui.prompts import PromptPresenter
 from mix_tui.tui.screens.chat_events import ChatEvents
 from mix_tui.tui.widgets.composer import Composer
-from mix_tui.tui.widgets.status import QueuedPrompts, StatusLine
+from mix_tui.tui.widgets.status import QueuedPrompts, StatusInfo, StatusLine
 from mix_tui.tui.widgets.transcript import Transcript
 
 if TYPE_CHECKING:
@@ -90,14 +90,14 @@ class ChatScreen(ChatEvents):
                 yield Transcript()
                 yield QueuedPrompts()
                 yield Composer()
-        yield StatusLine()
+        # filled in at once: the server was just reached, and readers need not wait for on_mount
+        yield StatusLine(StatusInfo(
+            server=self.options.server_label, local=self.options.local, connection="connected",
+            model=self._default_model(),
+        ))  # fmt: skip
         yield Footer()
 
     def on_mount(self) -> None:
-        self.status.set(
-            server=self.options.server_label, local=self.options.local, connection="connected",
-            model=self._default_model(),
-        )  # fmt: skip
         if self.options.load_lists:
             self.run_worker(self._load_lists(), exit_on_error=False)
         if self.options.initial_session:

@@ -69,9 +69,9 @@ def status_text(info: StatusInfo) -> Text:
 
 
 class StatusLine(Static):
-    def __init__(self, *, id: str | None = "status") -> None:
+    def __init__(self, info: StatusInfo | None = None, *, id: str | None = "status") -> None:
         super().__init__(id=id)
-        self.info = StatusInfo()
+        self.info = info or StatusInfo()
 
     def on_mount(self) -> None:
         self.update(status_text(self.info))
