@@ -41,6 +41,14 @@ if __name__ == "__main__":
 '''
 
 
+async def answer(pilot: Pilot[object], key: str) -> None:
+    """Answer the permission prompt once it takes keys (it ignores them for a moment after opening)."""
+    screen = pilot.app.screen
+    assert isinstance(screen, PermissionScreen)
+    await wait_for(pilot, lambda: screen.accepting_keys, what="the prompt to take keys")
+    await pilot.press(key)
+
+
 async def capture(out: Path, size: tuple[int, int], workdir: Path, data_dir: Path) -> list[Path]:
     config = AppConfig(demo=True, data_dir=data_dir, workdir=workdir, server_args=("--demo-rate", "max"))
     app = MixApp(config)
@@ -68,13 +76,13 @@ async def capture(out: Path, size: tuple[int, int], workdir: Path, data_dir: Pat
         await wait_for(pilot, lambda: isinstance(app.screen, PermissionScreen), what="the Bash prompt")
         await pilot.pause(0.3)
         shot("permission")
-        await pilot.press("d")
+        await answer(pilot, "d")
         await wait_for(pilot, lambda: turn_over(chat, 2), what="the denied turn")
 
         # 3. an Edit, allowed, with its panel expanded to the diff
         await send(pilot, chat, 'edit greet.py\nreturn f"Hello, {name}!" -> return f"Howdy, {name}!"')
         await wait_for(pilot, lambda: isinstance(app.screen, PermissionScreen), what="the Edit prompt")
-        await pilot.press("a")
+        await answer(pilot, "a")
         await wait_for(pilot, lambda: turn_over(chat, 3), what="the edit turn")
         panel = tool_panels(chat)[-1]
         panel.focus()

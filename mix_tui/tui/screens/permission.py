@@ -182,12 +182,17 @@ class PermissionScreen(ModalScreen[str | None]):
 
     # ---- answers ------------------------------------------------------------------------------
 
+    @property
+    def accepting_keys(self) -> bool:
+        """False during the grace period after the prompt opened."""
+        return time.monotonic() - self._opened_at >= KEY_GRACE_SECONDS
+
     def on_key(self, event: events.Key) -> None:
         # runs before the bindings (the app checks them once the key has bubbled up to it), so
         # stopping the key here keeps a/s/d/Esc and a focused button's Enter from answering
         if event.key not in _ANSWER_KEYS or self._answered:
             return
-        if time.monotonic() - self._opened_at < KEY_GRACE_SECONDS:
+        if not self.accepting_keys:
             event.stop()
             event.prevent_default()
             self._flash_hint()
