@@ -64,6 +64,8 @@ class ChatScreen(ChatEvents):
         Binding("escape", "cancel_turn", "Cancel turn"),
         Binding("ctrl+n", "new_chat", "New chat"),
         Binding("ctrl+b", "toggle_sidebar", "Sessions"),
+        Binding("ctrl+up", "panel(-1)", "Previous panel", key_display="^↑"),
+        Binding("ctrl+down", "panel(1)", "Next panel", key_display="^↓", show=False),
         Binding("ctrl+o", "focus_transcript", "Transcript", show=False),
         Binding("end", "follow", "Jump to the bottom", show=False),
         Binding("ctrl+end", "follow", "Jump to the bottom", show=False),
@@ -226,6 +228,8 @@ class ChatScreen(ChatEvents):
         if conv is not None and conv.running:
             self.run_worker(self.bridge.cancel(conv.session_id), exit_on_error=False)
             self.notify("cancelling…", timeout=2)
+        else:
+            self.focus_composer()  # nothing to cancel: Esc is the way back to typing
 
     def action_new_chat(self) -> None:
         self.run_worker(self.open_session(None), exit_on_error=False)

@@ -7,15 +7,12 @@ shown for the open session only, one at a time.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from textual.screen import Screen
+from typing import TYPE_CHECKING
 
 from mix_tui.protocol.models import SessionData
 from mix_tui.tui import messages as m
-from mix_tui.tui.widgets.composer import Composer
-from mix_tui.tui.widgets.status import QueuedPrompts, StatusLine
-from mix_tui.tui.widgets.transcript import Transcript
+from mix_tui.tui.screens.chat_keys import ChatKeys
+from mix_tui.tui.widgets.status import QueuedPrompts
 
 if TYPE_CHECKING:
     from mix_tui.tui.bridge import Bridge
@@ -24,27 +21,10 @@ if TYPE_CHECKING:
     from mix_tui.tui.prompts import PromptPresenter
 
 
-class ChatEvents(Screen[None]):
+class ChatEvents(ChatKeys):
     bridge: Bridge
     current: str | None
     prompts: PromptPresenter
-
-    # the widgets ChatScreen composes
-    @property
-    def transcript(self) -> Transcript:
-        return self.query_one(Transcript)
-
-    @property
-    def composer(self) -> Composer:
-        return self.query_one(Composer)
-
-    @property
-    def status(self) -> StatusLine:
-        return self.query_one(StatusLine)
-
-    @property
-    def sidebar(self) -> Any:  # B's Sidebar, imported lazily by ChatScreen
-        return self.query_one("#sidebar")
 
     def conv(self) -> Conversation | None: ...
     def _show_session(self, session: SessionData) -> None: ...

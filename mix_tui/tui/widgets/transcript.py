@@ -16,17 +16,22 @@ the bar) or scrolling down by hand clears it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 from rich.text import Text
 from textual import events
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
 from mix_tui.tui.items import AssistantItem, Item, TextView, UserItem
 from mix_tui.tui.widgets.message import AssistantMessage, UserMessage
+from mix_tui.tui.widgets.thinking import ThinkingPanel
+from mix_tui.tui.widgets.tool_call import ToolCallPanel
 
 ItemWidget = UserMessage | AssistantMessage
+Panel = ThinkingPanel | ToolCallPanel
 
 
 class EarlierMessages(Static):
@@ -48,7 +53,9 @@ EMPTY_HINT = (
 )
 
 
-class Transcript(VerticalScroll, can_focus=True):
+class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
+    """The panels inside are focusable but not Tab stops: Ctrl+Up / Ctrl+Down or [ / ] reach them."""
+
     DEFAULT_CSS = """
     Transcript {
         height: 1fr;
@@ -74,6 +81,11 @@ class Transcript(VerticalScroll, can_focus=True):
         height: 1;
     }
     """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("bracketleft", "screen.panel(-1)", "Previous panel", show=False),
+        Binding("bracketright", "screen.panel(1)", "Next panel", show=False),
+    ]
 
     SCREENS = 3.0  # content mounted below the fold, in screen heights
     PAGE_SCREENS = 2.0  # content mounted per "load earlier"
@@ -130,6 +142,31 @@ class Transcript(VerticalScroll, can_focus=True):
         """New content was added: point at it when the user is reading above."""
         if not self.following and not self._new.display:
             self._new.display = True
+
+    # ---- panels ------------------------------------------------------------------------------
+
+    def panels(self) -> list[Widget]:
+        """The mounted thinking and tool panels, top to bottom."""
+        return [w for w in self.query("ThinkingPanel, ToolCallPanel") if w.display]
+
+    def panel_near(self, panels: list[Widget], step: int) -> Widget:
+        """Where panel navigation starts from outside: the last (step -1) or first (+1) panel on
+        screen; with none on screen, the nearest one above (-1) or below (+1) the view."""
+        view = self.region
+        visible = [p for p in panels if view.overlaps(p.region)]
+        if visible:
+            return visible[-1] if step < 0 else visible[0]
+        if step < 0:
+            above = [p for p in panels if p.region.y < view.y]
+            return above[-1] if above else panels[0]
+        below = [p for p in panels if p.region.y >= view.bottom]
+        return below[0] if below else panels[-1]
+
+    def focus_panel(self, panel: Widget) -> None:
+        """Focus a panel and scroll just enough to show its header (never re-centre the view)."""
+        panel.focus(scroll_visible=False)
+        header = panel.children[0] if panel.children else panel
+        self.scroll_to_widget(header, animate=False, immediate=True)
 
     # ---- updates -----------------------------------------------------------------------------
 
@@ -310,8 +347,11 @@ class Transcript(VerticalScroll, can_focus=True):
             self.follow()
 
     def on_key(self, event: events.Key) -> None:
+        if event.key in ("tab", "shift+tab") and self.screen.focused is not self:
+            # a panel is no Tab stop: step out from the transcript's own place in the order
+            self.focus(scroll_visible=False)
         # Home at the very top loads more, like scrolling there
-        if event.key == "home" and self._first > 0:
+        elif event.key == "home" and self._first > 0:
             self.run_worker(self.load_earlier(), exclusive=True, group="load-earlier")
 
 

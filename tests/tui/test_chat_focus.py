@@ -1,0 +1,128 @@
+"""Keyboard focus on the chat screen against a real server: typing anywhere reaches the composer, Tab
+does not walk the transcript's panels, Ctrl+Up / Ctrl+Down (or [ / ] in the transcript) move between
+panels without moving the view, and Esc brings the focus back to the composer."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+from textual.widget import Widget
+
+from mix_tui.tui.screens.chat import ChatScreen
+from mix_tui.tui.screens.permission import PermissionScreen
+from mix_tui.tui.widgets.thinking import ThinkingPanel
+from mix_tui.tui.widgets.tool_call import ToolCallPanel
+from tests.tui.conftest import ServerProcess, ready_chat, send, turn_over, wait_for
+
+Panel = ThinkingPanel | ToolCallPanel
+
+
+async def chat_with_panels(pilot: Pilot[object]) -> ChatScreen:
+    """A session whose turns hold thinking and tool panels, enough to scroll."""
+    chat = await ready_chat(pilot)
+    await send(pilot, chat, "long 3")
+    await wait_for(pilot, lambda: turn_over(chat), what="the first answer")
+    await send(pilot, chat, "$ echo one\n$ echo two")
+    for _ in range(2):  # one prompt per command
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, PermissionScreen), what="a prompt")
+        await pilot.press("a")
+    await wait_for(pilot, lambda: turn_over(chat, 2), what="the tool turn")
+    await pilot.pause()
+    await wait_for(pilot, lambda: chat.transcript.following, what="the view at the bottom")
+    return chat
+
+
+def panels(chat: ChatScreen) -> list[Widget]:
+    return list(chat.transcript.query("ThinkingPanel, ToolCallPanel"))
+
+
+async def test_printable_keys_outside_the_composer_go_to_the_composer(server: ServerProcess) -> None:
+    app = server.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = await chat_with_panels(pilot)
+        chat.composer.text = ""
+        chat.transcript.focus()
+        await pilot.press("h", "i")
+        assert chat.composer.has_focus
+        assert chat.composer.text == "hi"
+
+        panels(chat)[-1].focus()
+        await pilot.press("space", "x")  # not a key a panel binds
+        assert chat.composer.has_focus and chat.composer.text == "hi x"
+
+        tool = list(chat.transcript.query(ToolCallPanel))[-1]
+        tool.focus()
+        await pilot.press("m")  # a panel's own key stays the panel's: it opens
+        assert tool.has_focus and tool.expanded and chat.composer.text == "hi x"
+
+        chat.set_focus(None)  # nothing focused (after a click on the status line, say)
+        await pilot.press("!")
+        assert chat.composer.has_focus and chat.composer.text == "hi x!"
+
+
+async def test_tab_from_the_composer_does_not_walk_the_panels(server: ServerProcess) -> None:
+    app = server.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = await chat_with_panels(pilot)
+        assert len(panels(chat)) >= 4
+        chat.composer.focus()
+        seen: list[Widget | None] = []
+        for _ in range(8):
+            await pilot.press("tab")
+            seen.append(chat.focused)
+        assert not any(isinstance(widget, Panel) for widget in seen)
+        assert chat.transcript in seen and chat.composer in seen
+        assert len({id(widget) for widget in seen}) <= 4  # sidebar filter, list, transcript, composer
+
+
+async def test_ctrl_up_and_down_move_between_panels_without_moving_the_view(server: ServerProcess) -> None:
+    app = server.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = await chat_with_panels(pilot)
+        transcript = chat.transcript
+        all_panels = panels(chat)
+        bottom = transcript.scroll_y
+        assert bottom == transcript.max_scroll_y > 0
+        chat.composer.focus()
+
+        await pilot.press("ctrl+up")  # the panel nearest the bottom of the view
+        assert chat.focused is all_panels[-1]
+        await pilot.pause()
+        assert transcript.scroll_y == bottom and transcript.following
+
+        await pilot.press("ctrl+up")
+        assert chat.focused is all_panels[-2]
+        await pilot.press("enter")  # Enter opens the focused panel
+        assert getattr(all_panels[-2], "expanded", False)
+        await pilot.press("ctrl+down")
+        assert chat.focused is all_panels[-1]
+        await pilot.press("bracketleft")  # [ and ] do the same while the transcript has the focus
+        assert chat.focused is all_panels[-2]
+        await pilot.press("bracketright")
+        assert chat.focused is all_panels[-1]
+        await pilot.press("ctrl+down")  # past the last panel: back to typing
+        assert chat.composer.has_focus
+
+        # walking up to the first panel scrolls just enough to show each one, never to the top
+        chat.composer.focus()
+        for _ in all_panels:
+            await pilot.press("ctrl+up")
+            await pilot.pause()
+            focused = chat.focused
+            assert isinstance(focused, Panel)
+            assert transcript.region.overlaps(focused.region), "the focused panel is on screen"
+        assert chat.focused is all_panels[0]
+
+        await pilot.press("tab")  # Tab from a panel leaves the transcript
+        assert chat.composer.has_focus
+
+
+async def test_escape_without_a_turn_focuses_the_composer(server: ServerProcess) -> None:
+    app = server.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = await chat_with_panels(pilot)
+        chat.transcript.focus()
+        await pilot.press("escape")
+        assert chat.composer.has_focus
+        panels(chat)[0].focus()
+        await pilot.press("escape")
+        assert chat.composer.has_focus
