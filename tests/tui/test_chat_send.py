@@ -3,6 +3,7 @@ one Markdown widget per message, code is highlighted, history renders the same a
 
 from __future__ import annotations
 
+from textual.widgets import Label
 from textual.widgets.markdown import MarkdownFence
 
 from mix_tui.tui.items import AssistantItem, ThinkingView, ToolView, UserItem
@@ -89,3 +90,27 @@ async def test_continue_opens_the_most_recent_session(server: ServerProcess) -> 
         await wait_for(pilot, lambda: chat.current == latest and bool(chat.transcript.items))
         assert "> the latest one" in shown_text(chat)
         assert len(chat.transcript.query(AnswerMarkdown)) >= 1
+
+
+async def test_long_lines_in_a_code_block_wrap_instead_of_being_cut(server: ServerProcess) -> None:
+    app = server.app()
+    long_line = "word " * 60 + "THE-END"
+    async with app.run_test(size=(100, 40)) as pilot:
+        chat = await ready_chat(pilot)
+        await send(pilot, chat, f"$ echo {long_line}")  # the demo quotes the output in a fence
+        await wait_for(pilot, lambda: isinstance(app.screen, PermissionScreen), what="the prompt")
+        await pilot.press("a")
+        await wait_for(pilot, lambda: turn_over(chat), what="the answer")
+
+        def output_blocks() -> list[MarkdownFence]:
+            return [f for f in chat.transcript.query(MarkdownFence) if "THE-END" in f.code]
+
+        await wait_for(pilot, lambda: bool(output_blocks()), what="the output block")
+        await pilot.pause()
+        fence = output_blocks()[0]
+        code = fence.query_one(Label)
+        assert fence.size.width < len(long_line)
+        assert fence.virtual_size.width <= fence.size.width, "nothing sticks out to the right"
+        assert fence.max_scroll_x == 0
+        assert code.size.height >= len(long_line) // fence.size.width  # the line wrapped
+        assert fence.region.right <= chat.transcript.region.right

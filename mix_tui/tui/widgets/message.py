@@ -57,6 +57,9 @@ class AnswerMarkdown(Markdown):
         padding: 0 1 0 2;
     }
     AnswerMarkdown > MarkdownParagraph:last-child { margin-bottom: 0; }
+    /* Textual scrolls a fence sideways with no scrollbar, so long lines looked cut: wrap them */
+    AnswerMarkdown MarkdownFence { overflow-x: hidden; }
+    AnswerMarkdown MarkdownFence > Label { width: 1fr; text-wrap: wrap; }
     """
 
     """One assistant message's answer; streamed while live, rendered whole from history."""
