@@ -40,6 +40,7 @@ from mix_tui.tui.messages import (
     Notice,
     PermissionRequested,
     PermissionResolved,
+    QueueChanged,
     SessionAdded,
     SessionRemoved,
     SessionUpdated,
@@ -59,6 +60,8 @@ _NOT_TURN = (Connected, Heartbeat, SessionCreated, SessionDeleted, Notification,
 
 
 class Bridge(BridgeActions):
+    OFFLINE_AFTER = 5.0  # seconds of failed reconnects before "reconnecting" becomes "offline"
+
     def __init__(self, client: MixClient, target: DOMNode) -> None:
         self.client = client
         self.target = target  # receives the messages and owns the workers (the chat screen)
@@ -153,17 +156,22 @@ class Bridge(BridgeActions):
     async def _handle(self, conv: Conversation, item: StreamItem) -> None:
         sid = conv.session_id
         if isinstance(item, ConnectionLost):
-            conv.connection = "reconnecting"
-            self.post(ConnectionChanged(sid, "reconnecting", item.reason))
+            now = time.monotonic()
+            if conv.lost_at is None:
+                conv.lost_at = now
+            # the stream retries for ever; after a while "reconnecting" would be a false hope
+            conv.connection = "offline" if now - conv.lost_at >= self.OFFLINE_AFTER else "reconnecting"
+            conv.retry_at = now + item.retry_in
+            self.post(ConnectionChanged(sid, conv.connection, item.reason, conv.retry_at))
+            self.post(QueueChanged(sid))  # queued prompts now wait for the reconnect
         elif isinstance(item, Reconnected):
-            conv.connection = "connected"
-            self.post(ConnectionChanged(sid, "connected"))
-            await self.refresh(conv)
+            self._connected(conv)
+            if await self.refresh(conv):
+                await self.resume_queue(conv)
         elif isinstance(item, MalformedFrame):
             pass  # skipped; the stored history stays the truth
         elif isinstance(item, Connected):
-            conv.connection = "connected"
-            self.post(ConnectionChanged(sid, "connected"))
+            self._connected(conv)
         elif isinstance(item, SessionCreated):
             if self._first_time("created", item.session_id):
                 self.target.run_worker(self._announce(item.session_id), exit_on_error=False)
@@ -176,6 +184,14 @@ class Bridge(BridgeActions):
             await self._permission(conv, item)
         elif not isinstance(item, _NOT_TURN):
             await self._turn_event(conv, item)
+
+    def _connected(self, conv: Conversation) -> None:
+        was = conv.connection
+        conv.connection = "connected"
+        conv.lost_at = conv.retry_at = None
+        if was != "connected":
+            self.post(ConnectionChanged(conv.session_id, "connected"))
+            self.post(QueueChanged(conv.session_id))
 
     def _first_time(self, kind: str, session_id: str) -> bool:
         # every open stream receives the lifecycle events of every session: act once

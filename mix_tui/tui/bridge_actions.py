@@ -4,6 +4,10 @@ Kept apart from the stream worker (bridge.py) so each module has one job; `Bridg
 Rules from the contract: the stream is connected BEFORE the first POST of a session (a Go server
 buffers nothing); a 409 means a turn already runs, so the prompt waits in the queue; after a cancel
 every pending prompt of the session is denied, since a tool waiting for an answer ignores it.
+
+A prompt is never lost and never sent twice: while the stream is away it waits in the queue and
+goes out after the reconnect; a POST that breaks on the wire puts it back at the head of the queue,
+and after the reconnect the stored history tells whether the server got it anyway.
 """
 
 from __future__ import annotations
@@ -12,9 +16,17 @@ import asyncio
 import time
 from typing import TYPE_CHECKING, Literal
 
+import httpx
+
 from mix_tui.protocol.events import Error, Permission
 from mix_tui.protocol.models import BackendMessage
-from mix_tui.sdk.errors import ConflictError, MixError, NotFoundError, UnauthorizedError
+from mix_tui.sdk.errors import (
+    ConflictError,
+    MixConnectionError,
+    MixError,
+    NotFoundError,
+    UnauthorizedError,
+)
 from mix_tui.sdk.turn import ToolCallState, Turn
 from mix_tui.tui.conversation import Conversation
 from mix_tui.tui.messages import (
@@ -33,6 +45,7 @@ if TYPE_CHECKING:
 Decision = Literal["allow_once", "allow_session", "deny"]
 CANCEL_GRACE = 3.0  # seconds to wait for the server's own end of a cancelled turn
 CONNECT_TIMEOUT = 10.0
+NOTICE_GRACE = 2.0  # seconds for the stream to notice the loss a failed POST ran into
 
 
 class BridgeActions:
@@ -75,8 +88,8 @@ class BridgeActions:
     async def submit(self, session_id: str, text: str) -> None:
         """Send now, or queue behind the running turn (and behind earlier queued prompts)."""
         conv = self.conversation(session_id)
-        if conv.running or conv.queue:
-            conv.queue.append(text)
+        if conv.running or conv.queue or not conv.connected:
+            conv.queue.append(text)  # offline: it goes out after the reconnect (resume_queue)
             self.post(QueueChanged(session_id))
             return
         await self.send(conv, text)
@@ -84,12 +97,17 @@ class BridgeActions:
     async def send(self, conv: Conversation, text: str) -> bool:
         sid = conv.session_id
         self.ensure_stream(conv)
-        assert conv.stream is not None
+        stream = conv.stream
+        assert stream is not None
         try:
-            await conv.stream.wait_connected(timeout=CONNECT_TIMEOUT)
+            await stream.wait_connected(timeout=CONNECT_TIMEOUT)
         except MixError as exc:
-            self.post(SendFailed(sid, text, f"not connected: {exc.message}"))
+            if stream.state == "closed":  # the stream gave up (the session is gone): no reconnect
+                self.post(SendFailed(sid, text, f"not connected: {exc.message}"))
+            else:
+                self._requeue(conv, text, f"not connected: {exc.message}")
             return False
+        stored_prompts = len(conv.user_prompts())
         turn = conv.begin_turn(text)
         self.post(TurnStarted(sid, sent=True))
         self.flush(sid)
@@ -108,6 +126,10 @@ class BridgeActions:
             self._drop_turn(conv, turn)
             self.post(SendFailed(sid, text, exc.message, unauthorized=True))
             return False
+        except MixConnectionError as exc:
+            self._drop_turn(conv, turn)
+            await self._send_broke(conv, text, exc, stored_prompts)
+            return False
         except MixError as exc:
             self._drop_turn(conv, turn)
             self.post(SendFailed(sid, text, exc.message))
@@ -123,8 +145,46 @@ class BridgeActions:
             conv.turn_prompt = None
         self.post(HistoryLoaded(conv.session_id))
 
+    async def _send_broke(
+        self, conv: Conversation, text: str, exc: MixConnectionError, stored_prompts: int
+    ) -> None:
+        """The POST failed on the wire. When the server is away (the stream notices within a
+        moment) the prompt waits at the head of the queue; when only this request failed, it goes
+        back to the composer: no endless automatic retries against a server that is up."""
+        never_arrived = isinstance(exc.__cause__, httpx.ConnectError | httpx.ConnectTimeout)
+        if not never_arrived:
+            conv.unsure[text] = stored_prompts  # resume_queue checks the history before resending
+        stream = conv.stream
+        deadline = time.monotonic() + NOTICE_GRACE
+        # the SDK has an event for "connected" only: poll for the loss, briefly
+        while stream is not None and stream.connected.is_set() and time.monotonic() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+        if stream is not None and not stream.connected.is_set():
+            self._requeue(conv, text, exc.message)
+            return
+        conv.unsure.pop(text, None)
+        maybe = "" if never_arrived else " (it may have reached the server: check before sending again)"
+        self.post(SendFailed(conv.session_id, text, f"{exc.message}{maybe}"))
+
+    def _requeue(self, conv: Conversation, text: str, reason: str) -> None:
+        conv.queue.insert(0, text)
+        self.post(QueueChanged(conv.session_id))
+        self.post(Notice(conv.session_id, f"Not sent ({reason}). It is queued and goes out once the "
+                         "connection is back.", "warning"))  # fmt: skip
+
+    async def resume_queue(self, conv: Conversation) -> None:
+        """After a reconnect (history just re-read): drop prompts the server got after all, send on."""
+        if conv.unsure:
+            arrived = conv.user_prompts()
+            for text, before in list(conv.unsure.items()):
+                if text in arrived[before:] and text in conv.queue:
+                    conv.queue.remove(text)
+                del conv.unsure[text]
+            self.post(QueueChanged(conv.session_id))
+        await self.send_next_queued(conv)
+
     async def send_next_queued(self, conv: Conversation) -> None:
-        if conv.running or not conv.queue:
+        if conv.running or not conv.queue or not conv.connected:
             return
         text = conv.queue.pop(0)
         self.post(QueueChanged(conv.session_id))

@@ -55,6 +55,11 @@ class Conversation:
     key_alias: dict[str, str] = field(default_factory=dict)
     stream: SessionStream | None = None
     connection: ConnectionState = "connecting"
+    lost_at: float | None = None  # monotonic: the stream's first loss since it was last connected
+    retry_at: float | None = None  # monotonic: its next reconnect attempt
+    # prompts whose POST broke on the wire -> stored user messages before it: after the reconnect
+    # the history tells whether the server got them (then they are not sent again)
+    unsure: dict[str, int] = field(default_factory=dict)
     draft: str = ""
     # terminal errors of turns, by assistant item key: history does not store them
     errors: dict[str, str] = field(default_factory=dict)
@@ -142,3 +147,10 @@ class Conversation:
     @property
     def message_count(self) -> int:
         return len(self.history)
+
+    @property
+    def connected(self) -> bool:
+        return self.connection in ("connected", "connecting")
+
+    def user_prompts(self) -> list[str]:
+        return [message.text for message in self.history if message.role == "user"]

@@ -100,6 +100,7 @@ class ConnectionChanged(BridgeMessage):
 
     state: ConnectionState
     detail: str = ""
+    retry_at: float | None = None  # time.monotonic() of the next reconnect attempt
 
 
 @dataclass(eq=False)

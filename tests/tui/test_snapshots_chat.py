@@ -110,8 +110,9 @@ class ChatSnapshotApp(App[None]):
 
     async def on_mount(self) -> None:
         options = ChatOptions(
-            server_label="127.0.0.1:8765", provider="demo", model="demo", load_lists=False, clock=lambda: NOW
-        )
+            server_label="127.0.0.1:8765", provider="demo", model="demo", load_lists=False,
+            poll_health=False, clock=lambda: NOW,
+        )  # fmt: skip
         await self.push_screen(ChatScreen(self.client, options))
 
     async def on_unmount(self) -> None:

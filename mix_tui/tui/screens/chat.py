@@ -24,7 +24,7 @@ from textual.widget import Widget
 from textual.widgets import Footer
 
 from mix_tui.protocol.models import SessionData
-from mix_tui.sdk.errors import MixError
+from mix_tui.sdk.errors import MixConnectionError, MixError
 from mix_tui.tui.bridge import Bridge
 from mix_tui.tui.conversation import Conversation
 from mix_tui.tui.prompts import PromptPresenter
@@ -48,6 +48,7 @@ class ChatOptions:
     permission_timeout: float = 30.0
     initial_session: str | None = None
     load_lists: bool = True  # fetch sessions and prompt history on mount (snapshots turn it off)
+    poll_health: bool = True  # ask the server's health while no stream tells it (snapshots: off)
     clock: Callable[[], datetime] | None = None  # the sidebar's "now" (frozen in snapshots)
 
 
@@ -58,6 +59,7 @@ def _sidebar(clock: Callable[[], datetime] | None) -> Widget:
 
 
 class ChatScreen(ChatEvents):
+    HEALTH_EVERY = 5.0  # seconds between health checks while no stream tells the server's state
     CSS_PATH = Path(__file__).with_name("chat.tcss")  # absolute: subclasses may live elsewhere
     AUTO_FOCUS = "#composer"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -80,6 +82,7 @@ class ChatScreen(ChatEvents):
         self.provider = options.provider  # for new sessions; the welcome screen may change it
         self.model = options.model
         self.fresh_draft = ""
+        self.server_state = "connected"  # it was just reached
         self._submit_lock = asyncio.Lock()
         self.prompts = PromptPresenter(self, self._answer, timeout=options.permission_timeout)
 
@@ -100,6 +103,8 @@ class ChatScreen(ChatEvents):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.options.poll_health:
+            self.set_interval(self.HEALTH_EVERY, self.poll_health)
         if self.options.load_lists:
             self.run_worker(self._load_lists(), exit_on_error=False)
         if self.options.initial_session:
@@ -171,7 +176,8 @@ class ChatScreen(ChatEvents):
             cost=0.0,
             context_tokens=0,
             running=False,
-            connection="connected",
+            connection=self.server_state,
+            retry_at=None,
             model=self._default_model(),
         )
 
@@ -184,8 +190,8 @@ class ChatScreen(ChatEvents):
             self.fresh_draft = text
 
     def _show_session_state(self, conv: Conversation) -> None:
-        self.query_one(QueuedPrompts).set_prompts(conv.queue)
-        self.status.set(connection=conv.connection, running=conv.running)
+        self._show_queue(conv)
+        self.status.set(connection=conv.connection, retry_at=conv.retry_at, running=conv.running)
         if conv.session is not None:
             self._show_session(conv.session)
 
@@ -204,18 +210,29 @@ class ChatScreen(ChatEvents):
 
     async def _submit(self, text: str) -> None:
         async with self._submit_lock:  # keeps prompts in order and creates one session, not two
-            if self.current is None:
-                title = text.strip().splitlines()[0][:TITLE_CHARS] if text.strip() else "New chat"
-                try:
-                    conv = await self.bridge.create_session(title, provider=self.provider, model=self.model)
-                except MixError as exc:
-                    self._give_back(text)
-                    self.notify(f"could not create a session: {exc.message}", severity="error", markup=False)
-                    return
-                self.current = conv.session_id
-                self.sidebar.set_current(conv.session_id)
-                self.status.set(connection=conv.connection)
+            if self.current is None and not await self._create_session_for(text):
+                return
+            assert self.current is not None
             await self.bridge.submit(self.current, text)
+
+    async def _create_session_for(self, text: str) -> bool:
+        """The fresh chat's first send creates its session; on failure the text goes back."""
+        title = text.strip().splitlines()[0][:TITLE_CHARS] if text.strip() else "New chat"
+        try:
+            conv = await self.bridge.create_session(title, provider=self.provider, model=self.model)
+        except MixError as exc:
+            self._give_back(text)
+            reason = exc.message
+            if isinstance(exc, MixConnectionError):
+                self.server_state = "offline"
+                self.status.set(connection="offline", retry_at=None)
+                reason = f"the server cannot be reached ({reason}); the prompt is back in the box"
+            self.notify(f"could not create a session: {reason}", severity="error", markup=False)
+            return False
+        self.current = conv.session_id
+        self.sidebar.set_current(conv.session_id)
+        self.status.set(connection=conv.connection, retry_at=conv.retry_at)
+        return True
 
     def _give_back(self, draft: str) -> None:
         current = self.composer.text

@@ -10,11 +10,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mix_tui.protocol.models import SessionData
+from mix_tui.sdk.errors import MixError
 from mix_tui.tui import messages as m
 from mix_tui.tui.screens.chat_keys import ChatKeys
 from mix_tui.tui.widgets.status import QueuedPrompts
 
 if TYPE_CHECKING:
+    from mix_tui.sdk.client import MixClient
     from mix_tui.tui.bridge import Bridge
     from mix_tui.tui.bridge_actions import Decision
     from mix_tui.tui.conversation import Conversation
@@ -22,9 +24,11 @@ if TYPE_CHECKING:
 
 
 class ChatEvents(ChatKeys):
+    client: MixClient
     bridge: Bridge
     current: str | None
     prompts: PromptPresenter
+    server_state: m.ConnectionState  # the last health check's answer (fresh chats)
 
     def conv(self) -> Conversation | None: ...
     def _show_session(self, session: SessionData) -> None: ...
@@ -84,11 +88,37 @@ class ChatEvents(ChatKeys):
     def on_queue_changed(self, message: m.QueueChanged) -> None:
         conv = self.bridge.conversations.get(message.session_id)
         if conv is not None and message.session_id == self.current:
-            self.query_one(QueuedPrompts).set_prompts(conv.queue)
+            self._show_queue(conv)
+
+    def _show_queue(self, conv: Conversation) -> None:
+        self.query_one(QueuedPrompts).set_prompts(conv.queue, waiting_for_server=not conv.connected)
 
     def on_connection_changed(self, message: m.ConnectionChanged) -> None:
         if message.session_id == self.current:
-            self.status.set(connection=message.state)
+            self.status.set(connection=message.state, retry_at=message.retry_at)
+
+    # ---- the server's state while no stream tells it -----------------------------------------
+
+    def poll_health(self) -> None:
+        """A fresh chat has no session and so no stream: ask the server now and then instead."""
+        conv = self.conv()
+        if conv is not None and conv.stream is not None:
+            return  # the stream's own state is the truth
+        if any(w.group == "health" and not w.is_finished for w in self.workers):
+            return  # the last check is still waiting for its answer
+        self.run_worker(self._check_health(), group="health", exit_on_error=False)
+
+    async def _check_health(self) -> None:
+        current = self.current
+        try:
+            await self.client.system.health()
+            state: m.ConnectionState = "connected"
+        except MixError:
+            state = "offline"
+        conv = self.conv()
+        if self.current == current and (conv is None or conv.stream is None):
+            self.server_state = state
+            self.status.set(connection=state, retry_at=None)
 
     def on_notice(self, message: m.Notice) -> None:
         self.notify(message.text, severity=message.severity, markup=False)

@@ -1,16 +1,20 @@
 """The status line under the composer, and the small "queued: …" area above it.
 
-Status: server (local or its URL), connection state, model, context in use (the session's
-`promptTokens`, which is the last call's prompt size), session cost, title. Everything in it that
-comes from a server is data and enters `Text` as plain strings.
+Status: server (local or its URL), connection state (with a countdown to the next reconnect
+attempt), model, context in use (the session's `promptTokens`, which is the last call's prompt
+size), session cost, title. Everything in it that comes from a server is data and enters `Text` as
+plain strings.
 """
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass, replace
 from typing import Any
 
 from rich.text import Text
+from textual.timer import Timer
 from textual.widgets import Static
 
 from mix_tui.tui.messages import ConnectionState
@@ -34,6 +38,7 @@ class StatusInfo:
     cost: float = 0.0
     title: str = ""
     running: bool = False
+    retry_at: float | None = None  # time.monotonic() of the next reconnect attempt
 
 
 def format_tokens(count: int) -> str:
@@ -44,11 +49,14 @@ def format_tokens(count: int) -> str:
     return f"{count // 1000}k"
 
 
-def status_text(info: StatusInfo) -> Text:
+def status_text(info: StatusInfo, now: float | None = None) -> Text:
     icon, style = _CONNECTION_STYLE.get(info.connection, ("?", "dim"))
     sep = (" │ ", "dim")
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"{icon} {info.connection}", style)
+    if info.connection == "reconnecting" and info.retry_at is not None:
+        wait = math.ceil(max(0.0, info.retry_at - (time.monotonic() if now is None else now)))
+        text.append(f" (retry in {wait}s)" if wait else " (retrying…)", style)
     text.append(*sep)
     text.append("local " if info.local else "", "dim")
     text.append(clean(info.server) or "—")
@@ -72,6 +80,7 @@ class StatusLine(Static):
     def __init__(self, info: StatusInfo | None = None, *, id: str | None = "status") -> None:
         super().__init__(id=id)
         self.info = info or StatusInfo()
+        self._ticker: Timer | None = None
 
     def on_mount(self) -> None:
         self.update(status_text(self.info))
@@ -81,6 +90,19 @@ class StatusLine(Static):
         if info != self.info:
             self.info = info
             self.update(status_text(info))
+            self._sync_ticker()
+
+    def _sync_ticker(self) -> None:
+        # the retry countdown ticks once a second, and only while there is one
+        counting = self.info.connection == "reconnecting" and self.info.retry_at is not None
+        if counting and self._ticker is None:
+            self._ticker = self.set_interval(1.0, self._tick)
+        elif not counting and self._ticker is not None:
+            self._ticker.stop()
+            self._ticker = None
+
+    def _tick(self) -> None:
+        self.update(status_text(self.info))
 
 
 class QueuedPrompts(Static):
@@ -93,14 +115,16 @@ class QueuedPrompts(Static):
     def on_mount(self) -> None:
         self.display = False
 
-    def set_prompts(self, prompts: list[str]) -> None:
+    def set_prompts(self, prompts: list[str], *, waiting_for_server: bool = False) -> None:
+        """`waiting_for_server`: the session is not connected, so they wait for the reconnect."""
         self.prompts = list(prompts)
         self.display = bool(prompts)
+        label = "queued — will send when reconnected: " if waiting_for_server else "queued: "
         text = Text()
         for index, prompt in enumerate(prompts):
             if index:
                 text.append("\n")
-            text.append("queued: ", "dim")
+            text.append(label, "yellow" if waiting_for_server else "dim")
             first = prompt.strip().splitlines()[0] if prompt.strip() else ""
             text.append(clean(first))
         self.update(text)
