@@ -3,7 +3,8 @@
 Startup runs in a worker so the UI stays live: "starting server…" while the local server (a
 subprocess, `LocalServer`) comes up on a free loopback port with a fresh token; a server that cannot
 be reached gets the connect-error screen with a retry key, never a traceback. Without provider
-credentials (and without --demo) the welcome screen comes first. The local server is stopped on exit;
+credentials (and without --demo, and unless the server's preferred provider is the demo) the
+welcome screen comes first. The local server is stopped on exit;
 its own atexit guard covers a crash of the app.
 """
 
@@ -199,12 +200,33 @@ class MixApp(App[int]):
         return None
 
     async def _has_credentials(self, client: MixClient) -> bool:
+        """False only when no real provider has a key AND the server does not default to the demo
+        (then every send would be refused, so the welcome screen comes first)."""
         try:
             status = await client.auth.status()
         except MixError:
             return True  # unknown: a refused send will bring the welcome screen
         # the offline demo is always "authenticated": it is no credential for a real model
-        return any(p.authenticated for name, p in status.providers.items() if name != DEMO_PROVIDER)
+        if any(p.authenticated for name, p in status.providers.items() if name != DEMO_PROVIDER):
+            return True
+        preferred = await self._preferred_provider(client)
+        if preferred is None:
+            # no stored preference: Go marks the server's preferred provider with " ⭐" in its
+            # display name (mix-contract §3), and our server does the same for its --provider
+            preferred = next(
+                (name for name, p in status.providers.items() if p.display_name.rstrip().endswith("⭐")), None
+            )
+        return preferred == DEMO_PROVIDER
+
+    @staticmethod
+    async def _preferred_provider(client: MixClient) -> str | None:
+        """`preferences.preferred_provider`; None when unset, or the endpoint is missing (404)."""
+        try:
+            response = await client.preferences.get()
+        except MixError:
+            return None
+        prefs = response.preferences
+        return (prefs.preferred_provider or None) if prefs is not None else None
 
     # ---- the welcome screen ------------------------------------------------------------------
 

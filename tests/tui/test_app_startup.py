@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from mix_tui.sdk.client import MixClient
 from mix_tui.tui.app import AppConfig, MixApp
 from mix_tui.tui.screens.chat import ChatScreen
 from mix_tui.tui.screens.connect_error import ConnectErrorScreen
@@ -129,6 +130,39 @@ async def test_first_run_without_credentials_shows_the_welcome_screen(keyless_se
         await send(pilot, chat, "hello demo")
         await wait_for(pilot, lambda: turn_over(chat), what="a demo answer")
         assert conv(chat).session is not None and conv(chat).session.provider == "demo"
+
+
+def startup_done(app: MixApp) -> bool:
+    return all(worker.is_finished for worker in app.workers if worker.name == "startup")
+
+
+async def test_a_server_whose_default_is_the_demo_needs_no_welcome(server: ServerProcess) -> None:
+    """`--server URL` without --demo, against a server started with `--provider demo`."""
+    app = server.app(demo=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = await ready_chat(pilot)
+        await wait_for(pilot, lambda: startup_done(app), what="the end of the startup")
+        await pilot.pause(0.2)
+        assert not any(isinstance(screen, WelcomeScreen) for screen in app.screen_stack)
+        await send(pilot, chat, "hello default")
+        await wait_for(pilot, lambda: turn_over(chat), what="an answer from the server's default")
+        assert not any(isinstance(screen, WelcomeScreen) for screen in app.screen_stack)
+
+
+async def test_a_preferred_demo_provider_needs_no_welcome() -> None:
+    """The default is a keyed provider, but the stored preference is the demo."""
+    proc = make_server(Path(tempfile.mkdtemp(prefix="mix-prefers-demo-")), provider="openai")
+    try:
+        async with MixClient(proc.url, proc.token) as client:
+            await client.preferences.update(preferred_provider="demo")
+        app = proc.app(demo=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await ready_chat(pilot)
+            await wait_for(pilot, lambda: startup_done(app), what="the end of the startup")
+            await pilot.pause(0.2)
+            assert not any(isinstance(screen, WelcomeScreen) for screen in app.screen_stack)
+    finally:
+        proc.stop()
 
 
 async def test_a_send_refused_with_401_brings_the_welcome_back_and_keeps_the_draft(
