@@ -120,6 +120,16 @@ class Bridge(BridgeActions):
         self.post(SessionUpdated(conv.session_id, session))
         return True
 
+    async def _reread_session(self, conv: Conversation) -> None:
+        ticket = conv.refreshes
+        try:
+            session = await self.client.sessions.get(conv.session_id)
+        except MixError:
+            return  # the next refresh brings it
+        if ticket == conv.refreshes:  # else a full refresh started meanwhile: its answer is newer
+            conv.session = session
+            self.post(SessionUpdated(conv.session_id, session))
+
     async def close(self) -> None:
         for conv in self.conversations.values():
             if conv.stream is not None:
@@ -222,6 +232,8 @@ class Bridge(BridgeActions):
         turn.apply(event, time.monotonic())
         if isinstance(event, UserMessageCreated):
             conv.note_user_message(event.message_id, turn.user_text or event.content)
+            # the session's counts changed (the list showed "0 msgs" for a new session's first turn)
+            self.target.run_worker(self._reread_session(conv), exit_on_error=False)
         for permission_id in waiting_before - set(turn.pending_permissions):
             if conv.waiting.pop(permission_id, None) is not None:
                 self.post(PermissionResolved(conv.session_id, permission_id, "the tool finished"))

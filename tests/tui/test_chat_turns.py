@@ -86,3 +86,29 @@ async def test_enter_during_a_turn_queues_the_prompt(slow_server: ServerProcess)
         await pilot.press("escape")  # the queued prompt goes out once the cancelled turn has ended
         await wait_for(pilot, lambda: not conv(chat).queue, what="the queued prompt to be sent", within=8)
         await pilot.press("escape")
+
+
+async def test_the_session_list_counts_the_prompt_while_the_first_turn_streams(
+    slow_server: ServerProcess,
+) -> None:
+    app = slow_server.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = await ready_chat(pilot)
+        await send(pilot, chat, LONG)
+        await wait_for(
+            pilot,
+            lambda: (
+                chat.conv() is not None and conv(chat).turn is not None and conv(chat).turn.user_message_id
+            ),
+            what="the stored prompt",
+        )
+        session_id = conv(chat).session_id
+
+        def listed_count() -> int:
+            listed = [s for s in chat.sidebar.sessions() if s.id == session_id]
+            return listed[0].message_count if listed else 0
+
+        await wait_for(pilot, lambda: listed_count() >= 1, what="the prompt counted in the list", within=3)
+        assert conv(chat).running  # still the first turn: nobody re-read the session after it
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not conv(chat).running, what="the cancel", within=5)
