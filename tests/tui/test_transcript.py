@@ -201,3 +201,16 @@ async def test_scrolling_up_during_a_stream_stops_following(paced_server: Server
         await pilot.pause()
         assert transcript.scroll_y == 3
         assert transcript.max_scroll_y > 30
+
+
+@pytest.mark.parametrize("width", [120, 80])
+async def test_the_empty_chat_hint_fits_without_orphan_words(server: ServerProcess, width: int) -> None:
+    app = server.app()
+    async with app.run_test(size=(width, 30)) as pilot:
+        chat = await ready_chat(pilot)
+        await pilot.pause()
+        hint = chat.transcript.query_one(".empty-hint")
+        assert hint.display
+        lines = str(hint.render()).splitlines()
+        assert hint.size.height == len(lines), f"the hint wrapped at {width} columns"
+        assert all(len(line.split()) > 2 for line in lines)

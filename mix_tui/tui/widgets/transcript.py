@@ -47,10 +47,8 @@ class NewMessages(Static):
 
 
 NEW_MESSAGES = "↓ new messages · Ctrl+End or click to jump to the bottom"
-EMPTY_HINT = (
-    "A new chat. Type below and press Enter; the session is created when you send.\n"
-    "Esc cancels a running turn · Ctrl+N starts another chat · F1 lists every key"
-)
+# short lines: the hint must not wrap (orphan words) in the ~37 columns left at 80 columns
+EMPTY_HINT = "A new chat: type below, press Enter.\nEsc cancels a turn · Ctrl+N new chat\nF1 lists every key"
 
 
 class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
@@ -62,7 +60,7 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
     }
     Transcript > .empty-hint {
         width: 1fr;
-        margin: 2 4;
+        margin: 2 1;
         color: $text-muted;
         text-align: center;
     }
