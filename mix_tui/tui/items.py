@@ -15,6 +15,8 @@ from mix_tui.protocol.models import BackendMessage, ToolCallData, parse_tool_inp
 from mix_tui.sdk.turn import TextPart, ThinkingPart, ToolCallState, ToolPart, Turn
 
 _FINISHED = frozenset({"ok", "failed", "denied", "cancelled"})
+# how a server says a permission prompt expired unanswered (progress line or tool result)
+_TIMEOUT_MARKS = ("timed out", "time out", "timeout", "no answer in time", "did not answer")
 
 
 @dataclass(slots=True)
@@ -49,6 +51,7 @@ class ToolView:
     duration: float | None = None
     auto_approved: bool = False
     children: list[Part] = field(default_factory=list)  # a subagent's parts (Task tool)
+    timed_out: bool = False  # denied because nobody answered the permission prompt in time
 
     @property
     def finished(self) -> bool:
@@ -105,7 +108,13 @@ def tool_view_from_state(call: ToolCallState, auto_approved: set[str] | frozense
         duration=duration,
         auto_approved=call.id in auto_approved,
         children=children,
+        timed_out=call.status == "denied" and permission_timed_out(call.progress, call.result),
     )
+
+
+def permission_timed_out(*texts: str | None) -> bool:
+    """A denied call's progress line or result says the prompt expired (not a user's "no")."""
+    return any(mark in text.lower() for text in texts if text for mark in _TIMEOUT_MARKS)
 
 
 def live_assistant_item(key: str, turn: Turn, auto_approved: set[str] | frozenset[str]) -> AssistantItem:
@@ -187,6 +196,7 @@ def _message_parts(
         view = _stored_tool_view(call, results.get(call.id))
         view.duration = memo.durations.get(call.id)
         view.status = memo.statuses.get(call.id, view.status)
+        view.timed_out = view.status == "denied" and permission_timed_out(view.result)
         view.auto_approved = call.id in memo.auto_approved
         yield view
 

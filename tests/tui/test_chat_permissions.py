@@ -4,12 +4,23 @@ prompt waits for the user, and a prompt answered elsewhere closes itself."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.widgets import Static
 
 from mix_tui.sdk.client import MixClient
 from mix_tui.tui.screens.chat import ChatScreen
 from mix_tui.tui.screens.permission import PermissionScreen
-from tests.tui.conftest import ServerProcess, conv, ready_chat, send, tool_panels, turn_over, wait_for
+from tests.tui.conftest import (
+    ServerProcess,
+    conv,
+    make_server,
+    ready_chat,
+    send,
+    tool_panels,
+    turn_over,
+    wait_for,
+)
 
 NEEDS_PERMISSION = "$ echo hello && echo from-the-tool"  # `&&` is never allowlisted
 
@@ -108,3 +119,26 @@ async def test_a_prompt_answered_by_another_client_closes_itself(server: ServerP
         await wait_for(pilot, lambda: not prompt_up(chat), what="the prompt to close", within=10)
         await wait_for(pilot, lambda: turn_over(chat))
         assert tool_panels(chat)[0].view.status == "ok"
+
+
+async def test_a_prompt_nobody_answers_reads_timed_out(tmp_path: Path) -> None:
+    impatient = make_server(tmp_path, extra=["--permission-timeout", "1"])
+    try:
+        app = impatient.app(permission_timeout=1.0)
+        async with app.run_test(size=(120, 40)) as pilot:
+            chat = await ready_chat(pilot)
+            await send(pilot, chat, NEEDS_PERMISSION)
+            await wait_for(pilot, lambda: prompt_up(chat), what="the permission prompt")
+            await wait_for(pilot, lambda: turn_over(chat), what="the server's own denial", within=10)
+            header = tool_panels(chat)[0].header_text().plain
+            assert "timed out" in header and "denied" not in header
+            session_id = conv(chat).session_id
+
+        again = impatient.app(session_id=session_id)  # and the same from the stored history
+        async with again.run_test(size=(120, 40)) as pilot:
+            chat = await ready_chat(pilot)
+            await wait_for(pilot, lambda: bool(tool_panels(chat)), what="the stored tool call")
+            header = tool_panels(chat)[0].header_text().plain
+            assert "timed out" in header and "denied" not in header
+    finally:
+        impatient.stop()

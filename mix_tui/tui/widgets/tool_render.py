@@ -65,6 +65,8 @@ def format_duration(seconds: float | None) -> str:
 def header_text(view: ToolView, *, expanded: bool, elapsed: float | None) -> Text:
     """`▸ ✓ Bash · ok 0.1s · echo hello` — the key argument goes last because it may be cut."""
     icon, label, style = _STATUS.get(view.status, ("·", view.status, "dim"))
+    if view.status == "denied" and view.timed_out:
+        label = "timed out"  # nobody answered the prompt: not the user's "no"
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append("▾ " if expanded else "▸ ", "dim")
     text.append(icon, style)
@@ -73,7 +75,8 @@ def header_text(view: ToolView, *, expanded: bool, elapsed: float | None) -> Tex
     text.append(" · ", "dim")
     text.append(label, style)
     duration = view.duration if view.finished else elapsed
-    if duration is not None and view.status not in ("streaming", "ready", "awaiting_permission"):
+    # a denied call never ran: its "duration" would only be the wait for the answer
+    if duration is not None and view.status not in ("streaming", "ready", "awaiting_permission", "denied"):
         text.append(f" {format_duration(duration)}", "dim")
     if view.auto_approved:
         text.append(" · auto-approved", "cyan")
