@@ -81,8 +81,8 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("bracketleft", "screen.panel(-1)", "Previous panel", show=False),
-        Binding("bracketright", "screen.panel(1)", "Next panel", show=False),
+        Binding("bracketleft", "screen.panel(-1)", "Previous panel", key_display="[", show=False),
+        Binding("bracketright", "screen.panel(1)", "Next panel", key_display="]", show=False),
     ]
 
     SCREENS = 3.0  # content mounted below the fold, in screen heights
