@@ -66,7 +66,7 @@ class ChatKeys(Screen[None]):
             return
         focused = self.focused
         if focused in panels:
-            index = panels.index(focused) + step  # type: ignore[arg-type]
+            index = panels.index(focused) + step
             if index >= len(panels):
                 self.composer.focus()
                 return
