@@ -3,9 +3,9 @@
 Startup runs in a worker so the UI stays live: "starting server…" while the local server (a
 subprocess, `LocalServer`) comes up on a free loopback port with a fresh token; a server that cannot
 be reached gets the connect-error screen with a retry key, never a traceback. Without provider
-credentials (and without --demo, and unless the server's preferred provider is the demo) the
-welcome screen comes first. The local server is stopped on exit;
-its own atexit guard covers a crash of the app.
+credentials (and without --demo, and, for a --server, unless its preferred provider is the demo) the
+welcome screen comes first. The local server is stopped on exit; its own atexit guard covers a crash
+of the app.
 """
 
 from __future__ import annotations
@@ -209,6 +209,10 @@ class MixApp(App[int]):
         # the offline demo is always "authenticated": it is no credential for a real model
         if any(p.authenticated for name, p in status.providers.items() if name != DEMO_PROVIDER):
             return True
+        if self.config.server_url is None:
+            # our own local server falls back to the demo when it finds no key: a first run without
+            # --demo still gets the welcome screen, so the user can paste a key or pick the demo
+            return False
         preferred = await self._preferred_provider(client)
         if preferred is None:
             # no stored preference: Go marks the server's preferred provider with " ⭐" in its

@@ -69,6 +69,18 @@ async def test_without_server_a_local_one_is_started_and_stopped_on_exit(tmp_pat
     assert (tmp_path / "data" / "server.log").exists()
 
 
+async def test_a_first_run_on_the_local_server_without_keys_shows_the_welcome_screen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The local server falls back to the demo model when it finds no key; the user still gets asked."""
+    for name in ("OPENROUTER_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    app = MixApp(AppConfig(demo=False, data_dir=tmp_path / "data", workdir=tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen), what="the welcome screen")
+
+
 async def test_an_unreachable_server_gets_the_error_screen_and_retry_works(tmp_path: Path) -> None:
     port = free_port()
     server = ServerProcess(data_dir=tmp_path, workdir=tmp_path, token="t0ken-for-retry", port=port)
