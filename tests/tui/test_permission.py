@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from rich.text import Text
 from textual.app import App
-from textual.widgets import Static
+from textual.widgets import Button, Static
 
 from mix_tui.protocol.events import Permission
 from mix_tui.tui.screens.permission import PermissionScreen, remaining_seconds
@@ -89,7 +89,8 @@ async def test_bash_prompt_shows_the_exact_command_and_rings() -> None:
         # data, not markup: the brackets are shown as typed
         assert static_text(screen, "#permission-command") == "$ echo [bold]hi[/] && ls"
         assert "Bash" in static_text(screen, "#permission-headline")
-        assert "timeout: 120000" in static_text(screen, "#permission-params")
+        assert "command time limit: 120 s" in static_text(screen, "#permission-params")
+        assert "Allow this command for the session" in str(screen.query_one("#allow_session", Button).label)
         assert "in: /home/me/project" in static_text(screen, "#permission-target")
         # the real clock: a loaded machine may already be a second or two in
         shown = re.fullmatch(r"denies in (\d+)s", static_text(screen, "#permission-countdown"))

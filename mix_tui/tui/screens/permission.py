@@ -110,7 +110,7 @@ class PermissionScreen(ModalScreen[str | None]):
             yield Static(Text(GRACE_HINT), id="permission-hint")
             with Horizontal(id="permission-actions"):
                 yield Button(Text("Allow once (a)"), id="allow_once", variant="success")
-                yield Button(Text("Allow for this session (s)"), id="allow_session", variant="primary")
+                yield Button(Text(self._session_label()), id="allow_session", variant="primary")
                 yield Button(Text("Deny (d)"), id="deny", variant="error")
                 yield Static(self._countdown_text(), id="permission-countdown")
 
@@ -148,6 +148,14 @@ class PermissionScreen(ModalScreen[str | None]):
             text.append(clean(directory))
         return text if text else None
 
+    def _session_label(self) -> str:
+        """Say what "allow for this session" covers: the rule is the same tool AND action, and a
+        Bash action is the whole command line, so for Bash it covers this exact command only."""
+        permission = self.permission
+        if permission.action and permission.action == permission.description:
+            return "Allow this command for the session (s)"
+        return f"Allow {clean(permission.tool_name) or 'this tool'} for the session (s)"
+
     def _other_params(self, params: dict[str, Any]) -> Text:
         text = Text()
         for key, value in params.items():
@@ -155,6 +163,11 @@ class PermissionScreen(ModalScreen[str | None]):
                 continue
             if text:
                 text.append("\n")
+            if key == "timeout" and isinstance(value, int | float) and "command" in params:
+                # Bash's own run limit, in ms: not to be confused with the prompt's countdown
+                text.append("command time limit: ", style="dim")
+                text.append(f"{value / 1000:g} s")
+                continue
             text.append(f"{clean(str(key))}: ", style="dim")
             text.append(format_value(value))
         return text
