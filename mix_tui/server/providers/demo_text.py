@@ -87,7 +87,7 @@ def chat_answer(prompt: str) -> str:
         "",
         "- answers stream in token by token, with a short *thinking* block first",
         "- tool calls ask for your permission, run for real and report back",
-        "- sessions can be forked, rewound and resumed",
+        "- sessions are kept: reopen one later and it looks the same",
         "",
     ]
     if _CODE_WORDS.search(prompt):
