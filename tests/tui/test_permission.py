@@ -113,6 +113,17 @@ async def test_edit_prompt_colours_the_diff() -> None:
         assert any("green" in style for style in spans) and any("red" in style for style in spans)
         # the diff is not repeated as a plain parameter
         assert not screen.query("#permission-params")
+        # "write" is not in "Edit file app.py": it is shown; the server's real pair is not
+        assert "action: write" in static_text(screen, "#permission-headline")
+
+
+async def test_an_action_the_description_already_says_is_not_repeated() -> None:
+    permission = edit_permission().model_copy(update={"action": "edit", "description": "Edit file: app.py"})
+    app = PermissionApp(permission)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert "action:" not in static_text(app.screen, "#permission-headline")
+        assert "Allow Edit for the session" in str(app.screen.query_one("#allow_session", Button).label)
 
 
 async def test_control_characters_never_reach_the_terminal() -> None:

@@ -126,7 +126,8 @@ class PermissionScreen(ModalScreen[str | None]):
             text.append("\n")
             text.append(description)
         action = clean(permission.action.strip())
-        if action and action != description:
+        # an action the description already says ("edit" for "Edit file: …") adds nothing
+        if action and action.lower() not in description.lower():
             text.append("\naction: ", style="dim")
             text.append(action)
         return text
