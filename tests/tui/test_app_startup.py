@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from textual.widgets import Static
 
 from mix_tui.sdk.client import MixClient
 from mix_tui.tui.app import AppConfig, MixApp
@@ -79,6 +80,14 @@ async def test_a_first_run_on_the_local_server_without_keys_shows_the_welcome_sc
     app = MixApp(AppConfig(demo=False, data_dir=tmp_path / "data", workdir=tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen), what="the welcome screen")
+        # it lists what the local server offers: the demo needs no key, the real providers do
+        await wait_for(pilot, lambda: "Offline demo" in providers_text(app), what="the provider list")
+        assert "needs an API key" in providers_text(app)
+
+
+def providers_text(app: MixApp) -> str:
+    listing = app.screen.query_one("#welcome-providers", Static)
+    return str(listing.visual)
 
 
 async def test_an_unreachable_server_gets_the_error_screen_and_retry_works(tmp_path: Path) -> None:

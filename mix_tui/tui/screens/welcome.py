@@ -8,6 +8,7 @@ server's reason under it.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -17,6 +18,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Button, Input, Select, Static
 
@@ -138,7 +140,9 @@ class WelcomeScreen(Screen[str]):
         except MixError:
             infos = None  # newer servers dropped preferences; the auth status is enough
         if not self._gone:
-            self.show_providers(provider_rows(status, infos), problem)
+            # the app may be shutting down: its widgets go before the screen leaves the stack
+            with contextlib.suppress(NoMatches):
+                self.show_providers(provider_rows(status, infos), problem)
 
     def show_providers(self, rows: list[ProviderRow], problem: str = "") -> None:
         self.rows = rows
@@ -216,8 +220,9 @@ class WelcomeScreen(Screen[str]):
         except MixError as exc:
             if not self._gone:
                 # the typed key stays in the box so a typo can be fixed
-                self._show_error(f"The server refused the key: {exc.message}")
-                self.query_one("#welcome-key", Input).focus()
+                with contextlib.suppress(NoMatches):
+                    self._show_error(f"The server refused the key: {exc.message}")
+                    self.query_one("#welcome-key", Input).focus()
         else:
             if not self._gone:  # the user already left (with the demo): that answer stands
                 self.dismiss(provider)
