@@ -144,6 +144,8 @@ class SessionData(CamelModel):
     completion_tokens: int = 0
     cost: float = 0.0
     created_at: datetime | None = None
+    # extension of ours: the last activity (a message stored); spec clients ignore it
+    updated_at: datetime | None = None
     first_user_message: Annotated[str | None, BeforeValidator(_first_user_text)] = None
     parent_session_id: str | None = None
     parent_tool_call_id: str | None = None
@@ -152,6 +154,11 @@ class SessionData(CamelModel):
     cdp_url: str | None = None
     model_id: str | None = None
     provider: str | None = None
+
+    @property
+    def last_active(self) -> datetime | None:
+        """When the session was last used: `updatedAt` where the server sends it, else its creation."""
+        return self.updated_at or self.created_at
 
     @property
     def message_count(self) -> int:

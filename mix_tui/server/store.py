@@ -112,7 +112,7 @@ class Store:
 
     def list_sessions(self, include_subagents: bool = False) -> list[SessionRow]:
         where = "" if include_subagents else "WHERE s.session_type != 'subagent'"
-        rows = self._conn.execute(f"SELECT {_SESSION_COLUMNS} FROM sessions s {where} ORDER BY s.seq DESC")
+        rows = self._conn.execute(f"SELECT {_SESSION_COLUMNS} FROM sessions s {where} ORDER BY s.updated_at DESC, s.seq DESC")
         return [_session(r) for r in rows]
 
     def delete_session(self, session_id: str) -> bool:

@@ -42,6 +42,7 @@ def session_data(row: SessionRow, *, with_first_message: bool = False) -> Sessio
         completion_tokens=row.completion_tokens,
         cost=row.cost,
         created_at=timestamp(row.created_at),
+        updated_at=timestamp(row.updated_at),
         first_user_message=first,
         parent_session_id=row.parent_session_id,
         parent_tool_call_id=row.parent_tool_call_id,

@@ -293,3 +293,18 @@ async def test_cancel_while_a_prompt_waits_ends_the_turn_at_once(mix: Harness) -
     assert frames[-1].data["error"] == "request cancelled by user" and terminal_count(frames) == 1
     assert (await mix.client.post(f"/api/permissions/{prompt.data['id']}/grant")).status_code == 404
     assert not (mix.srv.config.workdir / "never.txt").exists()
+
+
+async def test_sessions_are_listed_most_recently_used_first(mix: Harness) -> None:
+    older = await mix.create_session("Older")
+    newer = await mix.create_session("Newer")
+    listed = (await mix.client.get("/api/sessions")).json()
+    assert [s["id"] for s in listed][:2] == [newer, older]
+    await asyncio.sleep(1.1)  # timestamps have one-second precision on the wire
+    stream = await mix.connected(older)
+    await mix.send(older, "hello again")
+    await stream.turn()
+    listed = (await mix.client.get("/api/sessions")).json()
+    assert [s["id"] for s in listed][:2] == [older, newer]
+    used = listed[0]
+    assert used["updatedAt"] > used["createdAt"]  # RFC 3339 strings of one format compare in time order

@@ -312,3 +312,22 @@ async def test_a_rows_counts_follow_each_finished_turn(server: ServerProcess) ->
             pilot, lambda: "4 msgs" in sidebar.option_list.render_line(index * 2 + 1).text, what="the repaint"
         )
         assert "now" in row_text(sidebar, sid)
+
+
+async def test_a_session_with_newer_activity_moves_to_the_top_and_shows_that_time() -> None:
+    app = SidebarApp()
+    async with app.run_test() as pilot:
+        sidebar = app.query_one(Sidebar)
+        sidebar.set_sessions([session(1, minutes_ago=5), session(2, minutes_ago=90)])
+        await pilot.pause()
+        options = sidebar.option_list
+        assert [options.get_option_at_index(i).id for i in range(2)] == ["s1", "s2"]
+        used = session(2, minutes_ago=90, updatedAt=(NOW - timedelta(seconds=10)).isoformat())
+        sidebar.upsert_session(used)
+        await pilot.pause()
+        assert [options.get_option_at_index(i).id for i in range(2)] == ["s2", "s1"]
+        assert "now" in row_text(sidebar, "s2")  # the last activity, not the creation 90 minutes ago
+        # an update with no newer activity (say, a new title) stays where it is
+        sidebar.upsert_session(session(1, "Retitled", minutes_ago=5))
+        await pilot.pause()
+        assert [options.get_option_at_index(i).id for i in range(2)] == ["s2", "s1"]

@@ -94,7 +94,7 @@ def row_key(session: SessionData, state: RowState, now: datetime) -> RowKey:
         state.awaiting_permission,
         state.spinning,
         state.frame if state.spinning else 0,
-        relative_time(session.created_at, now),
+        relative_time(session.last_active, now),
         session.message_count,
         format_cost(session.cost),
     )
@@ -120,7 +120,7 @@ def render_row(session: SessionData, state: RowState, now: datetime) -> Text:
     row.append("  ")
     count = session.message_count
     details = [
-        relative_time(session.created_at, now),
+        relative_time(session.last_active, now),
         f"{count} msg" if count == 1 else f"{count} msgs",
         format_cost(session.cost),
     ]

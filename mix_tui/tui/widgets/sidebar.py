@@ -169,13 +169,20 @@ class Sidebar(Widget):
         self._rebuild()
 
     def upsert_session(self, session: SessionData) -> None:
-        """A new session goes on top; a known one is updated in place (title, counts, cost)."""
-        known = session.id in self._sessions
+        """A new session goes on top, and so does one that saw newer activity (the list is most
+        recently used first); otherwise the row is updated in place (title, counts, cost)."""
+        previous = self._sessions.get(session.id)
+        known = previous is not None
         self._sessions[session.id] = session
-        if not known:
+        moved = False
+        if previous is None:
             self._order.insert(0, session.id)
+        elif _newer(session, previous) and self._order[0] != session.id:
+            self._order.remove(session.id)
+            self._order.insert(0, session.id)
+            moved = True
         was_visible = session.id in self._visible_set
-        if not known or was_visible != self._passes_filter(session):
+        if not known or moved or was_visible != self._passes_filter(session):
             self._rebuild()
         else:
             self._refresh_row(session.id)
@@ -379,3 +386,8 @@ class Sidebar(Widget):
 
     def sessions(self) -> Iterable[SessionData]:
         return (self._sessions[sid] for sid in self._order)
+
+
+def _newer(session: SessionData, before: SessionData) -> bool:
+    now, then = session.last_active, before.last_active
+    return now is not None and (then is None or now > then)
