@@ -4,6 +4,7 @@ panels without moving the view, and Esc brings the focus back to the composer.""
 
 from __future__ import annotations
 
+from textual import events
 from textual.pilot import Pilot
 from textual.widget import Widget
 
@@ -49,6 +50,19 @@ async def test_keys_typed_outside_the_composer_and_esc_go_back_to_it(server: Ser
         tool.focus()
         await pilot.press("m")  # a panel's own key stays the panel's: it opens
         assert tool.has_focus and tool.expanded and chat.composer.text == "hi x"
+
+        # a burst ("ok" typed faster than a frame): every key lands in the composer, in order
+        chat.sidebar.option_list.focus()
+        await pilot.pause()
+        chat.composer.text = ""
+        driver = app._driver  # the keys arrive together, as from a terminal, not one per pilot step
+        assert driver is not None
+        for key in ("o", "k", "!"):
+            driver.send_message(events.Key(key if key.isalnum() else "exclamation_mark", key))
+        await wait_for(pilot, lambda: chat.composer.text == "ok!", what="the whole burst in the composer")
+        assert chat.composer.has_focus
+        chat.composer.text = "hi x"
+        chat.composer.move_cursor(chat.composer.document.end)
 
         chat.set_focus(None)  # nothing focused (after a click on the status line, say)
         await pilot.press("!")

@@ -48,14 +48,18 @@ class ChatKeys(Screen[None]):
         """A printable key outside a text box is typed into the composer."""
         if not event.is_printable or not event.character:
             return
-        if isinstance(self.focused, Input | TextArea):
+        composer = self.composer
+        # a key that reaches the screen while the composer has the focus was sent to the widget that
+        # had it before (keys in one burst are queued to the same widget): it is still the composer's
+        if isinstance(self.focused, Input | TextArea) and self.focused is not composer:
             return
         if event.key in self.active_bindings:
             return  # the focused widget's own key (bindings run after this handler)
         event.stop()
         event.prevent_default()
-        composer = self.composer
-        composer.focus()
+        # at once, not `composer.focus()` (deferred): a burst like "hi⏎" (a paste, a fast typist)
+        # would otherwise deliver its Enter to the widget that had the focus before
+        self.set_focus(composer)
         composer.insert(event.character)
 
     def action_panel(self, step: int) -> None:
