@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from mix_tui.protocol.models import (
@@ -17,7 +18,11 @@ from mix_tui.protocol.models import (
     strip_system_reminder,
 )
 from mix_tui.server.providers.base import ChatMessage, ToolCallRequest, ToolResult
+from mix_tui.server.rows import ToolCallRow
 from mix_tui.server.store import MessageRow, SessionRow
+
+# a stored tool call and its joined (result, isError), None while it has no result
+JoinedCall = tuple[ToolCallRow, tuple[str, bool] | None]
 
 # Wire sessionType: the official SDK only accepts main|subagent, so a fork is "main" with a parent.
 _WIRE_SESSION_TYPES = ("main", "subagent")
@@ -70,21 +75,26 @@ def _results_by_call(messages: list[MessageRow]) -> dict[tuple[int, str], tuple[
     return joined
 
 
-def backend_messages(messages: list[MessageRow]) -> list[BackendMessage]:
+def _joined_calls(messages: list[MessageRow]) -> Iterator[tuple[MessageRow, list[JoinedCall] | None]]:
+    """Each message with its tool calls, each call carrying its joined (result, isError) or None."""
     joined = _results_by_call(messages)
-    out: list[BackendMessage] = []
     for index, m in enumerate(messages):
+        calls = [(c, joined.get((index, c.id))) for c in m.tool_calls] if m.tool_calls else None
+        yield m, calls
+
+
+def backend_messages(messages: list[MessageRow]) -> list[BackendMessage]:
+    out: list[BackendMessage] = []
+    for m, joined in _joined_calls(messages):
         calls = None
-        if m.tool_calls:
-            calls = []
-            for c in m.tool_calls:
-                result = joined.get((index, c.id))
-                calls.append(
-                    ToolCallData(
-                        id=c.id, name=c.name, input=c.input, type=c.type, finished=c.finished,
-                        result=result[0] if result else None, is_error=result[1] if result else None,
-                    )
+        if joined is not None:
+            calls = [
+                ToolCallData(
+                    id=c.id, name=c.name, input=c.input, type=c.type, finished=c.finished,
+                    result=result[0] if result else None, is_error=result[1] if result else None,
                 )
+                for c, result in joined
+            ]
         out.append(backend_message(m, calls))
     return out
 
@@ -110,21 +120,18 @@ def backend_message(m: MessageRow, calls: list[ToolCallData] | None = None) -> B
 
 
 def export_session(row: SessionRow, messages: list[MessageRow]) -> ExportSession:
-    joined = _results_by_call(messages)
     exported: list[ExportMessage] = []
-    for index, m in enumerate(messages):
+    for m, joined in _joined_calls(messages):
         calls = None
-        if m.tool_calls:
-            calls = []
-            for c in m.tool_calls:
-                result = joined.get((index, c.id))
-                calls.append(
-                    ExportToolCall(
-                        id=c.id, name=c.name, input=c.input, type=c.type, finished=c.finished,
-                        input_json=parse_tool_input(c.input),
-                        result=result[0] if result else None, is_error=result[1] if result else None,
-                    )
+        if joined is not None:
+            calls = [
+                ExportToolCall(
+                    id=c.id, name=c.name, input=c.input, type=c.type, finished=c.finished,
+                    input_json=parse_tool_input(c.input),
+                    result=result[0] if result else None, is_error=result[1] if result else None,
                 )
+                for c, result in joined
+            ]
         exported.append(
             ExportMessage(
                 id=m.id, role=m.role, content=m.content, created_at=timestamp(m.created_at),
