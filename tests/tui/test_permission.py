@@ -244,7 +244,7 @@ async def test_answer_keys_right_after_the_prompt_opened_are_ignored(
 
 
 async def test_the_grace_period_ends_and_a_click_is_never_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(GRACE, 0.3)
+    monkeypatch.setattr(GRACE, 2.0)  # long enough to be seen running on a loaded machine
     app = PermissionApp(bash_permission())
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
