@@ -47,7 +47,7 @@ async def test_a_prompt_sent_while_offline_waits_in_the_queue_and_goes_out_once(
         status = chat.status
         await wait_for(pilot, lambda: status.info.connection == "reconnecting", what="the drop")
         assert "retry in" in status_text(status.info).plain
-        await wait_for(pilot, lambda: status.info.connection == "offline", what="offline", within=10)
+        await wait_for(pilot, lambda: status.info.connection == "offline", what="offline", within=20)
 
         await send(pilot, chat, "sent while away")
         queued = chat.query_one(QueuedPrompts)
@@ -92,9 +92,9 @@ async def test_a_fresh_chat_polls_the_server_for_its_state(restartable: ServerPr
         status = chat.status
         assert status.info.connection == "connected"
         restartable.stop()
-        await wait_for(pilot, lambda: status.info.connection == "offline", what="offline", within=5)
+        await wait_for(pilot, lambda: status.info.connection == "offline", what="offline", within=20)
         await send(pilot, chat, "typed while it is down")  # no session can be made: the text stays
         await wait_for(pilot, lambda: chat.composer.text == "typed while it is down", what="the text back")
         assert chat.current is None
         restartable.start()
-        await wait_for(pilot, lambda: status.info.connection == "connected", what="back", within=5)
+        await wait_for(pilot, lambda: status.info.connection == "connected", what="back", within=20)

@@ -116,7 +116,7 @@ async def test_a_prompt_answered_by_another_client_closes_itself(server: ServerP
         screen = app.screen
         assert isinstance(screen, PermissionScreen)
         await other.permissions.grant(screen.permission.id)
-        await wait_for(pilot, lambda: not prompt_up(chat), what="the prompt to close", within=10)
+        await wait_for(pilot, lambda: not prompt_up(chat), what="the prompt to close", within=20)
         await wait_for(pilot, lambda: turn_over(chat))
         assert tool_panels(chat)[0].view.status == "ok"
 
@@ -129,7 +129,7 @@ async def test_a_prompt_nobody_answers_reads_timed_out(tmp_path: Path) -> None:
             chat = await ready_chat(pilot)
             await send(pilot, chat, NEEDS_PERMISSION)
             await wait_for(pilot, lambda: prompt_up(chat), what="the permission prompt")
-            await wait_for(pilot, lambda: turn_over(chat), what="the server's own denial", within=10)
+            await wait_for(pilot, lambda: turn_over(chat), what="the server's own denial", within=20)
             header = tool_panels(chat)[0].header_text().plain
             assert "timed out" in header and "denied" not in header
             session_id = conv(chat).session_id
