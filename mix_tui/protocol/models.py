@@ -209,6 +209,22 @@ class CancelResponse(CamelModel):
 # ---- messages ----------------------------------------------------------------------------------
 
 
+# Extensions our server stores with the messages so a reopened session shows what the live one did
+# (spec clients ignore them; other servers leave them out and clients fall back to heuristics).
+ToolOutcome = Literal["ok", "failed", "denied", "timed_out", "cancelled"]
+"""How a finished tool call ended (`ToolCallData.status`)."""
+PermissionOutcome = Literal["once", "session", "rule", "denied", "timed_out"]
+"""How a call's permission prompt was settled (`ToolCallData.permission`): allowed once, allowed for
+the session (this call and later matching ones), granted by an earlier session rule, denied by the
+user, or expired unanswered. Absent when the call needed no prompt."""
+TurnStatus = Literal["running", "complete", "error", "cancelled", "interrupted"]
+"""How the turn a prompt started ended (`BackendMessage.turnStatus`, on user messages); "interrupted"
+is a turn that was running when the server stopped."""
+GrantScope = Literal["once", "session", "rule"]
+"""`?scope=` on a grant (extension): what the client's answer covers, recorded as the call's
+`permission`. Spec servers ignore the parameter."""
+
+
 class ToolCallData(CamelModel):
     id: str
     name: str = ""
@@ -218,6 +234,10 @@ class ToolCallData(CamelModel):
     result: str | None = None
     is_error: bool | None = None
     screenshot_urls: list[str] | None = None
+    # extensions (see ToolOutcome / PermissionOutcome); plain strings so newer values never fail
+    status: str | None = None
+    duration_ms: int | None = None  # the tool's run time, the wait for a permission answer excluded
+    permission: str | None = None
 
     @property
     def arguments(self) -> dict[str, Any]:
@@ -249,6 +269,9 @@ class BackendMessage(CamelModel):
     cache_creation_tokens: int | None = None
     cache_read_tokens: int | None = None
     cost: float | None = None
+    # extensions on user messages (see TurnStatus): how the turn this prompt started ended
+    turn_status: str | None = None
+    turn_error: str | None = None
 
     @property
     def text(self) -> str:

@@ -7,6 +7,9 @@
             await client.messages.send(session.id, "hi")
             async for item in stream: ...
 
+`transport=` takes any `httpx.AsyncBaseTransport` (as `httpx.AsyncClient` does): tests pass an
+`httpx.MockTransport` that scripts REST answers and SSE bytes in-process.
+
 Timeouts are explicit: 5 s to connect and 30 s to read for REST; a stream has no read timeout but a
 silence watchdog (45 s by default, DESIGN.md §2.10). Closing the client closes its open streams.
 """
@@ -15,6 +18,8 @@ from __future__ import annotations
 
 import weakref
 from types import TracebackType
+
+import httpx
 
 from mix_tui.sdk.admin import Auth, Preferences, System, Tools
 from mix_tui.sdk.resources import Files, Messages, Notifications, Permissions, Sessions
@@ -35,6 +40,7 @@ class MixClient:
         silence_timeout: float = 45.0,
         backoff_initial: float = 0.5,
         backoff_max: float = 5.0,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._transport = Transport(
             base_url,
@@ -43,6 +49,7 @@ class MixClient:
             read_timeout=read_timeout,
             retries=retries,
             retry_backoff=retry_backoff,
+            transport=transport,
         )
         self._connect_timeout = connect_timeout
         self._silence_timeout = silence_timeout

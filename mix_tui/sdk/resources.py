@@ -18,6 +18,7 @@ from mix_tui.protocol.models import (
     ExportSession,
     FileInfo,
     ForkRequest,
+    GrantScope,
     NotificationResponseRequest,
     PermissionAnswer,
     RewindRequest,
@@ -158,9 +159,11 @@ def _looks_like_message(content: bytes) -> bool:
 
 
 class Permissions(_Group):
-    async def grant(self, permission_id: str) -> PermissionAnswer:
-        """`NotFoundError` on 404: the prompt was already resolved or expired."""
-        response = await self._t.request("POST", f"/api/permissions/{q(permission_id)}/grant")
+    async def grant(self, permission_id: str, scope: GrantScope | None = None) -> PermissionAnswer:
+        """`NotFoundError` on 404: the prompt was already resolved or expired. `scope` (extension,
+        ignored by spec servers) tells our server what the answer covers, so history can say it."""
+        params = {"scope": scope} if scope else None
+        response = await self._t.request("POST", f"/api/permissions/{q(permission_id)}/grant", params=params)
         return parse(PermissionAnswer, response)
 
     async def deny(self, permission_id: str) -> PermissionAnswer:

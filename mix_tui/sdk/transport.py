@@ -41,6 +41,7 @@ class Transport:
         read_timeout: float = 30.0,
         retries: int = 2,
         retry_backoff: float = 0.25,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.retries = retries
@@ -52,6 +53,7 @@ class Transport:
             base_url=self.base_url,
             headers=headers,
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
+            transport=transport,
         )
 
     async def aclose(self) -> None:
