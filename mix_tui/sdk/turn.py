@@ -12,7 +12,7 @@ that tool call (§5.10).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeAlias
+from typing import Any, TypeAlias
 
 from mix_tui.protocol.events import (
     Complete,
@@ -29,11 +29,9 @@ from mix_tui.protocol.events import (
     UserMessageCreated,
 )
 from mix_tui.protocol.models import parse_tool_input, strip_system_reminder
+from mix_tui.sdk.outcome import FINISHED_STATUSES, ToolStatus, live_outcome, refused_status
 
-ToolStatus: TypeAlias = Literal[
-    "streaming", "ready", "running", "awaiting_permission", "ok", "failed", "denied", "cancelled"
-]
-FINISHED_STATUSES: frozenset[str] = frozenset({"ok", "failed", "denied", "cancelled"})
+__all__ = ["FINISHED_STATUSES", "TextPart", "ThinkingPart", "ToolCallState", "ToolPart", "ToolStatus", "Turn"]
 
 
 @dataclass(slots=True)
@@ -49,6 +47,8 @@ class ToolCallState:
     started_at: float | None = None  # when execution started (else when the call was first seen)
     finished_at: float | None = None
     permission: Permission | None = None
+    # how the prompt was settled: "once" | "session" | "rule" | "denied" | "timed_out" (PermissionOutcome)
+    permission_answer: str | None = None
     children: Turn | None = None  # the subagent run of a Task call
     assistant_message_id: str | None = None
 
@@ -99,6 +99,7 @@ class Turn:
         self.retry_notice: Error | None = None
         self.started_at: float | None = None
         self.finished_at: float | None = None
+        self.interrupted = False  # ended by the client: the server lost the turn (it restarted)
         self._unlinked_permissions: dict[str, Permission] = {}
 
     # ---- reading -----------------------------------------------------------------------------
@@ -152,11 +153,14 @@ class Turn:
             return parent.children._apply_own(event, now)
         return self._apply_own(event, now)
 
-    def resolve_permission(self, permission_id: str, granted: bool, now: float | None = None) -> bool:
+    def resolve_permission(
+        self, permission_id: str, granted: bool, now: float | None = None, answer: str | None = None
+    ) -> bool:
         """Record the user's answer locally (the server sends no event for it).
 
         With `now`, a granted call's clock restarts there: its duration is the tool's run time, not
-        the time the user took to answer.
+        the time the user took to answer. `answer` says how it was granted ("once", "session",
+        "rule"); a refusal is "denied".
         """
         if self._unlinked_permissions.pop(permission_id, None) is not None:
             return True
@@ -164,12 +168,21 @@ class Turn:
             if call.permission is not None and call.permission.id == permission_id:
                 if call.status == "awaiting_permission":
                     call.status = "running" if granted else "denied"
+                    call.permission_answer = (answer or "once") if granted else "denied"
                     if granted and now is not None:
                         call.started_at = now
                 return True
-            if call.children is not None and call.children.resolve_permission(permission_id, granted, now):
+            if call.children is not None and call.children.resolve_permission(
+                permission_id, granted, now, answer
+            ):
                 return True
         return False
+
+    def interrupt(self, now: float, reason: str) -> None:
+        """End a turn the server will never end (it restarted while the turn ran)."""
+        if not self.done:
+            self.interrupted = True
+            self._finish(now, error=reason)
 
     def _apply_own(self, event: MixEvent, now: float) -> bool:
         if self.done:
@@ -278,13 +291,11 @@ class Turn:
         call.finished_at = now
         call.result = event.result if event.result is not None else call.result
         call.is_error = bool(event.is_error) or not event.success
-        lowered = event.progress.lower()
-        if not event.success:
-            call.status = (
-                "denied" if "denied" in lowered else "cancelled" if "cancel" in lowered else "failed"
-            )
-        else:
-            call.status = "failed" if event.is_error else "ok"
+        call.status = live_outcome(success=event.success, is_error=bool(event.is_error), progress=event.progress)
+        if call.status in ("denied", "timed_out"):
+            # the progress line can tell an expired prompt from a refusal the client did not see
+            call.status = refused_status(event.progress, call.result)
+            call.permission_answer = call.status
         if call.permission is not None:
             self._unlinked_permissions.pop(call.permission.id, None)
 

@@ -14,7 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Markdown, Static
 from textual.widgets.markdown import MarkdownStream
 
-from mix_tui.tui.items import AssistantItem, Part, TextView, ThinkingView, ToolView, UserItem
+from mix_tui.tui.session.items import AssistantItem, Part, TextView, ThinkingView, ToolView, UserItem
 from mix_tui.tui.widgets.thinking import ThinkingPanel
 from mix_tui.tui.widgets.tool_call import ToolCallPanel
 from mix_tui.tui.widgets.tool_render import clean
