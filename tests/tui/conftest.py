@@ -170,7 +170,8 @@ async def ready_chat(pilot: Pilot[object]) -> ChatScreen:
     app = pilot.app
     await wait_for(
         pilot,
-        lambda: isinstance(app.screen, ChatScreen) and bool(app.screen.query("#composer")),
+        lambda: isinstance(app.screen, ChatScreen) and bool(app.screen.query("#composer"))
+        and bool(app.screen.query(".empty-hint")),
         what="the chat screen",
     )
     assert isinstance(app.screen, ChatScreen)

@@ -63,6 +63,11 @@ async def echo(turn: ScriptedTurn) -> None:
             description=f"Execute command: {command}",
         )  # fmt: skip
         await turn.say(f" The call ended: {outcome}.")
+    elif text.startswith("long "):
+        for section in range(1, int(text.split()[1]) + 1):
+            body = " ".join(f"Sentence {n} of part {section} says a little more." for n in range(1, 7))
+            points = "".join(f"- point {n} of part {section}\n" for n in range(1, 7))
+            await turn.say(f"## {section}. Part {section}\n\n{body}\n\n{points}\n")
     elif text.startswith("hold"):
         await turn.say("Part 1 is here.")
         await turn.mix.held.wait()
@@ -106,7 +111,8 @@ class ScriptedMix:
 
     @property
     def transport(self) -> httpx.MockTransport:
-        return httpx.MockTransport(self.handle)
+        # looked up per request, so a test can wrap `handle` after the app was made
+        return httpx.MockTransport(lambda request: self.handle(request))
 
     def client(self, **options: Any) -> MixClient:
         return MixClient(BASE_URL, transport=self.transport, **options)

@@ -295,6 +295,10 @@ class ChatScreen(Screen[None]):
         else:
             await self.transcript.set_items(model.items())
 
+    def on_prompt_sent(self, message: ev.PromptSent) -> None:
+        if message.session_id == self.current:
+            self.transcript.follow()  # a queued prompt went out: show it, like a direct send
+
     def on_state_changed(self, message: ev.StateChanged) -> None:
         model = self.hub.get(message.session_id)
         if model is not None:

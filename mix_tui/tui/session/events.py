@@ -46,6 +46,11 @@ class StateChanged(SessionEvent):
 
 
 @dataclass(eq=False)
+class PromptSent(SessionEvent):
+    """A prompt of ours went out (typed now or from the queue): the view jumps to it."""
+
+
+@dataclass(eq=False)
 class TurnEnded(SessionEvent):
     error: str | None = None
 

@@ -342,6 +342,7 @@ class SessionModel:
             return False
         stored_prompts = len(self.timeline.prompts())
         turn = self.timeline.begin(text)
+        self._post(ev.PromptSent(self.session_id))
         self._post(ev.StateChanged(self.session_id))
         self._flush()
         try:

@@ -7,11 +7,11 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from mix_tui.tui.items import UserItem
+from mix_tui.tui.session.items import UserItem
 from mix_tui.tui.widgets.status import StatusLine
 from tests.tui.conftest import (
-    conv,
     make_server,
+    opened,
     ready_chat,
     run_turn_elsewhere,
     send,
@@ -29,7 +29,7 @@ async def test_a_restarted_server_is_resynced_without_duplicates() -> None:
             chat = await ready_chat(pilot)
             await send(pilot, chat, "before the restart")
             await wait_for(pilot, lambda: turn_over(chat), what="the first turn")
-            session_id = conv(chat).session_id
+            session_id = opened(chat).session_id
             status = chat.query_one(StatusLine)
 
             server.stop()
@@ -40,7 +40,7 @@ async def test_a_restarted_server_is_resynced_without_duplicates() -> None:
 
             await wait_for(pilot, lambda: status.info.connection == "connected", what="the reconnect")
             await wait_for(pilot, lambda: "> while away" in shown_text(chat), what="the resync")
-            await wait_for(pilot, lambda: not conv(chat).running and len(chat.transcript.items) == 4)
+            await wait_for(pilot, lambda: not opened(chat).running and len(chat.transcript.items) == 4)
             prompts = [item.text for item in chat.transcript.items if isinstance(item, UserItem)]
             assert prompts == ["before the restart", "while away"]
             keys = [item.key for item in chat.transcript.items]
