@@ -149,6 +149,19 @@ class ScriptedMix:
             stream.queue.put_nowait(None)
         self._streams.clear()
 
+    def crash(self) -> None:
+        """The server dies (kill -9) and comes back: running turns stop without a word, their
+        prompts read "interrupted" as a restarted server of ours marks them, and the streams drop."""
+        for session_id, task in self.running.items():
+            if not task.done():
+                task.cancel()
+                for turn in self.turns:
+                    if turn.session_id == session_id and not turn.ended:
+                        turn.ended = True
+                        turn.prompt.turn_status = "interrupted"
+                        turn.prompt.turn_error = "interrupted: the server stopped while this turn ran"
+        self.cut_streams()
+
     def waiting_permissions(self) -> list[str]:
         return [pid for pid, future in self._waiting.items() if not future.done()]
 
@@ -278,7 +291,7 @@ class ScriptedTurn:
         try:
             await self.mix.script(self)
         except asyncio.CancelledError:
-            self.end_with("cancelled", "request cancelled by user")
+            self.end_with("cancelled", "request cancelled by user")  # no word when it crashed
             return
         if not self.ended:
             self.complete()

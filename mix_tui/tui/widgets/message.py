@@ -174,6 +174,8 @@ async def _update_part(widget: Widget, part: Part, *, live: bool) -> None:
 
 
 def _status_text(item: AssistantItem) -> Text:
+    if item.interrupted:
+        return Text(f"⚠ {clean(item.error or 'interrupted')}", "yellow")
     if item.error:
         return Text(f"✗ {clean(item.error)}", "red")
     if item.notice:
