@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 
 from mix_tui.protocol.events import Complete, Error, MixEvent, UserMessageCreated
+from mix_tui.protocol.models import TurnStatus
 from mix_tui.secrets import redact
 from mix_tui.server import catalog
 from mix_tui.server.prompt import (
@@ -55,41 +56,57 @@ class Turn:
         self.cancelled = cancelled
         self.ended = False
         self.model = ""
+        self.user_message_id: str | None = None
 
     def publish(self, event: MixEvent) -> int:
         return self.rt.publish(self.session_id, event)
 
-    def _cancel_message(self) -> str:
-        """Say who stopped the turn: the user, or a server going down (not the user's doing)."""
-        return SHUTDOWN_MESSAGE if self.rt.shutting_down.is_set() else CANCEL_MESSAGE
+    def _stopped(self) -> tuple[Error, TurnStatus]:
+        """Who stopped the turn: the user (cancelled), or a server going down (interrupted)."""
+        if self.rt.shutting_down.is_set():
+            return Error(error=SHUTDOWN_MESSAGE), "interrupted"
+        return Error(error=CANCEL_MESSAGE), "cancelled"
 
-    def _end(self, event: Complete | Error) -> None:
-        if not self.ended:
-            self.ended = True
-            self.publish(event)
+    async def _end(self, event: Complete | Error, status: TurnStatus | None = None) -> None:
+        """The one terminal event: recorded on the prompt's message first, so a client that re-reads
+        history when it sees the event finds the outcome there."""
+        if self.ended:
+            return
+        self.ended = True
+        if self.user_message_id is not None:
+            if status is None:
+                status = "complete" if isinstance(event, Complete) else "error"
+            error = event.error if isinstance(event, Error) else None
+            store = self.rt.store
+            try:
+                await store.run(store.set_turn_status, self.user_message_id, status, error)
+            except Exception:  # the event still goes out; a restart marks a "running" turn interrupted
+                log.exception("could not record the end of a turn in session %s", self.session_id)
+        self.publish(event)
 
     async def run(self) -> None:
         try:
             await self._run()
         except asyncio.CancelledError:
             # a hard stop (shutdown after the grace period): still one terminal event
-            self._end(Error(error=self._cancel_message()))
+            await self._end(*self._stopped())
             raise
         except Exception as exc:
             log.exception("turn failed in session %s", self.session_id)
-            self._end(Error(error=redact(f"internal error: {type(exc).__name__}: {exc}")))
+            await self._end(Error(error=redact(f"internal error: {type(exc).__name__}: {exc}")))
         finally:
-            self._end(Error(error="the turn ended without a result"))
+            await self._end(Error(error="the turn ended without a result"))
 
     async def _run(self) -> None:
         store, sid, req = self.rt.store, self.session_id, self.request
         session = await store.run(store.get_session, sid)
         if session is None:
-            self._end(Error(error=f"Session with ID '{sid}' not found"))
+            await self._end(Error(error=f"Session with ID '{sid}' not found"))
             return
         stored_text = with_plan_reminder(req.text) if req.plan_mode else req.text
-        user = MessageRow(id=new_id(), session_id=sid, role="user", content=stored_text)
+        user = MessageRow(id=new_id(), session_id=sid, role="user", content=stored_text, turn_status="running")
         await store.run(store.add_message, user)
+        self.user_message_id = user.id
         self.publish(UserMessageCreated(message_id=user.id, content=stored_text))
         if session.user_count == 0 and session.title.strip().lower() in PLACEHOLDER_TITLES:
             title = title_from_prompt(req.text)
@@ -102,7 +119,7 @@ class Turn:
         try:
             provider = await asyncio.to_thread(self.rt.providers.get, choice.provider)
         except ValueError as exc:
-            self._end(Error(error=str(exc)))
+            await self._end(Error(error=str(exc)))
             return
         allowed = [n for n in self.rt.tools if not req.plan_mode or n in PLAN_MODE_TOOLS]
         budget = thinking_budget(req.thinking_level, req.text)
@@ -137,11 +154,11 @@ class Turn:
                 return
             steps += 1
             if self.cancelled.is_set():
-                await self._store_results(step, [ToolRun(c, CANCELLED, True) for c in step.calls])
-                self._end(Error(error=self._cancel_message()))
+                await self._store_results([ToolRun(c, CANCELLED, True, "cancelled") for c in step.calls])
+                await self._end(*self._stopped())
                 return
             if not step.calls:
-                self._end(
+                await self._end(
                     Complete(
                         content=step.text or None, message_id=step.message_id,
                         reasoning=step.reasoning or None, reasoning_duration=step.reasoning_ms,
@@ -149,12 +166,12 @@ class Turn:
                 )
                 return
             runs = await run_tools(step.calls, env)
-            await self._store_results(step, runs)
+            await self._store_results(runs)
             if self.cancelled.is_set():
-                self._end(Error(error=self._cancel_message()))
+                await self._end(*self._stopped())
                 return
             if steps >= max_steps:
-                self._end(Error(error=f"maximum iteration limit ({max_steps} steps) reached"))
+                await self._end(Error(error=f"maximum iteration limit ({max_steps} steps) reached"))
                 return
 
     async def _step(self, provider: Provider, options: CallOptions) -> StepResult | None:
@@ -179,19 +196,19 @@ class Turn:
                     )
                     if await self._sleep_unless_cancelled(wait):
                         continue
-                    self._end(Error(error=self._cancel_message()))
+                    await self._end(*self._stopped())
                     return None
                 result.finish = "error"
                 await self._store_assistant(result)
                 kind = "authentication_error" if exc.kind == "auth" else None
                 text = exc.message if exc.kind != "rate_limit" else f"{exc.message} (gave up after {attempt} attempts)"
-                self._end(Error(error=redact(text), type=kind))
+                await self._end(Error(error=redact(text), type=kind))
                 return None
             except Exception as exc:
                 log.exception("provider %s failed", provider.name)
                 result.finish = "error"
                 await self._store_assistant(result)
-                self._end(Error(error=redact(f"{provider.name} failed: {type(exc).__name__}: {exc}")))
+                await self._end(Error(error=redact(f"{provider.name} failed: {type(exc).__name__}: {exc}")))
                 return None
             await self._store_assistant(result)
             return result
@@ -228,12 +245,15 @@ class Turn:
         store = self.rt.store
         await store.run(store.add_message, row, usage=session_usage)
 
-    async def _store_results(self, step: StepResult, runs: list[ToolRun]) -> None:
+    async def _store_results(self, runs: list[ToolRun]) -> None:
         if not runs:
             return
         row = MessageRow(
             id=new_id(), session_id=self.session_id, role="tool",
-            tool_results=[ToolResultRow(r.call.id, r.call.name, r.output, r.is_error) for r in runs],
+            tool_results=[
+                ToolResultRow(r.call.id, r.call.name, r.output, r.is_error, r.status, r.duration_ms, r.permission)
+                for r in runs
+            ],
         )
         store = self.rt.store
         await store.run(store.add_message, row)

@@ -163,9 +163,21 @@ class Store:
             [(m.id, n, c.id, c.name, c.input, c.type, int(c.finished)) for n, c in enumerate(m.tool_calls)],
         )
         db.executemany(
-            "INSERT INTO tool_results (message_id, position, tool_call_id, name, content, is_error) VALUES (?, ?, ?, ?, ?, ?)",
-            [(m.id, n, r.tool_call_id, r.name, r.content, int(r.is_error)) for n, r in enumerate(m.tool_results)],
+            """INSERT INTO tool_results (message_id, position, tool_call_id, name, content, is_error, status,
+               duration_ms, permission) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                (m.id, n, r.tool_call_id, r.name, r.content, int(r.is_error), r.status, r.duration_ms, r.permission)
+                for n, r in enumerate(m.tool_results)
+            ],
         )
+
+    def set_turn_status(self, message_id: str, status: str, error: str | None = None) -> None:
+        """Record how the turn started by user message `message_id` stands or ended."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE messages SET turn_status = ?, turn_error = ?, updated_at = ? WHERE id = ?",
+                (status, error, time.time(), message_id),
+            )
 
     def list_messages(self, session_id: str) -> list[MessageRow]:
         rows = self._conn.execute("SELECT * FROM messages WHERE session_id = ? ORDER BY seq", (session_id,))
@@ -192,7 +204,10 @@ class Store:
             f"SELECT * FROM tool_results WHERE message_id IN ({marks}) ORDER BY message_id, position", tuple(by_id)
         ):
             by_id[r["message_id"]].tool_results.append(
-                ToolResultRow(r["tool_call_id"], r["name"], r["content"], bool(r["is_error"]))
+                ToolResultRow(
+                    r["tool_call_id"], r["name"], r["content"], bool(r["is_error"]), r["status"], r["duration_ms"],
+                    r["permission"],
+                )
             )
         return messages
 
@@ -223,6 +238,8 @@ class Store:
             for m in copied:
                 clone = MessageRow(**{name: getattr(m, name) for name in MESSAGE_FIELDS})
                 clone.id, clone.session_id = new_id(), row.id
+                if clone.turn_status == "running":  # the copy runs nothing
+                    clone.turn_status = None
                 clone.tool_calls, clone.tool_results = list(m.tool_calls), list(m.tool_results)
                 self._insert_message(db, clone)
         return self.get_session(row.id)
