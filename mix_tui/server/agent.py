@@ -24,10 +24,10 @@ from mix_tui.server.prompt import (
     with_plan_reminder,
 )
 from mix_tui.server.providers.base import CallOptions, Provider, ProviderError
-from mix_tui.server.providers.pricing import resolve_cost
+from mix_tui.server.recorder import AssistantRecorder
 from mix_tui.server.runtime import Runtime
 from mix_tui.server.step import StepResult, run_step
-from mix_tui.server.store import MessageRow, ToolCallRow, ToolResultRow, new_id
+from mix_tui.server.store import MessageRow, ToolResultRow, new_id
 from mix_tui.server.tool_exec import CANCELLED, ToolEnv, ToolRun, run_tools
 from mix_tui.server.tools import PLAN_MODE_TOOLS, ToolContext, tool_specs
 from mix_tui.server.views import conversation
@@ -178,10 +178,17 @@ class Turn:
         """Run one model call with rate-limit retries; stores the assistant message. None = turn over."""
         attempts = max(1, self.rt.config.rate_limit_attempts)
         message_id = new_id()
+        recorder = AssistantRecorder(self.rt.store, self.session_id, self.model, self.rt.config.partial_flush_interval)
         for attempt in range(1, attempts + 1):
             result = StepResult(message_id=message_id)
             try:
-                await run_step(provider, options, result, self.publish, self.cancelled)
+                async with recorder.streaming(result):
+                    await run_step(provider, options, result, self.publish, self.cancelled)
+            except asyncio.CancelledError:
+                # a hard stop mid-stream: keep what arrived (the normal cancel path returns below)
+                result.finish = "canceled"
+                await recorder.final(result)
+                raise
             except ProviderError as exc:
                 retry = exc.kind == "rate_limit" and attempt < attempts and not result.streamed_anything
                 if retry:
@@ -199,7 +206,7 @@ class Turn:
                     await self._end(*self._stopped())
                     return None
                 result.finish = "error"
-                await self._store_assistant(result)
+                await recorder.final(result)
                 kind = "authentication_error" if exc.kind == "auth" else None
                 text = exc.message if exc.kind != "rate_limit" else f"{exc.message} (gave up after {attempt} attempts)"
                 await self._end(Error(error=redact(text), type=kind))
@@ -207,10 +214,10 @@ class Turn:
             except Exception as exc:
                 log.exception("provider %s failed", provider.name)
                 result.finish = "error"
-                await self._store_assistant(result)
+                await recorder.final(result)
                 await self._end(Error(error=redact(f"{provider.name} failed: {type(exc).__name__}: {exc}")))
                 return None
-            await self._store_assistant(result)
+            await recorder.final(result)
             return result
         return None
 
@@ -220,30 +227,6 @@ class Turn:
         except TimeoutError:
             return True
         return False
-
-    async def _store_assistant(self, step: StepResult) -> None:
-        if step.is_empty and step.finish in ("canceled", "error"):
-            return  # nothing arrived: no empty message in the history
-        usage = step.usage
-        cost = resolve_cost(self.model, usage) if usage is not None else None
-        row = MessageRow(
-            id=step.message_id, session_id=self.session_id, role="assistant", content=step.text,
-            reasoning=step.reasoning or None, reasoning_signature=step.reasoning_signature or None,
-            reasoning_duration=step.reasoning_ms, model=self.model,
-            input_tokens=usage.input_tokens if usage else None,
-            output_tokens=usage.output_tokens if usage else None,
-            cache_creation_tokens=usage.cache_creation_tokens if usage else None,
-            cache_read_tokens=usage.cache_read_tokens if usage else None,
-            cost=cost, finish_reason=step.finish,
-            tool_calls=[ToolCallRow(c.id, c.name, c.arguments) for c in step.calls],
-        )
-        session_usage = None
-        if usage is not None:
-            # the session shows the context in use (last call) and the cumulative cost: DESIGN.md §2.7
-            prompt = usage.input_tokens + usage.cache_creation_tokens + usage.cache_read_tokens
-            session_usage = (prompt, usage.output_tokens, cost or 0.0)
-        store = self.rt.store
-        await store.run(store.add_message, row, usage=session_usage)
 
     async def _store_results(self, runs: list[ToolRun]) -> None:
         if not runs:

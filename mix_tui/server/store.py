@@ -43,6 +43,13 @@ _SESSION_COLUMNS = """
 """
 
 
+# columns a later write of the same message may change (a partial answer becoming the final one)
+_REWRITABLE = [f for f in MESSAGE_FIELDS if f not in ("id", "session_id", "role", "created_at")]
+
+INTERRUPTED_TURN = "interrupted: the server stopped while this turn was running"
+INTERRUPTED_TOOL = "The server stopped before this tool call finished; it may have run in part."
+
+
 class Store:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -136,14 +143,16 @@ class Store:
 
     # ---- messages ------------------------------------------------------------------------------
 
-    def add_message(self, message: MessageRow, *, usage: tuple[int, int, float] | None = None) -> None:
+    def add_message(
+        self, message: MessageRow, *, usage: tuple[int, int, float] | None = None, rewrite: bool = False
+    ) -> None:
         """Insert a message with its tool calls or results. `usage` = (prompt, completion, cost) for the
         session: tokens are overwritten with the last call's, cost accumulates (DESIGN.md §2.7)."""
         now = time.time()
         message.created_at = message.created_at or now
         message.updated_at = now
         with self._tx() as db:
-            self._insert_message(db, message)
+            self._insert_message(db, message, rewrite=rewrite)
             if usage is not None:
                 db.execute(
                     """UPDATE sessions SET prompt_tokens = ?, completion_tokens = ?, cost = cost + ?, updated_at = ?
@@ -153,11 +162,17 @@ class Store:
             else:
                 db.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (now, message.session_id))
 
-    def _insert_message(self, db: sqlite3.Connection, m: MessageRow) -> None:
-        db.execute(
-            f"INSERT INTO messages ({', '.join(MESSAGE_FIELDS)}) VALUES ({', '.join('?' * len(MESSAGE_FIELDS))})",
-            tuple(getattr(m, name) for name in MESSAGE_FIELDS),
-        )
+    def save_assistant(self, message: MessageRow, *, usage: tuple[int, int, float] | None = None) -> None:
+        """Insert or rewrite a step's assistant message (partial while it streams, then final): it keeps
+        its place in the session and its creation time; its tool calls are replaced by `message`'s."""
+        self.add_message(message, usage=usage, rewrite=True)
+
+    def _insert_message(self, db: sqlite3.Connection, m: MessageRow, *, rewrite: bool = False) -> None:
+        sql = f"INSERT INTO messages ({', '.join(MESSAGE_FIELDS)}) VALUES ({', '.join('?' * len(MESSAGE_FIELDS))})"
+        if rewrite:
+            sql += " ON CONFLICT(id) DO UPDATE SET " + ", ".join(f"{f} = excluded.{f}" for f in _REWRITABLE)
+            db.execute("DELETE FROM tool_calls WHERE message_id = ?", (m.id,))
+        db.execute(sql, tuple(getattr(m, name) for name in MESSAGE_FIELDS))
         db.executemany(
             "INSERT INTO tool_calls (message_id, position, id, name, input, type, finished) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(m.id, n, c.id, c.name, c.input, c.type, int(c.finished)) for n, c in enumerate(m.tool_calls)],
@@ -178,6 +193,36 @@ class Store:
                 "UPDATE messages SET turn_status = ?, turn_error = ?, updated_at = ? WHERE id = ?",
                 (status, error, time.time(), message_id),
             )
+
+    def recover_interrupted(self) -> int:
+        """After a crash: every turn still "running" is interrupted, its streaming answer is marked so,
+        and each of its tool calls left without a result gets one saying the server stopped. Only run
+        when no other server uses the database. Returns the number of turns recovered."""
+        now = time.time()
+        with self._tx() as db:
+            prompts = db.execute("SELECT id, session_id, seq FROM messages WHERE turn_status = 'running'").fetchall()
+            for prompt in prompts:
+                sid, seq = prompt["session_id"], prompt["seq"]
+                db.execute(
+                    "UPDATE messages SET turn_status = 'interrupted', turn_error = ?, updated_at = ? WHERE id = ?",
+                    (INTERRUPTED_TURN, now, prompt["id"]),
+                )
+                db.execute(
+                    """UPDATE messages SET finish_reason = 'interrupted', updated_at = ?
+                       WHERE session_id = ? AND seq > ? AND role = 'assistant' AND finish_reason IS NULL""",
+                    (now, sid, seq),
+                )
+                later = "JOIN messages m ON m.id = x.message_id WHERE m.session_id = ? AND m.seq > ?"
+                answered = {r[0] for r in db.execute(f"SELECT x.tool_call_id FROM tool_results x {later}", (sid, seq))}
+                unanswered = [
+                    ToolResultRow(r["id"], r["name"], INTERRUPTED_TOOL, True, "cancelled")
+                    for r in db.execute(f"SELECT x.id, x.name FROM tool_calls x {later} ORDER BY m.seq, x.position", (sid, seq))
+                    if r["id"] not in answered
+                ]
+                if unanswered:
+                    row = MessageRow(new_id(), sid, "tool", created_at=now, updated_at=now, tool_results=unanswered)
+                    self._insert_message(db, row)
+        return len(prompts)
 
     def list_messages(self, session_id: str) -> list[MessageRow]:
         rows = self._conn.execute("SELECT * FROM messages WHERE session_id = ? ORDER BY seq", (session_id,))
