@@ -49,3 +49,7 @@ async def eventually(probe: Callable[[], Awaitable[T | None]], within: float = 1
         if loop.time() > deadline:
             raise AssertionError(f"condition not reached within {within}s")
         await asyncio.sleep(every)
+
+
+# the in-process server fixtures (real sockets, real SQLite) for the race and fuzz tests
+from tests.server.conftest import isolated_keys, make_server, mix  # noqa: E402, F401
