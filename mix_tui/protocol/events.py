@@ -131,6 +131,11 @@ class ToolExecutionComplete(_Typed):
     # extension of ours (DESIGN.md §2.3): the tool's output, truncated, and whether it is an error
     result: str | None = None
     is_error: bool | None = None
+    # extensions, the same values history stores on ToolCallData: how the call ended, its run time
+    # (the wait for a permission answer excluded) and how its prompt was answered
+    status: str | None = None
+    duration_ms: int | None = None
+    permission: str | None = None
 
 
 class Permission(_Typed):

@@ -328,6 +328,10 @@ class ExportToolCall(CamelModel):
     result: str | None = None
     is_error: bool | None = None
     screenshot_urls: list[str] | None = None
+    # extensions, as on ToolCallData
+    status: str | None = None
+    duration_ms: int | None = None
+    permission: str | None = None
 
 
 class ExportMessage(CamelModel):
@@ -341,6 +345,9 @@ class ExportMessage(CamelModel):
     reasoning_duration: int | None = None
     model: str | None = None
     finish_reason: str | None = None
+    # extensions on user messages, as on BackendMessage
+    turn_status: str | None = None
+    turn_error: str | None = None
 
 
 class ExportSession(CamelModel):

@@ -26,6 +26,7 @@ import uvicorn
 from mix_tui.server import catalog
 from mix_tui.server.app import build_app
 from mix_tui.server.config import ConfigError, ServerConfig, check_bind, parse_demo_rate
+from mix_tui.server.datadir import DataDirError
 from mix_tui.server.runtime import Runtime
 from mix_tui.server.turns import TurnManager
 
@@ -72,7 +73,7 @@ class RunningServer:
         with contextlib.suppress(asyncio.CancelledError):
             await self.task
         await rt.providers.aclose()
-        rt.store.close()
+        rt.close()
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -91,11 +92,17 @@ def bind_socket(host: str, port: int) -> socket.socket:
 
 
 async def start_server(config: ServerConfig) -> RunningServer:
-    """Bind, build and start the server in the running loop; returns once it accepts connections."""
-    sock = bind_socket(config.host, config.port)
+    """Open the data dir, bind, build and start the server in the running loop; returns once it
+    accepts connections. DataDirError (data dir unusable) or OSError (cannot listen)."""
+    rt = Runtime.create(config)
+    try:
+        sock = bind_socket(config.host, config.port)
+    except BaseException:
+        rt.close()
+        raise
     port = sock.getsockname()[1]
     config = replace(config, port=port)
-    rt = Runtime.create(config)
+    rt.config = config
     turns = TurnManager(rt)
     app = build_app(rt, turns)
     uv_config = uvicorn.Config(
@@ -108,7 +115,7 @@ async def start_server(config: ServerConfig) -> RunningServer:
     while not server.started:
         if task.done():
             sock.close()
-            rt.store.close()
+            rt.close()
             task.result()
             raise RuntimeError("the server stopped while starting")
         await asyncio.sleep(0.01)
@@ -195,6 +202,9 @@ def serve_from_args(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"mix-tui serve: error: {exc}", file=sys.stderr)
         return 2
+    except DataDirError as exc:
+        print(f"mix-tui serve: error: {exc}", file=sys.stderr)
+        return 1
     except OSError as exc:
         print(f"mix-tui serve: error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 from mix_tui.protocol.models import (
     BackendMessage,
@@ -18,11 +19,11 @@ from mix_tui.protocol.models import (
     strip_system_reminder,
 )
 from mix_tui.server.providers.base import ChatMessage, ToolCallRequest, ToolResult
-from mix_tui.server.rows import ToolCallRow
+from mix_tui.server.rows import ToolCallRow, ToolResultRow
 from mix_tui.server.store import MessageRow, SessionRow
 
-# a stored tool call and its joined (result, isError), None while it has no result
-JoinedCall = tuple[ToolCallRow, tuple[str, bool] | None]
+# a stored tool call and its joined result, None while it has none
+JoinedCall = tuple[ToolCallRow, ToolResultRow | None]
 
 # Wire sessionType: the official SDK only accepts main|subagent, so a fork is "main" with a parent.
 _WIRE_SESSION_TYPES = ("main", "subagent")
@@ -59,10 +60,10 @@ def session_data(row: SessionRow, *, with_first_message: bool = False) -> Sessio
     )
 
 
-def _results_by_call(messages: list[MessageRow]) -> dict[tuple[int, str], tuple[str, bool]]:
-    """(index of the assistant message, tool-call id) -> (result, isError): each call is joined to the
-    first tool-role result that follows it."""
-    joined: dict[tuple[int, str], tuple[str, bool]] = {}
+def _results_by_call(messages: list[MessageRow]) -> dict[tuple[int, str], ToolResultRow]:
+    """(index of the assistant message, tool-call id) -> its result: each call is joined to the first
+    tool-role result that follows it."""
+    joined: dict[tuple[int, str], ToolResultRow] = {}
     open_calls: dict[str, int] = {}
     for index, message in enumerate(messages):
         if message.role == "assistant":
@@ -71,12 +72,12 @@ def _results_by_call(messages: list[MessageRow]) -> dict[tuple[int, str], tuple[
         for result in message.tool_results:
             owner = open_calls.pop(result.tool_call_id, None)
             if owner is not None:
-                joined[(owner, result.tool_call_id)] = (result.content, result.is_error)
+                joined[(owner, result.tool_call_id)] = result
     return joined
 
 
 def _joined_calls(messages: list[MessageRow]) -> Iterator[tuple[MessageRow, list[JoinedCall] | None]]:
-    """Each message with its tool calls, each call carrying its joined (result, isError) or None."""
+    """Each message with its tool calls, each call carrying its joined result or None."""
     joined = _results_by_call(messages)
     for index, m in enumerate(messages):
         calls = [(c, joined.get((index, c.id))) for c in m.tool_calls] if m.tool_calls else None
@@ -91,12 +92,29 @@ def backend_messages(messages: list[MessageRow]) -> list[BackendMessage]:
             calls = [
                 ToolCallData(
                     id=c.id, name=c.name, input=c.input, type=c.type, finished=c.finished,
-                    result=result[0] if result else None, is_error=result[1] if result else None,
+                    **_outcome(result),
                 )
                 for c, result in joined
             ]
         out.append(backend_message(m, calls))
     return out
+
+
+def _outcome(result: ToolResultRow | None) -> dict[str, Any]:
+    """The joined result's fields shared by ToolCallData and ExportToolCall."""
+    if result is None:
+        return {}
+    return {
+        "result": result.content, "is_error": result.is_error, "status": result.status,
+        "duration_ms": result.duration_ms, "permission": result.permission,
+    }
+
+
+def _turn(m: MessageRow) -> dict[str, Any]:
+    """turnStatus/turnError, on user messages only."""
+    if m.role != "user":
+        return {}
+    return {"turn_status": m.turn_status, "turn_error": m.turn_error}
 
 
 def backend_message(m: MessageRow, calls: list[ToolCallData] | None = None) -> BackendMessage:
@@ -116,6 +134,7 @@ def backend_message(m: MessageRow, calls: list[ToolCallData] | None = None) -> B
         cache_creation_tokens=m.cache_creation_tokens,
         cache_read_tokens=m.cache_read_tokens,
         cost=m.cost,
+        **_turn(m),
     )
 
 
@@ -127,8 +146,7 @@ def export_session(row: SessionRow, messages: list[MessageRow]) -> ExportSession
             calls = [
                 ExportToolCall(
                     id=c.id, name=c.name, input=c.input, type=c.type, finished=c.finished,
-                    input_json=parse_tool_input(c.input),
-                    result=result[0] if result else None, is_error=result[1] if result else None,
+                    input_json=parse_tool_input(c.input), **_outcome(result),
                 )
                 for c, result in joined
             ]
@@ -137,6 +155,7 @@ def export_session(row: SessionRow, messages: list[MessageRow]) -> ExportSession
                 id=m.id, role=m.role, content=m.content, created_at=timestamp(m.created_at),
                 updated_at=timestamp(m.updated_at), tool_calls=calls, reasoning=m.reasoning or None,
                 reasoning_duration=m.reasoning_duration, model=m.model, finish_reason=m.finish_reason,
+                **_turn(m),
             )
         )
     return ExportSession(
