@@ -58,6 +58,9 @@ class Observed:
             self.turn_errors[turn.user_message_id] = turn.error
 
 
+_NOTHING_OBSERVED = Observed()
+
+
 @dataclass(slots=True)
 class _Clock:
     now: float = 0.0
@@ -137,6 +140,8 @@ def _replay_call(
         result, is_error = joined
     state = turn.find_call(call.id)
     assert state is not None
+    if call.status is not None:
+        observed = _NOTHING_OBSERVED  # the server stores outcomes: nothing is filled in from memory
     status = known_status(call.status) or known_status(observed.tool_statuses.get(call.id))
     if status is None and result is None and not call.finished:
         return  # still running on the server: the live stream tells the rest

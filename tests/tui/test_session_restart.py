@@ -62,8 +62,9 @@ async def test_a_reopened_session_renders_exactly_as_it_did_live(tmp_path: Path)
             await send(pilot, chat, CANCELLED)
             await wait_for(pilot, lambda: prompt_up(chat), what="a prompt in the turn to cancel")
             await opened(chat).cancel()  # Esc on the chat; the prompt on top is denied with it
-            await wait_for(pilot, lambda: not opened(chat).running and opened(chat).timeline.loaded)
-            await wait_for(pilot, lambda: "cancel" in " ".join(rendered(chat)), what="the cancel marker")
+            # the end, and the stored history that replaced the live turn (what a reload reads too)
+            await wait_for(pilot, lambda: turn_over(chat, 5) and opened(chat).timeline.live is None)
+            await pilot.pause()
             live = rendered(chat)
             session_id = opened(chat).session_id
             assert len(chat.transcript.query(AssistantMessage)) == 5
