@@ -37,6 +37,7 @@ class MixClient:
         read_timeout: float = 30.0,
         retries: int = 2,
         retry_backoff: float = 0.25,
+        retry_after_max: float = 10.0,
         silence_timeout: float = 45.0,
         backoff_initial: float = 0.5,
         backoff_max: float = 5.0,
@@ -49,6 +50,7 @@ class MixClient:
             read_timeout=read_timeout,
             retries=retries,
             retry_backoff=retry_backoff,
+            retry_after_max=retry_after_max,
             transport=transport,
         )
         self._connect_timeout = connect_timeout
