@@ -78,8 +78,11 @@ class MixClient:
         *,
         last_event_id: str | None = None,
         silence_timeout: float | None = None,
+        max_buffered_batches: int = 256,
     ) -> SessionStream:
-        """A persistent, reconnecting event stream for one session (started on first use)."""
+        """A persistent, reconnecting event stream for one session (started on first use).
+
+        `max_buffered_batches`: network chunks read ahead of the caller before the reader waits."""
         stream = SessionStream(
             self._transport.http,
             session_id,
@@ -88,6 +91,7 @@ class MixClient:
             backoff_initial=self._backoff_initial,
             backoff_max=self._backoff_max,
             connect_timeout=self._connect_timeout,
+            max_buffered_batches=max_buffered_batches,
         )
         self._streams.add(stream)
         return stream
