@@ -133,7 +133,9 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
 
 
 def describe_wait(seconds: float) -> str:
-    """`retry in 5 s`, `retry in 3 min`, `retry in 2 h`: for a message a person reads."""
+    """`retry now`, `retry in 5 s`, `retry in 3 min`, `retry in 2 h`: for a message a person reads."""
+    if seconds < 0.5:
+        return "retry now"
     if seconds < 90:
         return f"retry in {max(1, math.ceil(seconds))} s"
     if seconds < 90 * 60:
