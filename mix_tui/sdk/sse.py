@@ -216,12 +216,17 @@ class SSEDecoder:
                     data = self._data = []
                 self._event = ""
                 continue
-            # fast path: the three lines every real server writes, with the usual single space
+            # fast path: the lines every real server writes, with the usual single space
             if line.startswith("data: "):
                 data.append(line[6:])
                 continue
             if line.startswith("event: "):
                 self._event = line[7:]
+                continue
+            if line.startswith("id: "):
+                value = line[4:]
+                if len(value) <= MAX_ID_CHARS and value.isprintable():  # usable_id, inlined
+                    self._id = value
                 continue
             if line[0] == ":":
                 continue

@@ -76,7 +76,8 @@ _MAX_ERROR_BODY = 64 * 1024  # of a non-200 answer: enough for any error message
 _MAX_RAW = 2048  # characters of a malformed frame kept for the caller
 NO_REPLAY = "the server does not replay missed events"
 RESTARTED = "the server restarted: its event ids started over"
-OVERFLOW_TYPE = "stream_overflow"  # our server's notice before it cuts a client that fell behind
+OVERFLOW_TYPE = "stream_overflow"
+_WATCHED = frozenset({"connected", "error", "resync"})  # the event names the reader itself acts on  # our server's notice before it cuts a client that fell behind
 
 
 class SessionStream:
@@ -294,8 +295,7 @@ class SessionStream:
                 except Exception as exc:  # no payload may end the stream
                     append(MalformedFrame(_raw(name, data), f"unreadable: {type(exc).__name__}"))
                     continue
-                if name == "resync" or name == "error" or name == "connected":
-                    # cheap string tests first: this loop runs for every event of every stream
+                if name in _WATCHED:  # one set lookup first: this loop runs for every event of every stream
                     if name == "connected" and isinstance(event, Connected):
                         connected_here = True
                         append(event)
