@@ -204,3 +204,17 @@ async def test_resuming_from_any_id_replays_everything_after_it_or_says_resync(
         "-3": "resync",
         "été": "resync",
     }
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--replay-size", "0"], "--replay-size and --subscriber-queue must be at least 1"),
+        (["--subscriber-queue", "-4"], "--replay-size and --subscriber-queue must be at least 1"),
+        (["--heartbeat-interval", "0"], "--heartbeat-interval must be positive"),
+    ],
+)
+def test_stream_flags_are_checked(tmp_path: Path, flags: list[str], message: str) -> None:
+    server = ServerProcess(tmp_path, *flags)
+    with pytest.raises(RuntimeError, match=message):
+        server.start()
