@@ -42,7 +42,7 @@ from mix_tui.protocol.events import (
 from mix_tui.protocol.models import BackendMessage, GrantScope, SessionData
 from mix_tui.sdk.errors import ConflictError, MixConnectionError, MixError, NotFoundError, UnauthorizedError
 from mix_tui.sdk.replay import INTERRUPTED
-from mix_tui.sdk.stream import ConnectionLost, MalformedFrame, Reconnected, StreamItem
+from mix_tui.sdk.stream import ConnectionLost, MalformedFrame, Reconnected, Resync, StreamItem
 from mix_tui.tui.session import events as ev
 from mix_tui.tui.session.connection import Connection
 from mix_tui.tui.session.items import Item
@@ -209,7 +209,8 @@ class SessionModel:
         if isinstance(item, ConnectionLost):
             self.connection.lost(item.reason, item.retry_in, self._clock())
             self._post(ev.StateChanged(self.session_id))
-        elif isinstance(item, Reconnected):
+        elif isinstance(item, Reconnected | Resync):
+            # back after a loss (or told that events were missed): the stored history is the truth
             self._connected()
             if await self.refresh():
                 await self._settle_live_turn()
