@@ -23,12 +23,14 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Middle
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Static
 
 from mix_tui.sdk.client import MixClient
 from mix_tui.sdk.errors import MixError, NotFoundError, UnauthorizedError
 from mix_tui.tui.screens.chat import ChatOptions, ChatScreen
+from mix_tui.tui.widgets.safe_text import clean
 
 if TYPE_CHECKING:
     from mix_tui.tui.local_server import LocalServer
@@ -260,6 +262,19 @@ class MixApp(App[int]):
         from mix_tui.tui.screens.help import HelpScreen
 
         self.push_screen(HelpScreen())
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast: its text may come from a server or a model, so it is cleaned of control
+        characters and never read as markup."""
+        super().notify(clean(message), title=clean(title), severity=severity, timeout=timeout, markup=False)
 
     async def action_quit(self) -> None:
         self.exit(0)

@@ -29,7 +29,8 @@ from textual.widgets import Button, Static
 
 from mix_tui.protocol.events import Permission
 from mix_tui.tui.session.permissions import Decision, Rule
-from mix_tui.tui.widgets.tool_render import clean, diff_text
+from mix_tui.tui.widgets.safe_text import clean
+from mix_tui.tui.widgets.tool_render import diff_text
 
 # button ids -> the answer they give
 _BUTTONS: dict[str, Decision] = {"allow_once": "once", "allow_session": "session", "deny": "deny"}

@@ -18,7 +18,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from mix_tui.tui.session.connection import ConnectionState
-from mix_tui.tui.widgets.tool_render import clean
+from mix_tui.tui.widgets.safe_text import clean
 
 _CONNECTION_STYLE = {
     "connected": ("●", "green"),

@@ -16,7 +16,8 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from mix_tui.tui.session.items import ThinkingView
-from mix_tui.tui.widgets.tool_render import clean, format_duration
+from mix_tui.tui.widgets.safe_text import clean
+from mix_tui.tui.widgets.tool_render import format_duration
 
 
 class ThinkingHeader(Static):

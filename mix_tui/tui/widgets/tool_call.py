@@ -18,6 +18,7 @@ from textual.widgets import Static
 
 from mix_tui.tui.session.items import ToolView
 from mix_tui.tui.widgets import tool_render as render
+from mix_tui.tui.widgets.safe_text import clean
 
 
 class ToolHeader(Static):
@@ -117,7 +118,7 @@ class ToolCallPanel(Vertical, can_focus=True):
         if self.view.children:
             parts.append(_children_text(self.view))
         if self.view.result is not None:
-            lines, cut = render.preview(render.clean(self.view.result).splitlines(), self.show_all)
+            lines, cut = render.preview(clean(self.view.result).splitlines(), self.show_all)
             hidden += cut
             parts.append(
                 render.result_text(lines, self.view.is_error) if lines else Text("(no output)", "dim")
@@ -166,7 +167,7 @@ def _children_text(view: ToolView) -> Text:
         if isinstance(child, ToolView):
             text.append_text(render.header_text(child, expanded=False, elapsed=None)[2:])
         elif isinstance(child, TextView):
-            first = render.clean(child.text.strip().splitlines()[0]) if child.text.strip() else ""
+            first = clean(child.text.strip().splitlines()[0]) if child.text.strip() else ""
             text.append(first)
         elif isinstance(child, ThinkingView):
             text.append("thinking", "dim italic")
