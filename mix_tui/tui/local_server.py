@@ -30,6 +30,7 @@ import platformdirs
 
 READY_LINE = re.compile(r"mix-tui server listening on (http://\S+)")
 STOP_GRACE_SECONDS = 5.0
+KILL_GRACE_SECONDS = 0.4  # kill_now(): SIGTERM, then SIGKILL after this
 LOG_NAME = "server.log"
 LOG_ROTATE_BYTES = 5 * 1024 * 1024
 TAIL_LINES = 30
@@ -73,6 +74,7 @@ class LocalServer:
         self.extra_args = list(extra_args or [])
         self.token = secrets.token_urlsafe(32)
         self.url = ""
+        self.port = 0  # 0: any free port; after the first start the same one, so a restart keeps the URL
         self.log_path = self.data_dir / LOG_NAME
         self._process: asyncio.subprocess.Process | None = None
         self._pid: int | None = None
@@ -87,7 +89,7 @@ class LocalServer:
         """The argv of the child. Tests override this to run a stand-in script."""
         argv = [
             sys.executable, "-m", "mix_tui", "serve",
-            "--host", "127.0.0.1", "--port", "0",
+            "--host", "127.0.0.1", "--port", str(self.port),
             "--data-dir", str(self.data_dir),
             "--workdir", str(self.workdir),
         ]  # fmt: skip
@@ -142,7 +144,34 @@ class LocalServer:
             await self.stop()
             exc.log_tail = self.log_tail()
             raise
+        self.port = int(self.url.rsplit(":", 1)[1])
         self._drain_task = asyncio.create_task(self._drain_stdout(), name="local-server-stdout")
+
+    async def exited(self) -> int:
+        """Wait until the child exits (by itself or stopped); its exit code."""
+        process = self._process
+        if process is None:
+            raise LocalServerError("the local server was not started")
+        return await process.wait()
+
+    async def restart(self, timeout: float = 20.0) -> None:  # noqa: ASYNC109 - as start()
+        """Start again after the child died: same port, token, data dir, so clients reconnect."""
+        await self.stop()
+        self._process = None
+        self._stdout_tail.clear()
+        await self.start(timeout)
+
+    def kill_now(self) -> None:
+        """From any thread, no waiting beyond a moment: the app must go now (its terminal is gone)."""
+        process = self._process
+        if process is None or process.returncode is not None:
+            return
+        _kill_group(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + KILL_GRACE_SECONDS
+        while time.monotonic() < deadline and _pid_alive(process.pid):
+            time.sleep(0.02)
+        if _pid_alive(process.pid):
+            _kill_group(process.pid, signal.SIGKILL)
 
     async def _read_ready_line(self) -> str:
         assert self._process is not None and self._process.stdout is not None

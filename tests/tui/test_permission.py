@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from rich.text import Text
 from textual.app import App
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from mix_tui.protocol.events import Permission
 from mix_tui.tui.screens.permission import PermissionScreen, remaining_seconds
