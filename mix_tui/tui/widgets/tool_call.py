@@ -61,11 +61,15 @@ class ToolCallPanel(Vertical, can_focus=True):
         self.show_all = False
         self.body_text = Text()  # what the expanded body shows (plain Text: data, never markup)
         self._ticker: Timer | None = None
+        # made here, not in compose: an update may come before the panel has composed its children
+        self._head = ToolHeader(self.header_text(), classes="tool-header")
+        self._body = Static(classes="tool-body")
+        self._more = MoreLines(classes="tool-more")
 
     def compose(self):  # type: ignore[no-untyped-def]
-        yield ToolHeader(self.header_text(), classes="tool-header")
-        yield Static(classes="tool-body")
-        yield MoreLines(classes="tool-more")
+        yield self._head
+        yield self._body
+        yield self._more
 
     def on_mount(self) -> None:
         self._render_body()
@@ -77,7 +81,7 @@ class ToolCallPanel(Vertical, can_focus=True):
         changed = view != self.view
         self.view = view
         if changed:
-            self.query_one(ToolHeader).update(self.header_text())
+            self._head.update(self.header_text())
             if self.expanded:
                 self._render_body()
             self._sync_ticker()
@@ -99,11 +103,10 @@ class ToolCallPanel(Vertical, can_focus=True):
             self._ticker = None
 
     def _tick(self) -> None:
-        self.query_one(ToolHeader).update(self.header_text())
+        self._head.update(self.header_text())
 
     def _render_body(self) -> None:
-        body = self.query_one(".tool-body", Static)
-        more = self.query_one(MoreLines)
+        body, more = self._body, self._more
         body.display = self.expanded
         if not self.expanded:
             more.display = False
@@ -136,7 +139,7 @@ class ToolCallPanel(Vertical, can_focus=True):
     def action_toggle_panel(self) -> None:
         self.expanded = not self.expanded
         self.set_class(self.expanded, "-expanded")
-        self.query_one(ToolHeader).update(self.header_text())
+        self._head.update(self.header_text())
         self._render_body()
 
     def action_more(self) -> None:
@@ -144,7 +147,7 @@ class ToolCallPanel(Vertical, can_focus=True):
             self.expanded = True
             self.add_class("-expanded")
         self.show_all = not self.show_all
-        self.query_one(ToolHeader).update(self.header_text())
+        self._head.update(self.header_text())
         self._render_body()
 
     def on_click(self, event: events.Click) -> None:
