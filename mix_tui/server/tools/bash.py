@@ -13,6 +13,7 @@ from typing import Any
 
 from .base import PermissionNeed, ToolContext, ToolOutcome
 from .bash_policy import needs_permission
+from .child_env import child_env
 from .text import cap_text, clean_output, omitted_note
 
 DEFAULT_TIMEOUT_MS = 120_000
@@ -149,7 +150,7 @@ class Bash:
                 stderr=subprocess.STDOUT,
                 # own session = own process group, so one killpg reaches every child it spawned
                 start_new_session=True,
-                env=_child_env(),
+                env=child_env(),
             )
         except OSError as exc:
             return ToolOutcome(f"Could not start bash: {exc}", is_error=True)
@@ -212,19 +213,6 @@ async def _wait(future: asyncio.Future[None], seconds: float) -> bool:
     except TimeoutError:
         return False
     return True
-
-
-# provider keys the server holds must not leak to commands the model writes
-_SECRET_ENV = ("OPENROUTER_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY", "MIX_TOKEN", "MIX_SERVER_TOKEN")
-
-
-def _child_env() -> dict[str, str]:
-    env = {name: value for name, value in os.environ.items() if name not in _SECRET_ENV}
-    # no pagers, no credential prompts, no colour: nobody is at this terminal
-    env.update(
-        {"PAGER": "cat", "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0", "TERM": "dumb", "NO_COLOR": "1"}
-    )
-    return env
 
 
 def _outcome(output: str, code: int | None, reason: str, timeout_s: float) -> ToolOutcome:
