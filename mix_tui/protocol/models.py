@@ -504,6 +504,7 @@ class Health(WireModel):
 
 class SystemInfo(CamelModel):
     storage_base_path: str
+    working_directory: str | None = None  # extension: where the server's tools act (mix-tui serve)
 
 
 class CommandInfo(WireModel):

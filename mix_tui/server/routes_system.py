@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mix_tui import __version__, secrets
-from mix_tui.protocol.models import StoreApiKeyRequest, UpdatePreferencesRequest
+from mix_tui.protocol.models import StoreApiKeyRequest, SystemInfo, UpdatePreferencesRequest
 from mix_tui.server import catalog
 from mix_tui.server.http import ApiError, json_body, parse, runtime, wire
 from mix_tui.server.providers import registry
@@ -48,7 +48,11 @@ async def oauth_health(request: Request) -> Response:
 
 
 async def system_info(request: Request) -> Response:
-    return wire({"storageBasePath": str(runtime(request).config.sessions_dir.resolve())})
+    config = runtime(request).config
+    # workingDirectory is our extension: clients need it to tell a path inside the workdir from one outside
+    return wire(
+        SystemInfo(storage_base_path=str(config.sessions_dir.resolve()), working_directory=str(config.workdir.resolve()))
+    )
 
 
 async def mcp(request: Request) -> Response:

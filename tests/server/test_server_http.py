@@ -232,6 +232,7 @@ async def test_system_endpoints(mix: Harness) -> None:
     assert health["status"] == "ok" and health["version"] and health["services"]["database"] == "connected"
     info = (await mix.client.get("/api/system/info")).json()
     assert info["storageBasePath"].endswith("sessions")
+    assert info["workingDirectory"] == str(mix.srv.config.workdir.resolve())
     assert (await mix.client.get("/api/mcp")).json() == []
     commands = (await mix.client.get("/api/commands")).json()
     assert {c["name"] for c in commands} == {"help", "cost"}

@@ -13,7 +13,7 @@ from typing import Any
 from .base import PermissionNeed, ToolContext, ToolOutcome
 from .diffing import unified_diff
 from .fileio import SNIFF_BYTES, NotText, existing_text, read_text, require_regular, write_atomic
-from .paths import concerned_dir, display_path, is_inside, resolve_path
+from .paths import display_path, is_inside, resolve_path
 from .text import is_binary
 
 DEFAULT_READ_LINES = 2000
@@ -28,13 +28,19 @@ _PATH_PROP = {
 
 
 def outside_read_need(path: Path, what: str, params: dict[str, Any]) -> PermissionNeed:
-    """The prompt for reading something outside the workdir (shared with the search tools)."""
+    """The prompt for reading something outside the workdir (shared with the search tools).
+
+    Built from the resolved path alone: nothing outside the workdir is opened, counted or even
+    checked for existence before the user allows it (issue 8.7)."""
     return PermissionNeed(
         description=f"{what} outside the working directory: {path}",
         action="read",
-        path=concerned_dir(path),
+        path=str(path),
         params=params,
     )
+
+
+OUTSIDE_NOTE = "outside the working directory; its current content is not read before you allow it"
 
 
 class ReadText:
@@ -123,9 +129,14 @@ def _numbered_lines(path: Path, offset: int, limit: int) -> str:
     return text
 
 
-def _write_description(verb: str, path: Path, ctx: ToolContext) -> str:
-    where = "" if is_inside(path, ctx.workdir) else " (outside the working directory)"
-    return f"{verb} file: {path}{where}"
+PREVIEW_CHARS = 20_000
+
+
+def _preview(text: str) -> str:
+    """Text shown in a prompt, bounded (a prompt is not the place for a 10 MB file)."""
+    if len(text) <= PREVIEW_CHARS:
+        return text
+    return text[:PREVIEW_CHARS] + f"\n… ({len(text) - PREVIEW_CHARS} more characters)"
 
 
 class Write:
@@ -147,9 +158,16 @@ class Write:
 
     def permission(self, args: dict[str, Any], ctx: ToolContext) -> PermissionNeed | None:
         path = resolve_path(str(args.get("file_path", "")), ctx.workdir)
+        content = str(args.get("content", ""))
+        if not is_inside(path, ctx.workdir):
+            return PermissionNeed(
+                description=f"Write file: {path} ({OUTSIDE_NOTE})",
+                action="write",
+                path=str(path),
+                params={"file_path": str(path), "content": _preview(content)},
+            )
         if path.is_dir():
             return None  # run() refuses it; nothing to ask about
-        content = str(args.get("content", ""))
         old = existing_text(path)
         shown = display_path(path, ctx.workdir)
         diff = (
@@ -159,9 +177,9 @@ class Write:
         )
         verb = "Write" if path.exists() else "Create"
         return PermissionNeed(
-            description=_write_description(verb, path, ctx),
+            description=f"{verb} file: {path}",
             action="write",
-            path=concerned_dir(path),
+            path=str(path),
             params={"file_path": str(path), "diff": diff},
         )
 
@@ -205,14 +223,27 @@ class Edit:
 
     def permission(self, args: dict[str, Any], ctx: ToolContext) -> PermissionNeed | None:
         path = resolve_path(str(args.get("file_path", "")), ctx.workdir)
+        if not is_inside(path, ctx.workdir):
+            # no plan here: planning reads the file, and its answer ("occurs 24 times", "not found")
+            # would tell the model about a file the user never allowed it to touch
+            return PermissionNeed(
+                description=f"Edit file: {path} ({OUTSIDE_NOTE})",
+                action="edit",
+                path=str(path),
+                params={
+                    "file_path": str(path),
+                    "old_string": _preview(str(args.get("old_string", ""))),
+                    "new_string": _preview(str(args.get("new_string", ""))),
+                },
+            )
         plan = plan_edit(path, args)
         if isinstance(plan, str):
             return None  # the edit cannot apply: run() reports why without bothering the user
         old, new, _count = plan
         return PermissionNeed(
-            description=_write_description("Edit", path, ctx),
+            description=f"Edit file: {path}",
             action="edit",
-            path=concerned_dir(path),
+            path=str(path),
             params={"file_path": str(path), "diff": unified_diff(old, new, display_path(path, ctx.workdir))},
         )
 

@@ -32,7 +32,3 @@ def display_path(path: Path, workdir: Path) -> str:
         return rel or "."
     return str(path)
 
-
-def concerned_dir(path: Path) -> str:
-    """The directory a permission prompt names: the path itself if it is a directory, else its parent."""
-    return str(path if path.is_dir() else path.parent)
