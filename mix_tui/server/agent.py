@@ -18,7 +18,6 @@ from mix_tui.server import catalog
 from mix_tui.server.prompt import (
     PLACEHOLDER_TITLES,
     system_prompt,
-    thinking_budget,
     title_from_prompt,
     with_plan_reminder,
 )
@@ -35,7 +34,6 @@ log = logging.getLogger(__name__)
 
 CANCEL_MESSAGE = "request cancelled by user"
 SHUTDOWN_MESSAGE = "request cancelled: the server is shutting down"
-DEFAULT_MAX_TOKENS = 8192
 MAX_RETRY_WAIT = 120.0  # seconds; a provider asking for longer gets the final error instead of a hang
 
 
@@ -98,6 +96,10 @@ class Turn:
 
         prefs = await store.run(store.get_preferences)
         choice = catalog.choose(session.provider, session.model_id, prefs, self.rt.config)
+        settings = catalog.agent_settings(
+            choice, prefs, sub_agent=session.session_type == "subagent",
+            thinking_level=req.thinking_level, text=req.text,
+        )
         self.model = choice.model
         try:
             provider = await asyncio.to_thread(self.rt.providers.get, choice.provider)
@@ -105,10 +107,6 @@ class Turn:
             self._end(Error(error=str(exc)))
             return
         allowed = [n for n in self.rt.tools if not req.plan_mode or n in PLAN_MODE_TOOLS]
-        budget = thinking_budget(req.thinking_level, req.text)
-        max_tokens = int((prefs or {}).get("main_agent_max_tokens") or DEFAULT_MAX_TOKENS)
-        if budget:
-            max_tokens = max(max_tokens, budget + 4096)  # the budget must fit inside max_tokens
         system = system_prompt(
             self.rt.config.workdir, allowed, custom=session.custom_system_prompt, mode=session.prompt_mode,
             session_id=sid,
@@ -130,7 +128,8 @@ class Turn:
             history = await store.run(store.list_messages, sid)
             options = CallOptions(
                 model=choice.model, system=system, messages=conversation(history),
-                tools=tool_specs(allowed), max_tokens=max_tokens, thinking_budget=budget,
+                tools=tool_specs(allowed), max_tokens=settings.max_tokens,
+                thinking_budget=settings.thinking_budget, reasoning_effort=settings.reasoning_effort,
             )
             step = await self._step(provider, options)
             if step is None:

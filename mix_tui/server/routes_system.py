@@ -130,9 +130,18 @@ async def store_api_key(request: Request) -> Response:
     problem = secrets.validate_key_format(provider, body.api_key)
     if problem:
         raise ApiError(400, problem, "validation_error")
+    rt = runtime(request)
+    had_model_key = await asyncio.to_thread(catalog.has_model_key)
     where = await asyncio.to_thread(secrets.store_api_key, provider, body.api_key)
     note = "in the system keyring" if where == "keyring" else "in memory until the server stops (no system keyring)"
-    return wire({"status": "success", "provider": provider, "message": f"API key for {provider} stored {note}"})
+    message = f"API key for {provider} stored {note}"
+    # keys are read on every turn, so the provider is usable now; the first real key also becomes the
+    # preferred provider, so the very next turn leaves the offline demo behind without a restart
+    if catalog.adopt_on_first_key(provider, had_model_key, await _preferred(request)):
+        default = catalog.default_model(provider, rt.config)
+        await rt.store.run(rt.store.update_preferences, {"preferred_provider": provider, "main_agent_model": default})
+        message += f"; {provider} ({default}) is now the preferred provider"
+    return wire({"status": "success", "provider": provider, "message": message})
 
 
 async def delete_credentials(request: Request) -> Response:

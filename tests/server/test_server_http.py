@@ -198,9 +198,10 @@ async def test_auth_endpoints(mix: Harness) -> None:
     assert stored.status_code == 200 and stored.json()["status"] == "success"
     assert "aaaa" not in stored.text  # the key is never echoed
     status = (await mix.client.get("/api/auth/status")).json()["providers"]
-    assert status["anthropic"] == {"authenticated": True, "auth_method": "api_key", "display_name": "Anthropic"}
+    # the first real key moves the server off the offline demo (issue 10.1)
+    assert status["anthropic"] == {"authenticated": True, "auth_method": "api_key", "display_name": "Anthropic ⭐"}
     validate = (await mix.client.get("/api/auth/validate")).json()
-    assert validate["valid"] is True and validate["provider"] == "demo"
+    assert validate["valid"] is True and validate["provider"] == "anthropic"
     deleted = await mix.client.delete("/api/auth/anthropic")
     assert deleted.status_code == 200 and deleted.json()["provider"] == "anthropic"
     envelope(await mix.client.delete("/api/auth/acme"), 400)

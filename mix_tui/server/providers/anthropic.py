@@ -176,7 +176,7 @@ class AnthropicProvider:
             if uses_adaptive_thinking(options.model):
                 # newer models hide thinking unless asked for a summary
                 request["thinking"] = {"type": "adaptive", "display": "summarized"}
-                request["output_config"] = {"effort": effort_for_budget(budget)}
+                request["output_config"] = {"effort": options.reasoning_effort or effort_for_budget(budget)}
             else:
                 budget = max(budget, MIN_THINKING_BUDGET)
                 request["thinking"] = {"type": "enabled", "budget_tokens": budget}

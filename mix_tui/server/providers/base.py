@@ -60,6 +60,8 @@ class CallOptions:
     max_tokens: int = 8192
     # thinking budget in tokens (0 = off); providers without reasoning ignore it
     thinking_budget: int = 0
+    # the user's saved effort (low|medium|high) for effort-based APIs; None = derive it from the budget
+    reasoning_effort: str | None = None
 
 
 # ---- events a provider yields -----------------------------------------------------------------

@@ -55,17 +55,23 @@ def effort_for_budget(budget: int) -> str:
     return "low" if budget <= 4096 else "medium" if budget <= 16384 else "high"
 
 
-def reasoning_params(dialect: Dialect, model: str, budget: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(request kwargs, extra body) asking for reasoning in this server's dialect; empty when off."""
+def reasoning_params(
+    dialect: Dialect, model: str, budget: int, effort: str | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(request kwargs, extra body) asking for reasoning in this server's dialect; empty when off.
+
+    `effort` is the user's saved reasoning effort: effort-based APIs get it as is, budget-based
+    ones get the budget it was turned into."""
     if budget <= 0:
         return {}, {}
     if dialect is OPENAI:
         # only reasoning models accept reasoning_effort; OpenAI never streams their thoughts
         if _OPENAI_REASONING.match(model.rsplit("/", 1)[-1]):
-            return {"reasoning_effort": effort_for_budget(budget)}, {}
+            return {"reasoning_effort": effort or effort_for_budget(budget)}, {}
         return {}, {}
     if dialect is OPENROUTER:
-        return {}, {"reasoning": {"max_tokens": budget}}
+        # OpenRouter takes one or the other, and maps it onto each upstream model's own knob
+        return {}, {"reasoning": {"effort": effort} if effort else {"max_tokens": budget}}
     if dialect is GEMINI:
         m = _GEMINI_VERSION.search(model)
         if m and (int(m.group(1)), int(m.group(2) or 0)) >= (2, 5):
@@ -166,7 +172,9 @@ class OpenAICompatProvider:
 
     def build_request(self, options: CallOptions) -> dict[str, Any]:
         """The keyword arguments for chat.completions.create (exposed for tests and debugging)."""
-        kwargs, extra_body = reasoning_params(self.dialect, options.model, options.thinking_budget)
+        kwargs, extra_body = reasoning_params(
+            self.dialect, options.model, options.thinking_budget, options.reasoning_effort
+        )
         request: dict[str, Any] = {
             "model": options.model,
             "messages": to_openai_messages(options),
