@@ -32,6 +32,9 @@ class PermissionNeed:
 class ToolOutcome:
     output: str
     is_error: bool = False
+    # the tool's response metadata as the Mix SDK documents it per tool (Glob: number_of_files,
+    # truncated; Bash: start_time, end_time; ...); stored with the result and sent to clients
+    metadata: dict[str, Any] | None = None
 
 
 class Tool(Protocol):
