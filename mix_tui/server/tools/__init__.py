@@ -19,6 +19,7 @@ from .base import PermissionNeed, Tool, ToolContext, ToolOutcome
 from .bash import Bash
 from .diffing import unified_diff
 from .files import Edit, ReadText, Write
+from .python_exec import PythonExecution
 from .search import Glob, Grep
 from .todo import TodoWrite
 
@@ -43,7 +44,7 @@ _MAX_REPORTED_ERRORS = 5
 
 def all_tools() -> dict[str, Tool]:
     """Fresh instances of every built-in tool, keyed by wire name (CoreToolName)."""
-    tools: list[Tool] = [Bash(), ReadText(), Write(), Edit(), Glob(), Grep(), TodoWrite()]
+    tools: list[Tool] = [Bash(), ReadText(), Write(), Edit(), Glob(), Grep(), TodoWrite(), PythonExecution()]
     return {tool.name: tool for tool in tools}
 
 

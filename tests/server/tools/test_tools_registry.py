@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -24,12 +25,15 @@ CORE_TOOL_NAMES = {
     "Show",
     "Task",
 }
+EXTRA_TOOL_NAMES = {"python_execution"}
 
 
 def test_registry_names_are_core_tool_names() -> None:
     tools = all_tools()
-    assert set(tools) == {"Bash", "ReadText", "Write", "Edit", "Glob", "Grep", "TodoWrite"}
-    assert set(tools) <= CORE_TOOL_NAMES
+    assert set(tools) == {"Bash", "ReadText", "Write", "Edit", "Glob", "Grep", "TodoWrite", *EXTRA_TOOL_NAMES}
+    # the spec's CoreToolName, plus older Mix names that fit its ToolName pattern (server_tool)
+    assert set(tools) - EXTRA_TOOL_NAMES <= CORE_TOOL_NAMES
+    assert all(re.fullmatch(r"[a-zA-Z0-9_]+_[a-zA-Z0-9_]+", name) for name in EXTRA_TOOL_NAMES)
     assert all(name == tool.name for name, tool in tools.items())
     assert PLAN_MODE_TOOLS <= CORE_TOOL_NAMES
     assert not PLAN_MODE_TOOLS & {"Bash", "Write", "Edit"}
