@@ -18,8 +18,9 @@ from ..providers.base import ToolSpec
 from .base import PermissionNeed, Tool, ToolContext, ToolOutcome
 from .bash import Bash
 from .diffing import unified_diff
-from .files import Edit, ReadText, Write
+from .files import Edit, Write
 from .python_exec import PythonExecution
+from .read_text import ReadText
 from .search import Glob, Grep
 from .todo import TodoWrite
 

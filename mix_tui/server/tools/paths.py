@@ -8,6 +8,9 @@ symlinks and `..` are resolved *before* the inside/outside check.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+from .base import PermissionNeed
 
 
 def resolve_path(raw: str, workdir: Path) -> Path:
@@ -32,3 +35,18 @@ def display_path(path: Path, workdir: Path) -> str:
         return rel or "."
     return str(path)
 
+
+def outside_read_need(path: Path, what: str, params: dict[str, Any]) -> PermissionNeed:
+    """The prompt for reading something outside the workdir (shared with the search tools).
+
+    Built from the resolved path alone: nothing outside the workdir is opened, counted or even
+    checked for existence before the user allows it (issue 8.7)."""
+    return PermissionNeed(
+        description=f"{what} outside the working directory: {path}",
+        action="read",
+        path=str(path),
+        params=params,
+    )
+
+
+OUTSIDE_NOTE = "outside the working directory; its current content is not read before you allow it"

@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from .base import PermissionNeed, ToolContext, ToolOutcome
-from .files import outside_read_need
 from .ignore import IgnoreRules
-from .paths import display_path, is_inside, resolve_path
+from .paths import display_path, is_inside, outside_read_need, resolve_path
 from .text import clean_output, is_binary
 from .walk import WalkLimits, compile_glob, literal_prefix, walk_files
 

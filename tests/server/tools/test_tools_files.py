@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from mix_tui.server.tools import ToolContext, unified_diff
-from mix_tui.server.tools.files import Edit, ReadText, Write
+from mix_tui.server.tools.files import Edit, Write
+from mix_tui.server.tools.read_text import ReadText
 
 
 def _names(directory: Path) -> list[str]:
