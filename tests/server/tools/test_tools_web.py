@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mix_tui.server.tools import ToolContext
-from mix_tui.server.tools import web
+from mix_tui.server.tools import ToolContext, web
 from mix_tui.server.tools.read_text import ReadText
 from tests.server.providers.wire_server import Reply, WireServer
 
