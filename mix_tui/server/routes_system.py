@@ -76,15 +76,21 @@ async def llm_tools(request: Request) -> Response:
     )
 
 
+# tools that need a key of their own: tool name -> (key provider in secrets, display name)
+_KEYED_TOOLS = {"Search": ("brave", "Brave Search")}
+
+
 async def tools_status(request: Request) -> Response:
     tools = runtime(request).tools.values()
+    keyed = {name: await asyncio.to_thread(secrets.get_api_key, provider) is not None
+             for name, (provider, _) in _KEYED_TOOLS.items()}  # fmt: skip
     entries = [
         {
             "provider": t.name,
             "display_name": t.name,
             "description": t.description.strip().splitlines()[0] if t.description.strip() else "",
-            "api_key_required": False,
-            "authenticated": True,
+            "api_key_required": t.name in keyed,
+            "authenticated": keyed.get(t.name, True),
         }
         for t in tools
     ]
@@ -92,8 +98,27 @@ async def tools_status(request: Request) -> Response:
 
 
 async def tools_credentials(request: Request) -> Response:
-    # no built-in tool needs an external service key
-    return wire({"categories": {}})
+    brave = await asyncio.to_thread(secrets.get_api_key, "brave") is not None
+    search = {
+        "provider": "brave",
+        "display_name": "Brave Search",
+        "description": "Web, image and video search for the Search tool",
+        "api_key_required": True,
+        "api_key_format": "BSA…",
+        "authenticated": brave,
+    }
+    return wire(
+        {
+            "categories": {
+                "search": {
+                    "display_name": "Web search",
+                    "description": "Services the Search tool queries",
+                    "icon": "search",
+                    "tools": [search],
+                }
+            }
+        }
+    )
 
 
 # ---- auth ---------------------------------------------------------------------------------------

@@ -244,4 +244,11 @@ async def test_system_endpoints(mix: Harness) -> None:
     assert bash["parameters"]["type"] == "object" and "command" in bash["required"]
     status = (await mix.client.get("/api/tools/status")).json()["categories"]
     assert any(t["provider"] == "Bash" for t in status["core"]["tools"])
-    assert (await mix.client.get("/api/tools/credentials-status")).json() == {"categories": {}}
+    search = next(t for t in status["core"]["tools"] if t["provider"] == "Search")
+    assert search["api_key_required"] is True and search["authenticated"] is False
+    credentials = (await mix.client.get("/api/tools/credentials-status")).json()["categories"]
+    assert credentials["search"]["tools"][0]["provider"] == "brave"
+    assert credentials["search"]["tools"][0]["authenticated"] is False
+    await mix.client.post("/api/auth/api-key", json={"provider": "brave", "api_key": "BSA" + "k" * 28})
+    credentials = (await mix.client.get("/api/tools/credentials-status")).json()["categories"]
+    assert credentials["search"]["tools"][0]["authenticated"] is True

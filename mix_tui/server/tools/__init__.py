@@ -23,6 +23,7 @@ from .python_exec import PythonExecution
 from .read_text import ReadText
 from .search import Glob, Grep
 from .todo import TodoWrite
+from .web_search import Search
 
 __all__ = [
     "PLAN_MODE_TOOLS",
@@ -38,14 +39,16 @@ __all__ = [
 
 # Read-only and planning tools allowed in plan mode (contract §5.7), by CoreToolName. ExitPlanMode
 # is listed for the agent to provide; the names here that have no tool are simply absent from all_tools().
-PLAN_MODE_TOOLS: frozenset[str] = frozenset({"ReadText", "Glob", "Grep", "TodoWrite", "ExitPlanMode"})
+PLAN_MODE_TOOLS: frozenset[str] = frozenset(
+    {"ReadText", "Glob", "Grep", "TodoWrite", "ExitPlanMode", "ReadMedia", "Search", "Task"}
+)
 
 _MAX_REPORTED_ERRORS = 5
 
 
 def all_tools() -> dict[str, Tool]:
     """Fresh instances of every built-in tool, keyed by wire name (CoreToolName)."""
-    tools: list[Tool] = [Bash(), ReadText(), Write(), Edit(), Glob(), Grep(), TodoWrite(), PythonExecution()]
+    tools: list[Tool] = [Bash(), ReadText(), Write(), Edit(), Glob(), Grep(), TodoWrite(), PythonExecution(), Search()]
     return {tool.name: tool for tool in tools}
 
 

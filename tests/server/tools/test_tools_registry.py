@@ -26,11 +26,12 @@ CORE_TOOL_NAMES = {
     "Task",
 }
 EXTRA_TOOL_NAMES = {"python_execution"}
+EXPECTED_TOOL_NAMES = {"Bash", "ReadText", "Write", "Edit", "Glob", "Grep", "TodoWrite", "Search", *EXTRA_TOOL_NAMES}
 
 
 def test_registry_names_are_core_tool_names() -> None:
     tools = all_tools()
-    assert set(tools) == {"Bash", "ReadText", "Write", "Edit", "Glob", "Grep", "TodoWrite", *EXTRA_TOOL_NAMES}
+    assert set(tools) == EXPECTED_TOOL_NAMES
     # the spec's CoreToolName, plus older Mix names that fit its ToolName pattern (server_tool)
     assert set(tools) - EXTRA_TOOL_NAMES <= CORE_TOOL_NAMES
     assert all(re.fullmatch(r"[a-zA-Z0-9_]+_[a-zA-Z0-9_]+", name) for name in EXTRA_TOOL_NAMES)
