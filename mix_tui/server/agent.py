@@ -117,7 +117,7 @@ class Turn:
             allowed=frozenset(allowed),
             context=ToolContext(
                 workdir=self.rt.config.workdir, session_id=sid, cancelled=self.cancelled,
-                state=self.rt.tool_state.setdefault(sid, {}),
+                state=self.rt.tool_state.setdefault(sid, {}), files_dir=self.rt.config.files_dir(sid),
             ),
             permissions=self.rt.permissions,
             publish=self.publish,

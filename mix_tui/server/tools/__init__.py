@@ -22,6 +22,7 @@ from .files import Edit, Write
 from .python_exec import PythonExecution
 from .read_text import ReadText
 from .search import Glob, Grep
+from .show import Show
 from .todo import TodoWrite
 from .web_search import Search
 
@@ -48,7 +49,7 @@ _MAX_REPORTED_ERRORS = 5
 
 def all_tools() -> dict[str, Tool]:
     """Fresh instances of every built-in tool, keyed by wire name (CoreToolName)."""
-    tools: list[Tool] = [Bash(), ReadText(), Write(), Edit(), Glob(), Grep(), TodoWrite(), PythonExecution(), Search()]
+    tools: list[Tool] = [Bash(), ReadText(), Write(), Edit(), Glob(), Grep(), TodoWrite(), PythonExecution(), Search(), Show()]
     return {tool.name: tool for tool in tools}
 
 

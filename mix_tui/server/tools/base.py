@@ -16,6 +16,8 @@ class ToolContext:
     cancelled: asyncio.Event = field(default_factory=asyncio.Event)
     # per-session scratch state (TodoWrite keeps its list here)
     state: dict[str, Any] = field(default_factory=dict)
+    # the session's files folder (served by the files API): where Show puts what it displays
+    files_dir: Path | None = None
 
 
 @dataclass(slots=True)
