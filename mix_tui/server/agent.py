@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from mix_tui.protocol.events import Complete, Error, MixEvent, UserMessageCreated
 from mix_tui.secrets import redact
 from mix_tui.server import catalog
+from mix_tui.server.media_reader import media_reader
 from mix_tui.server.prompt import (
     PLACEHOLDER_TITLES,
     system_prompt,
@@ -118,6 +119,7 @@ class Turn:
             context=ToolContext(
                 workdir=self.rt.config.workdir, session_id=sid, cancelled=self.cancelled,
                 state=self.rt.tool_state.setdefault(sid, {}), files_dir=self.rt.config.files_dir(sid),
+                media_reader=media_reader(provider, choice.model),
             ),
             permissions=self.rt.permissions,
             publish=self.publish,

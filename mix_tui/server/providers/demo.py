@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from mix_tui.server.providers import demo_text
+from mix_tui.server.providers import demo_media, demo_text
 from mix_tui.server.providers.base import (
     CallOptions,
     ChatMessage,
@@ -230,6 +230,10 @@ class DemoProvider:
 
     @staticmethod
     def _reply(messages: list[ChatMessage]) -> tuple[str, str, list[ToolCallRequest]]:
+        last = messages[-1] if messages else None
+        if last is not None and last.role == "user" and last.attachments:
+            # ReadMedia asking about an image or PDF pages
+            return "I'll report what can be read from the media.", demo_media.describe(last.attachments, last.content), []
         prompt = next((m.content for m in reversed(messages) if m.role == "user"), "")
         directives = parse_directives(prompt)
         # ids are unique within a session because every step adds one assistant message

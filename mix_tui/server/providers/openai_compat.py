@@ -7,6 +7,7 @@ prompt tokens (OpenAI's `prompt_tokens` includes them).
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ import openai
 from openai import AsyncOpenAI
 
 from .base import (
+    Attachment,
     CallOptions,
     ChatMessage,
     Finish,
@@ -90,9 +92,20 @@ def to_openai_messages(options: CallOptions) -> list[dict[str, Any]]:
     return out
 
 
+def _attachment_part(attachment: Attachment) -> dict[str, Any]:
+    data_url = f"data:{attachment.media_type};base64,{base64.b64encode(attachment.data).decode()}"
+    if attachment.is_image:
+        return {"type": "image_url", "image_url": {"url": data_url}}
+    # chat.completions' file part (PDF input), as OpenAI documents it
+    return {"type": "file", "file": {"filename": attachment.name or "document.pdf", "file_data": data_url}}
+
+
 def _convert(msg: ChatMessage) -> list[dict[str, Any]]:
     if msg.role == "user":
-        return [{"role": "user", "content": msg.content}]
+        if not msg.attachments:
+            return [{"role": "user", "content": msg.content}]
+        parts = [_attachment_part(a) for a in msg.attachments]
+        return [{"role": "user", "content": [*parts, {"type": "text", "text": msg.content}]}]
     if msg.role == "tool":
         return [
             {

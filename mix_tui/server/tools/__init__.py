@@ -20,6 +20,7 @@ from .bash import Bash
 from .diffing import unified_diff
 from .files import Edit, Write
 from .python_exec import PythonExecution
+from .read_media import ReadMedia
 from .read_text import ReadText
 from .search import Glob, Grep
 from .show import Show
@@ -49,7 +50,10 @@ _MAX_REPORTED_ERRORS = 5
 
 def all_tools() -> dict[str, Tool]:
     """Fresh instances of every built-in tool, keyed by wire name (CoreToolName)."""
-    tools: list[Tool] = [Bash(), ReadText(), Write(), Edit(), Glob(), Grep(), TodoWrite(), PythonExecution(), Search(), Show()]
+    tools: list[Tool] = [
+        Bash(), ReadText(), Write(), Edit(), Glob(), Grep(), TodoWrite(),
+        PythonExecution(), ReadMedia(), Search(), Show(),
+    ]  # fmt: skip
     return {tool.name: tool for tool in tools}
 
 

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
+
+from ..providers.base import Attachment
+
+
+class MediaReadError(Exception):
+    """The model could not look at the media (not multimodal, refused the file...); text for the model."""
+
+
+# (prompt, media) -> the session's model's answer about that media (ReadMedia). Raises MediaReadError.
+MediaReader = Callable[[str, list[Attachment]], Awaitable[str]]
 
 
 @dataclass(slots=True)
@@ -18,6 +29,8 @@ class ToolContext:
     state: dict[str, Any] = field(default_factory=dict)
     # the session's files folder (served by the files API): where Show puts what it displays
     files_dir: Path | None = None
+    # asks the session's model about images and PDF pages (None: nothing can look at media)
+    media_reader: MediaReader | None = None
 
 
 @dataclass(slots=True)
