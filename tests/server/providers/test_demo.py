@@ -84,6 +84,27 @@ def tool_calls(events: list[ProviderEvent]) -> list[tuple[str, dict[str, object]
         ),
         ("glob **/*.py", "Glob", {"pattern": "**/*.py"}),
         ("grep def main", "Grep", {"pattern": "def main"}),
+        ("python\n```\nprint(6 * 7)\n```", "python_execution", {"code": "print(6 * 7)\n"}),
+        ("fetch https://example.com/a", "ReadText", {"file_path": "https://example.com/a"}),
+        (
+            "look chart.png",
+            "ReadMedia",
+            {"file_path": "chart.png", "media_type": "image", "prompt": "Describe what you see."},
+        ),
+        (
+            "look doc.pdf pages 1-3",
+            "ReadMedia",
+            {"file_path": "doc.pdf", "media_type": "pdf", "prompt": "Describe what you see.", "pdf_pages": "1-3"},
+        ),
+        ("search textual tui", "Search", {"query": "textual tui", "search_type": "web"}),
+        ("search images red pandas", "Search", {"query": "red pandas", "search_type": "images"}),
+        ("show out/plot.png", "Show", {"outputs": [{"path": "out/plot.png", "type": "image", "title": "plot.png"}]}),
+        (
+            "task count the python files",
+            "Task",
+            {"description": "count the python files", "prompt": "count the python files", "subagent_type": "general-purpose"},
+        ),
+        ("plan\n```\n1. read\n2. fix\n```", "ExitPlanMode", {"plan": "1. read\n2. fix\n"}),
     ],
 )
 async def test_each_directive_becomes_a_tool_call(prompt: str, name: str, args: dict[str, object]) -> None:
