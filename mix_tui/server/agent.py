@@ -107,6 +107,8 @@ class Turn:
         except ValueError as exc:
             self._end(Error(error=str(exc)))
             return
+        from mix_tui.server.subagents import SubagentRunner  # it runs Turns: imported here, not at the top
+
         allowed = [n for n in self.rt.tools if not req.plan_mode or n in PLAN_MODE_TOOLS]
         system = system_prompt(
             self.rt.config.workdir, allowed, custom=session.custom_system_prompt, mode=session.prompt_mode,
@@ -120,6 +122,7 @@ class Turn:
                 workdir=self.rt.config.workdir, session_id=sid, cancelled=self.cancelled,
                 state=self.rt.tool_state.setdefault(sid, {}), files_dir=self.rt.config.files_dir(sid),
                 media_reader=media_reader(provider, choice.model),
+                run_subagent=SubagentRunner(self.rt, sid, choice, req.plan_mode, self.cancelled),
             ),
             permissions=self.rt.permissions,
             publish=self.publish,

@@ -134,6 +134,11 @@ class Store:
             )
         return self.get_session(session_id)
 
+    def add_cost(self, session_id: str, cost: float) -> None:
+        """Add a sub-agent's cost to its parent session (the spec: subagent costs are added in)."""
+        with self._tx() as db:
+            db.execute("UPDATE sessions SET cost = cost + ? WHERE id = ?", (cost, session_id))
+
     # ---- messages ------------------------------------------------------------------------------
 
     def add_message(self, message: MessageRow, *, usage: tuple[int, int, float] | None = None) -> None:

@@ -8,6 +8,7 @@ results the model sees.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -125,7 +126,7 @@ async def _execute(call: ToolCallRequest, env: ToolEnv) -> tuple[str, bool, str 
         if answer == "cancelled":
             return CANCELLED, True, "cancelled"
     try:
-        outcome = await tool.run(args, env.context)
+        outcome = await tool.run(args, dataclasses.replace(env.context, tool_call_id=call.id))
     except asyncio.CancelledError:
         raise
     except Exception as exc:

@@ -8,6 +8,7 @@ back it summarises them, output included. It never touches the network and alway
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import json
 import math
@@ -294,10 +295,13 @@ class DemoProvider:
             return "I'll report what can be read from the media.", demo_media.describe(last.attachments, last.content), []
         prompt = next((m.content for m in reversed(messages) if m.role == "user"), "")
         directives = parse_directives(prompt)
-        # ids are unique within a session because every step adds one assistant message
+        # ids are unique within a session because every step adds one assistant message, and across
+        # sessions (a sub-agent's events share its parent's stream) through the conversation's opening
         step = sum(1 for m in messages if m.role == "assistant")
+        opening = next((m.content for m in messages if m.role == "user"), "")
+        tag = hashlib.sha256(opening.encode("utf-8", "replace")).hexdigest()[:8]
         calls = [
-            ToolCallRequest(f"demo_call_{step}_{n}", d.tool, d.arguments())
+            ToolCallRequest(f"demo_call_{tag}_{step}_{n}", d.tool, d.arguments())
             for n, d in enumerate((d for d in directives if d.tool), start=1)
         ]
         if calls:

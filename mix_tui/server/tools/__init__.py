@@ -24,6 +24,7 @@ from .read_media import ReadMedia
 from .read_text import ReadText
 from .search import Glob, Grep
 from .show import Show
+from .task import Task
 from .todo import TodoWrite
 from .web_search import Search
 
@@ -52,7 +53,7 @@ def all_tools() -> dict[str, Tool]:
     """Fresh instances of every built-in tool, keyed by wire name (CoreToolName)."""
     tools: list[Tool] = [
         Bash(), ReadText(), Write(), Edit(), Glob(), Grep(), TodoWrite(),
-        PythonExecution(), ReadMedia(), Search(), Show(),
+        PythonExecution(), ReadMedia(), Search(), Show(), Task(),
     ]  # fmt: skip
     return {tool.name: tool for tool in tools}
 

@@ -19,6 +19,27 @@ class MediaReadError(Exception):
 MediaReader = Callable[[str, list[Attachment]], Awaitable[str]]
 
 
+@dataclass(frozen=True, slots=True)
+class SubagentRequest:
+    """A sub-agent to run (the Task tool, sub_agent callbacks): its events reach the calling session's
+    stream with parentToolCallId = `tool_call_id`."""
+
+    prompt: str
+    tool_call_id: str
+    description: str = ""
+    subagent_type: str = "general-purpose"
+
+
+@dataclass(frozen=True, slots=True)
+class SubagentResult:
+    session_id: str  # the subagent session ("" when none could be created)
+    text: str  # its final answer, or what went wrong
+    ok: bool
+
+
+RunSubagent = Callable[[SubagentRequest], Awaitable[SubagentResult]]
+
+
 @dataclass(slots=True)
 class ToolContext:
     workdir: Path
@@ -31,6 +52,10 @@ class ToolContext:
     files_dir: Path | None = None
     # asks the session's model about images and PDF pages (None: nothing can look at media)
     media_reader: MediaReader | None = None
+    # starts a sub-agent session (None: sub-agents are not available here)
+    run_subagent: RunSubagent | None = None
+    # the call being run: tool execution hands each call its own copy of the context
+    tool_call_id: str = ""
 
 
 @dataclass(slots=True)

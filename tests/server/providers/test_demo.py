@@ -130,7 +130,11 @@ async def test_several_directives_give_several_calls_with_step_ids() -> None:
     events = await collect(DemoProvider(FAST), options(*history))
     assert [name for name, _ in tool_calls(events)] == ["Bash", "ReadText", "Glob"]
     ids = [e.id for e in events if isinstance(e, ToolCallStart)]
-    assert ids == ["demo_call_1_1", "demo_call_1_2", "demo_call_1_3"]
+    tag = ids[0].split("_")[2]
+    assert ids == [f"demo_call_{tag}_1_1", f"demo_call_{tag}_1_2", f"demo_call_{tag}_1_3"]
+    # another conversation gets other ids (a sub-agent's calls share its parent's stream)
+    other = await collect(DemoProvider(FAST), options(user("$ pwd")))
+    assert next(e.id for e in other if isinstance(e, ToolCallStart)).split("_")[2] != tag
     assert "1. I'll run `pwd`." in text_of(events)
 
 

@@ -26,7 +26,7 @@ CORE_TOOL_NAMES = {
     "Task",
 }
 EXTRA_TOOL_NAMES = {"python_execution"}
-EXPECTED_TOOL_NAMES = {"Bash", "ReadText", "Write", "Edit", "Glob", "Grep", "TodoWrite", "Search", "Show", "ReadMedia", *EXTRA_TOOL_NAMES}
+EXPECTED_TOOL_NAMES = {"Bash", "ReadText", "Write", "Edit", "Glob", "Grep", "TodoWrite", "Search", "Show", "ReadMedia", "Task", *EXTRA_TOOL_NAMES}
 
 
 def test_registry_names_are_core_tool_names() -> None:
