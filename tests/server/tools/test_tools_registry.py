@@ -26,7 +26,7 @@ CORE_TOOL_NAMES = {
     "Task",
 }
 EXTRA_TOOL_NAMES = {"python_execution"}
-EXPECTED_TOOL_NAMES = {"Bash", "ReadText", "Write", "Edit", "Glob", "Grep", "TodoWrite", "Search", "Show", "ReadMedia", "Task", *EXTRA_TOOL_NAMES}
+EXPECTED_TOOL_NAMES = {"Bash", "ReadText", "Write", "Edit", "Glob", "Grep", "TodoWrite", "Search", "Show", "ReadMedia", "Task", "ExitPlanMode", *EXTRA_TOOL_NAMES}
 
 
 def test_registry_names_are_core_tool_names() -> None:
@@ -70,7 +70,7 @@ def test_specs_are_valid_strict_object_schemas() -> None:
 
 
 def test_specs_subset_skips_unknown_names() -> None:
-    assert [s.name for s in tool_specs(["Grep", "ExitPlanMode", "ReadText"])] == ["Grep", "ReadText"]
+    assert [s.name for s in tool_specs(["Grep", "NoSuchTool", "ReadText"])] == ["Grep", "ReadText"]
 
 
 @pytest.mark.parametrize(
