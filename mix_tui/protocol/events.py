@@ -131,6 +131,8 @@ class ToolExecutionComplete(_Typed):
     # extension of ours (DESIGN.md §2.3): the tool's output, truncated, and whether it is an error
     result: str | None = None
     is_error: bool | None = None
+    # extension: the tool's response metadata (as on ToolCallData), when it is small enough
+    metadata: dict[str, Any] | None = None
 
 
 class Permission(_Typed):

@@ -238,6 +238,9 @@ class ToolCallData(CamelModel):
     status: str | None = None
     duration_ms: int | None = None  # the tool's run time, the wait for a permission answer excluded
     permission: str | None = None
+    # extension: the tool's response metadata as the Mix SDK documents it per tool (Glob
+    # number_of_files/truncated, Bash start_time/end_time, Show outputs, ...); Go's export has it too
+    metadata: dict[str, Any] | None = None
 
     @property
     def arguments(self) -> dict[str, Any]:
@@ -328,6 +331,7 @@ class ExportToolCall(CamelModel):
     result: str | None = None
     is_error: bool | None = None
     screenshot_urls: list[str] | None = None
+    metadata: dict[str, Any] | None = None  # as Go's export sends it (see ToolCallData.metadata)
 
 
 class ExportMessage(CamelModel):

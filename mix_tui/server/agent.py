@@ -237,7 +237,7 @@ class Turn:
             return
         row = MessageRow(
             id=new_id(), session_id=self.session_id, role="tool",
-            tool_results=[ToolResultRow(r.call.id, r.call.name, r.output, r.is_error) for r in runs],
+            tool_results=[ToolResultRow(r.call.id, r.call.name, r.output, r.is_error, r.metadata) for r in runs],
         )
         store = self.rt.store
         await store.run(store.add_message, row)

@@ -90,6 +90,12 @@ MIGRATIONS: tuple[str, ...] = (
         updated_at INTEGER NOT NULL
     );
     """,
+    # 3: each tool result's response metadata (the SDK's per-tool shapes, JSON), and the results of
+    # session callbacks on the tool-role messages that hold them (CallbackResultData list, JSON)
+    """
+    ALTER TABLE tool_results ADD COLUMN metadata TEXT;
+    ALTER TABLE messages ADD COLUMN callback_results TEXT;
+    """,
 )
 
 

@@ -19,6 +19,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from mix_tui.server.migrations import migrate
 from mix_tui.server.rows import (
+    JSON_MESSAGE_FIELDS,
     MESSAGE_FIELDS,
     PREFERENCE_FIELDS,
     MessageRow,
@@ -161,15 +162,17 @@ class Store:
     def _insert_message(self, db: sqlite3.Connection, m: MessageRow) -> None:
         db.execute(
             f"INSERT INTO messages ({', '.join(MESSAGE_FIELDS)}) VALUES ({', '.join('?' * len(MESSAGE_FIELDS))})",
-            tuple(getattr(m, name) for name in MESSAGE_FIELDS),
+            tuple(_column(m, name) for name in MESSAGE_FIELDS),
         )
         db.executemany(
             "INSERT INTO tool_calls (message_id, position, id, name, input, type, finished) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(m.id, n, c.id, c.name, c.input, c.type, int(c.finished)) for n, c in enumerate(m.tool_calls)],
         )
         db.executemany(
-            "INSERT INTO tool_results (message_id, position, tool_call_id, name, content, is_error) VALUES (?, ?, ?, ?, ?, ?)",
-            [(m.id, n, r.tool_call_id, r.name, r.content, int(r.is_error)) for n, r in enumerate(m.tool_results)],
+            "INSERT INTO tool_results (message_id, position, tool_call_id, name, content, is_error, metadata)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(m.id, n, r.tool_call_id, r.name, r.content, int(r.is_error), _dump(r.metadata))
+             for n, r in enumerate(m.tool_results)],
         )
 
     def list_messages(self, session_id: str) -> list[MessageRow]:
@@ -197,7 +200,10 @@ class Store:
             f"SELECT * FROM tool_results WHERE message_id IN ({marks}) ORDER BY message_id, position", tuple(by_id)
         ):
             by_id[r["message_id"]].tool_results.append(
-                ToolResultRow(r["tool_call_id"], r["name"], r["content"], bool(r["is_error"]))
+                ToolResultRow(
+                    r["tool_call_id"], r["name"], r["content"], bool(r["is_error"]),
+                    json.loads(r["metadata"]) if r["metadata"] else None,
+                )
             )
         return messages
 
@@ -278,5 +284,13 @@ def _session(r: sqlite3.Row) -> SessionRow:
     )
 
 
+def _column(m: MessageRow, name: str) -> Any:
+    value = getattr(m, name)
+    return _dump(value) if name in JSON_MESSAGE_FIELDS else value
+
+
 def _message(r: sqlite3.Row) -> MessageRow:
-    return MessageRow(**{name: r[name] for name in MESSAGE_FIELDS})
+    values = {name: r[name] for name in MESSAGE_FIELDS}
+    for name in JSON_MESSAGE_FIELDS:
+        values[name] = json.loads(values[name]) if values[name] else None
+    return MessageRow(**values)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from mix_tui.protocol.models import (
     BackendMessage,
     Callback,
+    CallbackResultData,
     ExportMessage,
     ExportSession,
     ExportToolCall,
@@ -17,12 +18,13 @@ from mix_tui.protocol.models import (
     parse_tool_input,
     strip_system_reminder,
 )
+from mix_tui.server.callback_text import callback_context
 from mix_tui.server.providers.base import ChatMessage, ToolCallRequest, ToolResult
-from mix_tui.server.rows import ToolCallRow
+from mix_tui.server.rows import ToolCallRow, ToolResultRow
 from mix_tui.server.store import MessageRow, SessionRow
 
-# a stored tool call and its joined (result, isError), None while it has no result
-JoinedCall = tuple[ToolCallRow, tuple[str, bool] | None]
+# a stored tool call and its joined result row, None while it has no result
+JoinedCall = tuple[ToolCallRow, ToolResultRow | None]
 
 # Wire sessionType: the official SDK only accepts main|subagent, so a fork is "main" with a parent.
 _WIRE_SESSION_TYPES = ("main", "subagent")
@@ -59,10 +61,10 @@ def session_data(row: SessionRow, *, with_first_message: bool = False) -> Sessio
     )
 
 
-def _results_by_call(messages: list[MessageRow]) -> dict[tuple[int, str], tuple[str, bool]]:
-    """(index of the assistant message, tool-call id) -> (result, isError): each call is joined to the
-    first tool-role result that follows it."""
-    joined: dict[tuple[int, str], tuple[str, bool]] = {}
+def _results_by_call(messages: list[MessageRow]) -> dict[tuple[int, str], ToolResultRow]:
+    """(index of the assistant message, tool-call id) -> its result: each call is joined to the first
+    tool-role result that follows it."""
+    joined: dict[tuple[int, str], ToolResultRow] = {}
     open_calls: dict[str, int] = {}
     for index, message in enumerate(messages):
         if message.role == "assistant":
@@ -71,7 +73,7 @@ def _results_by_call(messages: list[MessageRow]) -> dict[tuple[int, str], tuple[
         for result in message.tool_results:
             owner = open_calls.pop(result.tool_call_id, None)
             if owner is not None:
-                joined[(owner, result.tool_call_id)] = (result.content, result.is_error)
+                joined[(owner, result.tool_call_id)] = result
     return joined
 
 
@@ -91,7 +93,8 @@ def backend_messages(messages: list[MessageRow]) -> list[BackendMessage]:
             calls = [
                 ToolCallData(
                     id=c.id, name=c.name, input=c.input, type=c.type, finished=c.finished,
-                    result=result[0] if result else None, is_error=result[1] if result else None,
+                    result=result.content if result else None, is_error=result.is_error if result else None,
+                    metadata=result.metadata if result else None,
                 )
                 for c, result in joined
             ]
@@ -108,6 +111,9 @@ def backend_message(m: MessageRow, calls: list[ToolCallData] | None = None) -> B
         user_input=m.content,
         assistant_response=m.content if m.role != "user" else None,
         tool_calls=calls,
+        callback_results=[CallbackResultData.model_validate(r) for r in m.callback_results]
+        if m.callback_results
+        else None,
         reasoning=m.reasoning or None,
         reasoning_duration=m.reasoning_duration,
         model=m.model,
@@ -128,7 +134,8 @@ def export_session(row: SessionRow, messages: list[MessageRow]) -> ExportSession
                 ExportToolCall(
                     id=c.id, name=c.name, input=c.input, type=c.type, finished=c.finished,
                     input_json=parse_tool_input(c.input),
-                    result=result[0] if result else None, is_error=result[1] if result else None,
+                    result=result.content if result else None, is_error=result.is_error if result else None,
+                    metadata=result.metadata if result else None,
                 )
                 for c, result in joined
             ]
@@ -170,6 +177,10 @@ def conversation(messages: list[MessageRow]) -> list[ChatMessage]:
                     tool_results=[ToolResult(r.tool_call_id, r.name, r.content, r.is_error) for r in m.tool_results],
                 )
             )
+        if m.callback_results:
+            shown = callback_context(m.callback_results)
+            if shown:
+                chat.append(ChatMessage(role="user", content=shown))
     return chat
 
 

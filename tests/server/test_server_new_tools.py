@@ -79,3 +79,20 @@ async def test_show_directive_publishes_the_file_for_every_client(mix: Harness) 
     assert [f["name"] for f in files] == ["plot.png"]
     thumb = await mix.client.get(f"/api/sessions/{sid}/files/plot.png", params={"thumb": "w16"})
     assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/png"
+
+
+async def test_tool_metadata_reaches_the_event_history_and_export(mix: Harness) -> None:
+    for name in ("a.py", "b.py"):
+        (mix.srv.config.workdir / name).write_text("x = 1\n")
+    sid = await mix.create_session()
+    stream = await mix.connected(sid)
+    await mix.send(sid, "glob *.py")
+    frames = await stream.turn()
+    expected = {"number_of_files": 2, "truncated": False}
+    assert tool_result(frames).data["metadata"] == expected
+    history = await mix.messages(sid)
+    call = next(m for m in history if m.get("toolCalls"))["toolCalls"][0]
+    assert call["metadata"] == expected
+    exported = (await mix.client.get(f"/api/sessions/{sid}/export")).json()
+    calls = [c for m in exported["messages"] for c in (m.get("toolCalls") or [])]
+    assert calls[0]["metadata"] == expected
