@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from mix_tui.protocol.events import Complete, Error, MixEvent, UserMessageCreated
 from mix_tui.secrets import redact
 from mix_tui.server import catalog
+from mix_tui.server.callbacks import run_callbacks
 from mix_tui.server.media_reader import media_reader
 from mix_tui.server.prompt import (
     PLACEHOLDER_TITLES,
@@ -154,6 +155,7 @@ class Turn:
                 return
             runs = await run_tools(step.calls, env)
             await self._store_results(step, runs)
+            await run_callbacks(self.rt, sid, runs, env)
             if self.cancelled.is_set():
                 self._end(Error(error=self._cancel_message()))
                 return

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 MAX_CALLBACK_CONTEXT = 20_000
+NOTE_PREFIX = "[callback "
 
 
 def callback_context(results: list[dict[str, Any]]) -> str:
@@ -18,7 +19,7 @@ def callback_context(results: list[dict[str, Any]]) -> str:
         if r.get("exclude_from_context") or r.get("callback_type") == "send_message":
             continue  # a send_message callback speaks for itself as a user message
         name = r.get("callback_name") or r.get("callback_type", "callback")
-        head = f"[callback {name!r} ({r.get('callback_type')}) after {r.get('tool_name')} call {r.get('tool_call_id')}:"
+        head = f"{NOTE_PREFIX}{name!r} ({r.get('callback_type')}) after {r.get('tool_name')} call {r.get('tool_call_id')}:"
         status = "succeeded" if r.get("success") else "failed"
         lines = [f"{head} {status}]"]
         if r.get("exit_code") is not None:

@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from mix_tui.server.callback_text import NOTE_PREFIX
 from mix_tui.server.providers import demo_media, demo_text
 from mix_tui.server.providers.base import (
     CallOptions,
@@ -252,7 +253,8 @@ class DemoProvider:
 
     async def stream(self, options: CallOptions) -> AsyncIterator[ProviderEvent]:
         pacer = _Pacer(self.rate)
-        messages = options.messages
+        # a callback's note is no prompt of the user's: the demo answers around it
+        messages = [m for m in options.messages if not (m.role == "user" and m.content.startswith(NOTE_PREFIX))]
         output = 0
         if messages and messages[-1].role == "tool":
             thinking, text = self._summary(messages)
