@@ -27,10 +27,11 @@ from .process import ProcessSpec, run_process, signal_name
 
 WALL_SECONDS = 60.0
 CPU_SECONDS = 30
-MEMORY_MB = 1024
+MEMORY_MB = 2048
 FILE_MB = 100
 OUTPUT_LIMIT_CHARS = 30_000
 SCRIPT_NAME = "main.py"
+_ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 # argv: cpu seconds, memory bytes, file bytes, script. Runs as `python -I -c BOOTSTRAP ...`.
 _BOOTSTRAP = """\
@@ -105,7 +106,8 @@ class PythonExecution:
             await asyncio.to_thread((folder / SCRIPT_NAME).write_text, code, "utf-8")
             spec = ProcessSpec(
                 cwd=folder,
-                env=child_env({"HOME": str(folder), "TMPDIR": str(folder)}),
+                # one BLAS/OpenMP thread: per-thread arenas would eat the address-space limit
+                env=child_env({"HOME": str(folder), "TMPDIR": str(folder), **_ONE_THREAD}),
                 argv=[
                     self.interpreter or python_interpreter(), "-I", "-X", "utf8", "-c", _BOOTSTRAP,
                     str(self.cpu_seconds), str(self.memory_mb * 1024 * 1024), str(self.file_mb * 1024 * 1024),
