@@ -266,6 +266,8 @@ class BackendMessage(CamelModel):
     callback_results: list[CallbackResultData] | None = None
     reasoning: str | None = None
     reasoning_duration: int | None = None
+    # extension: the same in ms, unambiguous (Go's `reasoningDuration` is whole seconds)
+    reasoning_duration_ms: int | None = None
     model: str | None = None
     input_tokens: int | None = None
     output_tokens: int | None = None
@@ -285,6 +287,8 @@ class BackendMessage(CamelModel):
 
     @property
     def reasoning_ms(self) -> int | None:
+        if self.reasoning_duration_ms is not None:
+            return max(0, self.reasoning_duration_ms)
         return reasoning_duration_ms(self.reasoning_duration)
 
 
@@ -331,6 +335,10 @@ class ExportToolCall(CamelModel):
     result: str | None = None
     is_error: bool | None = None
     screenshot_urls: list[str] | None = None
+    # extensions, as on ToolCallData
+    status: str | None = None
+    duration_ms: int | None = None
+    permission: str | None = None
     metadata: dict[str, Any] | None = None  # as Go's export sends it (see ToolCallData.metadata)
 
 
@@ -345,6 +353,9 @@ class ExportMessage(CamelModel):
     reasoning_duration: int | None = None
     model: str | None = None
     finish_reason: str | None = None
+    # extensions on user messages, as on BackendMessage
+    turn_status: str | None = None
+    turn_error: str | None = None
 
 
 class ExportSession(CamelModel):

@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 
 from mix_tui.protocol.events import Complete, Error, MixEvent, UserMessageCreated
+from mix_tui.protocol.models import TurnStatus
 from mix_tui.secrets import redact
 from mix_tui.server import catalog
 from mix_tui.server.callbacks import run_callbacks
@@ -24,10 +25,10 @@ from mix_tui.server.prompt import (
     with_plan_reminder,
 )
 from mix_tui.server.providers.base import CallOptions, Provider, ProviderError
-from mix_tui.server.providers.pricing import resolve_cost
+from mix_tui.server.recorder import AssistantRecorder
 from mix_tui.server.runtime import Runtime
 from mix_tui.server.step import StepResult, run_step
-from mix_tui.server.store import MessageRow, ToolCallRow, ToolResultRow, new_id
+from mix_tui.server.store import MessageRow, ToolResultRow, new_id
 from mix_tui.server.tool_exec import CANCELLED, ToolEnv, ToolRun, run_tools
 from mix_tui.server.tools import PLAN_MODE_TOOLS, ToolContext, tool_specs
 from mix_tui.server.views import conversation
@@ -55,41 +56,57 @@ class Turn:
         self.cancelled = cancelled
         self.ended = False
         self.model = ""
+        self.user_message_id: str | None = None
 
     def publish(self, event: MixEvent) -> int:
         return self.rt.publish(self.session_id, event)
 
-    def _cancel_message(self) -> str:
-        """Say who stopped the turn: the user, or a server going down (not the user's doing)."""
-        return SHUTDOWN_MESSAGE if self.rt.shutting_down.is_set() else CANCEL_MESSAGE
+    def _stopped(self) -> tuple[Error, TurnStatus]:
+        """Who stopped the turn: the user (cancelled), or a server going down (interrupted)."""
+        if self.rt.shutting_down.is_set():
+            return Error(error=SHUTDOWN_MESSAGE), "interrupted"
+        return Error(error=CANCEL_MESSAGE), "cancelled"
 
-    def _end(self, event: Complete | Error) -> None:
-        if not self.ended:
-            self.ended = True
-            self.publish(event)
+    async def _end(self, event: Complete | Error, status: TurnStatus | None = None) -> None:
+        """The one terminal event: recorded on the prompt's message first, so a client that re-reads
+        history when it sees the event finds the outcome there."""
+        if self.ended:
+            return
+        self.ended = True
+        if self.user_message_id is not None:
+            if status is None:
+                status = "complete" if isinstance(event, Complete) else "error"
+            error = event.error if isinstance(event, Error) else None
+            store = self.rt.store
+            try:
+                await store.run(store.set_turn_status, self.user_message_id, status, error)
+            except Exception:  # the event still goes out; a restart marks a "running" turn interrupted
+                log.exception("could not record the end of a turn in session %s", self.session_id)
+        self.publish(event)
 
     async def run(self) -> None:
         try:
             await self._run()
         except asyncio.CancelledError:
             # a hard stop (shutdown after the grace period): still one terminal event
-            self._end(Error(error=self._cancel_message()))
+            await self._end(*self._stopped())
             raise
         except Exception as exc:
             log.exception("turn failed in session %s", self.session_id)
-            self._end(Error(error=redact(f"internal error: {type(exc).__name__}: {exc}")))
+            await self._end(Error(error=redact(f"internal error: {type(exc).__name__}: {exc}")))
         finally:
-            self._end(Error(error="the turn ended without a result"))
+            await self._end(Error(error="the turn ended without a result"))
 
     async def _run(self) -> None:
         store, sid, req = self.rt.store, self.session_id, self.request
         session = await store.run(store.get_session, sid)
         if session is None:
-            self._end(Error(error=f"Session with ID '{sid}' not found"))
+            await self._end(Error(error=f"Session with ID '{sid}' not found"))
             return
         stored_text = with_plan_reminder(req.text) if req.plan_mode else req.text
-        user = MessageRow(id=new_id(), session_id=sid, role="user", content=stored_text)
+        user = MessageRow(id=new_id(), session_id=sid, role="user", content=stored_text, turn_status="running")
         await store.run(store.add_message, user)
+        self.user_message_id = user.id
         self.publish(UserMessageCreated(message_id=user.id, content=stored_text))
         if session.user_count == 0 and session.title.strip().lower() in PLACEHOLDER_TITLES:
             title = title_from_prompt(req.text)
@@ -106,7 +123,7 @@ class Turn:
         try:
             provider = await asyncio.to_thread(self.rt.providers.get, choice.provider)
         except ValueError as exc:
-            self._end(Error(error=str(exc)))
+            await self._end(Error(error=str(exc)))
             return
         from mix_tui.server.subagents import SubagentRunner  # it runs Turns: imported here, not at the top
 
@@ -142,11 +159,11 @@ class Turn:
                 return
             steps += 1
             if self.cancelled.is_set():
-                await self._store_results(step, [ToolRun(c, CANCELLED, True) for c in step.calls])
-                self._end(Error(error=self._cancel_message()))
+                await self._store_results([ToolRun(c, CANCELLED, True, "cancelled") for c in step.calls])
+                await self._end(*self._stopped())
                 return
             if not step.calls:
-                self._end(
+                await self._end(
                     Complete(
                         content=step.text or None, message_id=step.message_id,
                         reasoning=step.reasoning or None, reasoning_duration=step.reasoning_ms,
@@ -154,23 +171,30 @@ class Turn:
                 )
                 return
             runs = await run_tools(step.calls, env)
-            await self._store_results(step, runs)
+            await self._store_results(runs)
             await run_callbacks(self.rt, sid, runs, env)
             if self.cancelled.is_set():
-                self._end(Error(error=self._cancel_message()))
+                await self._end(*self._stopped())
                 return
             if steps >= max_steps:
-                self._end(Error(error=f"maximum iteration limit ({max_steps} steps) reached"))
+                await self._end(Error(error=f"maximum iteration limit ({max_steps} steps) reached"))
                 return
 
     async def _step(self, provider: Provider, options: CallOptions) -> StepResult | None:
         """Run one model call with rate-limit retries; stores the assistant message. None = turn over."""
         attempts = max(1, self.rt.config.rate_limit_attempts)
         message_id = new_id()
+        recorder = AssistantRecorder(self.rt.store, self.session_id, self.model, self.rt.config.partial_flush_interval)
         for attempt in range(1, attempts + 1):
             result = StepResult(message_id=message_id)
             try:
-                await run_step(provider, options, result, self.publish, self.cancelled)
+                async with recorder.streaming(result):
+                    await run_step(provider, options, result, self.publish, self.cancelled)
+            except asyncio.CancelledError:
+                # a hard stop mid-stream: keep what arrived (the normal cancel path returns below)
+                result.finish = "canceled"
+                await recorder.final(result)
+                raise
             except ProviderError as exc:
                 retry = exc.kind == "rate_limit" and attempt < attempts and not result.streamed_anything
                 if retry:
@@ -185,21 +209,21 @@ class Turn:
                     )
                     if await self._sleep_unless_cancelled(wait):
                         continue
-                    self._end(Error(error=self._cancel_message()))
+                    await self._end(*self._stopped())
                     return None
                 result.finish = "error"
-                await self._store_assistant(result)
+                await recorder.final(result)
                 kind = "authentication_error" if exc.kind == "auth" else None
                 text = exc.message if exc.kind != "rate_limit" else f"{exc.message} (gave up after {attempt} attempts)"
-                self._end(Error(error=redact(text), type=kind))
+                await self._end(Error(error=redact(text), type=kind))
                 return None
             except Exception as exc:
                 log.exception("provider %s failed", provider.name)
                 result.finish = "error"
-                await self._store_assistant(result)
-                self._end(Error(error=redact(f"{provider.name} failed: {type(exc).__name__}: {exc}")))
+                await recorder.final(result)
+                await self._end(Error(error=redact(f"{provider.name} failed: {type(exc).__name__}: {exc}")))
                 return None
-            await self._store_assistant(result)
+            await recorder.final(result)
             return result
         return None
 
@@ -210,36 +234,17 @@ class Turn:
             return True
         return False
 
-    async def _store_assistant(self, step: StepResult) -> None:
-        if step.is_empty and step.finish in ("canceled", "error"):
-            return  # nothing arrived: no empty message in the history
-        usage = step.usage
-        cost = resolve_cost(self.model, usage) if usage is not None else None
-        row = MessageRow(
-            id=step.message_id, session_id=self.session_id, role="assistant", content=step.text,
-            reasoning=step.reasoning or None, reasoning_signature=step.reasoning_signature or None,
-            reasoning_duration=step.reasoning_ms, model=self.model,
-            input_tokens=usage.input_tokens if usage else None,
-            output_tokens=usage.output_tokens if usage else None,
-            cache_creation_tokens=usage.cache_creation_tokens if usage else None,
-            cache_read_tokens=usage.cache_read_tokens if usage else None,
-            cost=cost, finish_reason=step.finish,
-            tool_calls=[ToolCallRow(c.id, c.name, c.arguments) for c in step.calls],
-        )
-        session_usage = None
-        if usage is not None:
-            # the session shows the context in use (last call) and the cumulative cost: DESIGN.md §2.7
-            prompt = usage.input_tokens + usage.cache_creation_tokens + usage.cache_read_tokens
-            session_usage = (prompt, usage.output_tokens, cost or 0.0)
-        store = self.rt.store
-        await store.run(store.add_message, row, usage=session_usage)
-
-    async def _store_results(self, step: StepResult, runs: list[ToolRun]) -> None:
+    async def _store_results(self, runs: list[ToolRun]) -> None:
         if not runs:
             return
         row = MessageRow(
             id=new_id(), session_id=self.session_id, role="tool",
-            tool_results=[ToolResultRow(r.call.id, r.call.name, r.output, r.is_error, r.metadata) for r in runs],
+            tool_results=[
+                ToolResultRow(
+                    r.call.id, r.call.name, r.output, r.is_error, r.status, r.duration_ms, r.permission, r.metadata
+                )
+                for r in runs
+            ],
         )
         store = self.rt.store
         await store.run(store.add_message, row)

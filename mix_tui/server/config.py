@@ -39,6 +39,8 @@ class ServerConfig:
     # a safety net when the client sends no max_steps (the spec says "unlimited")
     default_max_steps: int = 100
     rate_limit_attempts: int = 3
+    # seconds between writes of a streaming answer (what a crash can lose at most)
+    partial_flush_interval: float = 0.5
     extra_hosts: frozenset[str] = field(default_factory=frozenset)
 
     @property

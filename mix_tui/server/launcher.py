@@ -27,6 +27,7 @@ import uvicorn
 from mix_tui.server import catalog
 from mix_tui.server.app import build_app
 from mix_tui.server.config import ConfigError, ServerConfig, check_bind, parse_demo_rate
+from mix_tui.server.datadir import DataDirError
 from mix_tui.server.runtime import Runtime
 from mix_tui.server.turns import TurnManager
 
@@ -75,7 +76,7 @@ class RunningServer:
         with contextlib.suppress(asyncio.CancelledError):
             await self.task
         await rt.providers.aclose()
-        rt.store.close()
+        rt.close()
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -94,11 +95,17 @@ def bind_socket(host: str, port: int) -> socket.socket:
 
 
 async def start_server(config: ServerConfig) -> RunningServer:
-    """Bind, build and start the server in the running loop; returns once it accepts connections."""
-    sock = bind_socket(config.host, config.port)
+    """Open the data dir, bind, build and start the server in the running loop; returns once it
+    accepts connections. DataDirError (data dir unusable) or OSError (cannot listen)."""
+    rt = Runtime.create(config)
+    try:
+        sock = bind_socket(config.host, config.port)
+    except BaseException:
+        rt.close()
+        raise
     port = sock.getsockname()[1]
     config = replace(config, port=port)
-    rt = Runtime.create(config)
+    rt.config = config
     turns = TurnManager(rt)
     app = build_app(rt, turns)
     uv_config = uvicorn.Config(
@@ -111,7 +118,7 @@ async def start_server(config: ServerConfig) -> RunningServer:
     while not server.started:
         if task.done():
             sock.close()
-            rt.store.close()
+            rt.close()
             task.result()
             raise RuntimeError("the server stopped while starting")
         await asyncio.sleep(0.01)
@@ -163,6 +170,10 @@ def config_from_args(args: argparse.Namespace) -> tuple[ServerConfig, bool]:
     check_bind(args.host, token, args.allow_remote)
     if args.permission_timeout <= 0:
         raise ConfigError("--permission-timeout must be positive")
+    if args.replay_size < 1 or args.subscriber_queue < 1:
+        raise ConfigError("--replay-size and --subscriber-queue must be at least 1")
+    if not args.heartbeat_interval > 0:
+        raise ConfigError("--heartbeat-interval must be positive")
     workdir = Path(args.workdir).expanduser().resolve() if args.workdir else Path.cwd()
     if not workdir.is_dir():
         raise ConfigError(f"--workdir {workdir} is not a directory")
@@ -178,6 +189,9 @@ def config_from_args(args: argparse.Namespace) -> tuple[ServerConfig, bool]:
         base_url=getattr(args, "base_url", None),
         permission_timeout=args.permission_timeout,
         demo_rate=parse_demo_rate(args.demo_rate),
+        replay_size=args.replay_size,
+        subscriber_queue=args.subscriber_queue,
+        heartbeat_interval=args.heartbeat_interval,
     )
     provider = args.provider or catalog.first_configured_provider()
     if provider not in catalog.known_providers(replace(config, provider=provider)):
@@ -222,6 +236,9 @@ def serve_from_args(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"mix-tui serve: error: {exc}", file=sys.stderr)
         return 2
+    except DataDirError as exc:
+        print(f"mix-tui serve: error: {exc}", file=sys.stderr)
+        return 1
     except OSError as exc:
         print(f"mix-tui serve: error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1

@@ -90,7 +90,17 @@ MIGRATIONS: tuple[str, ...] = (
         updated_at INTEGER NOT NULL
     );
     """,
-    # 3: each tool result's response metadata (the SDK's per-tool shapes, JSON), and the results of
+    # 3: what the live view showed, kept for a reopened session: how each turn ended (on its user
+    # message), how each tool call ended, how long it ran and how its permission prompt was answered
+    """
+    ALTER TABLE messages ADD COLUMN turn_status TEXT;
+    ALTER TABLE messages ADD COLUMN turn_error TEXT;
+    ALTER TABLE tool_results ADD COLUMN status TEXT;
+    ALTER TABLE tool_results ADD COLUMN duration_ms INTEGER;
+    ALTER TABLE tool_results ADD COLUMN permission TEXT;
+    CREATE INDEX messages_running ON messages(session_id) WHERE turn_status = 'running';
+    """,
+    # 4: each tool result's response metadata (the SDK's per-tool shapes, JSON), and the results of
     # session callbacks on the tool-role messages that hold them (CallbackResultData list, JSON)
     """
     ALTER TABLE tool_results ADD COLUMN metadata TEXT;

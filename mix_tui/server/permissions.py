@@ -24,6 +24,8 @@ class PendingRequest:
     event: Permission
     future: asyncio.Future[Answer]
     frame_id: int = 0
+    # what a grant covers, as the client said (`?scope=`): recorded as the call's `permission`
+    scope: str = "once"
 
 
 class PermissionRegistry:
@@ -54,11 +56,12 @@ class PermissionRegistry:
             if not request.future.done():
                 request.future.cancel()
 
-    def answer(self, request_id: str, granted: bool) -> bool:
+    def answer(self, request_id: str, granted: bool, scope: str = "once") -> bool:
         """Resolve a pending request; False when the id is unknown, answered or expired (-> 404)."""
         request = self._pending.pop(request_id, None)
         if request is None or request.future.done():
             return False
+        request.scope = scope
         request.future.set_result("granted" if granted else "denied")
         return True
 

@@ -124,10 +124,17 @@ async def deny(request: Request) -> Response:
     return _answer(request, granted=False)
 
 
+GRANT_SCOPES = ("once", "session", "rule")
+
+
 def _answer(request: Request, *, granted: bool) -> Response:
     rt = runtime(request)
     pid = request.path_params["id"]
-    if not rt.permissions.answer(pid, granted):
+    # extension: what the grant covers, recorded as the call's `permission` (spec clients send none)
+    scope = request.query_params.get("scope") or "once"
+    if granted and scope not in GRANT_SCOPES:
+        raise ApiError(400, f"scope must be one of {', '.join(GRANT_SCOPES)}", "validation_error")
+    if not rt.permissions.answer(pid, granted, scope):
         raise ApiError(404, f"Permission request with ID '{pid}' not found (already answered or expired)")
     # the spec's key and Go's keys together (DESIGN.md §2.5)
     verb = "granted" if granted else "denied"

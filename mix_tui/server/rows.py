@@ -53,6 +53,12 @@ class ToolResultRow:
     name: str
     content: str
     is_error: bool = False
+    # how the call ended (ok | failed | denied | timed_out | cancelled), its run time without the wait
+    # for a permission answer, and how that prompt was settled (once | session | rule | denied |
+    # timed_out; None when no prompt was needed)
+    status: str | None = None
+    duration_ms: int | None = None
+    permission: str | None = None
     metadata: dict[str, Any] | None = None  # the tool's response metadata (ToolOutcome.metadata)
 
 
@@ -72,6 +78,10 @@ class MessageRow:
     cache_read_tokens: int | None = None
     cost: float | None = None
     finish_reason: str | None = None
+    # user messages only: how the turn this prompt started ended (running | complete | error |
+    # cancelled | interrupted) and the text of its terminal error event
+    turn_status: str | None = None
+    turn_error: str | None = None
     # tool-role messages made by session callbacks: CallbackResultData dicts (wire names)
     callback_results: list[dict[str, Any]] | None = None
     created_at: float = 0.0
@@ -85,7 +95,8 @@ JSON_MESSAGE_FIELDS = frozenset({"callback_results"})
 
 MESSAGE_FIELDS = (
     "id session_id role content reasoning reasoning_signature reasoning_duration model input_tokens "
-    "output_tokens cache_creation_tokens cache_read_tokens cost finish_reason callback_results created_at updated_at"
+    "output_tokens cache_creation_tokens cache_read_tokens cost finish_reason turn_status turn_error "
+    "callback_results created_at updated_at"
 ).split()
 
 PREFERENCE_FIELDS = (

@@ -12,6 +12,7 @@ from mix_tui.protocol.events import MixEvent
 from mix_tui.server.broker import Broker
 from mix_tui.server.catalog import ProviderPool
 from mix_tui.server.config import ServerConfig
+from mix_tui.server.datadir import DataDir
 from mix_tui.server.permissions import PermissionRegistry
 from mix_tui.server.store import Store
 from mix_tui.server.tools import Tool, all_tools
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 @dataclass(eq=False)
 class Runtime:
     config: ServerConfig
+    data_dir: DataDir
     store: Store
     broker: Broker
     permissions: PermissionRegistry
@@ -34,11 +36,22 @@ class Runtime:
 
     @classmethod
     def create(cls, config: ServerConfig) -> Runtime:
-        # conversations are private: a new data dir is readable by its owner only
-        config.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        """Open the data dir and the store (DataDirError when unusable) and recover after a crash."""
+        data_dir = DataDir.open(config.data_dir)
+        try:
+            store = data_dir.open_store(config.db_path)
+            if data_dir.sole_owner:
+                recovered = store.recover_interrupted()
+                if recovered:
+                    log.warning("marked %d turn(s) interrupted: the server stopped while they ran", recovered)
+            data_dir.share()
+        except BaseException:
+            data_dir.close()
+            raise
         return cls(
             config=config,
-            store=Store(config.db_path),
+            data_dir=data_dir,
+            store=store,
             broker=Broker(replay_size=config.replay_size, queue_size=config.subscriber_queue),
             permissions=PermissionRegistry(config.permission_timeout),
             providers=ProviderPool(config),
@@ -47,3 +60,10 @@ class Runtime:
 
     def publish(self, session_id: str, event: MixEvent) -> int:
         return self.broker.publish(session_id, event)
+
+    def close(self) -> None:
+        """Close the store (finishing queued writes), then let the data dir go."""
+        try:
+            self.store.close()
+        finally:
+            self.data_dir.close()

@@ -34,9 +34,14 @@ CANCELLED = "Tool execution cancelled."
 
 @dataclass(slots=True)
 class ToolRun:
+    """One call's outcome as the model sees it (output, is_error) and as history records it."""
+
     call: ToolCallRequest
     output: str
     is_error: bool
+    status: str = "failed"  # ok | failed | denied | timed_out | cancelled
+    duration_ms: int | None = None  # None when the tool never ran
+    permission: str | None = None  # once | session | rule | denied | timed_out; None: no prompt
     metadata: dict[str, Any] | None = None  # the tool's response metadata, when it ran
 
 
@@ -69,26 +74,28 @@ async def run_tools(calls: list[ToolCallRequest], env: ToolEnv) -> list[ToolRun]
 
 
 async def _run_one(call: ToolCallRequest, env: ToolEnv) -> ToolRun:
-    started = time.monotonic()
     env.publish(ToolExecutionStart(tool_call_id=call.id, tool_name=call.name, progress=f"Executing {call.name} tool"))
-    output, is_error, failure, metadata = await _execute(call, env)
-    elapsed = format_duration(time.monotonic() - started)
+    run, failure = await _execute(call, env)
+    ran = f" after {format_duration(run.duration_ms / 1000)}" if run.duration_ms is not None else ""
     if failure is not None:
-        progress = f"Failed {call.name} tool after {elapsed}: {failure}"
+        progress = f"Failed {call.name} tool{ran}: {failure}"
     else:
-        progress = f"Completed {call.name} tool in {elapsed}"
+        progress = f"Completed {call.name} tool in {format_duration((run.duration_ms or 0) / 1000)}"
     env.publish(
         ToolExecutionComplete(
             tool_call_id=call.id,
             tool_name=call.name,
             progress=progress,
             success=failure is None,
-            result=truncate_bytes(output),
-            is_error=is_error,
-            metadata=event_metadata(metadata),
+            result=truncate_bytes(run.output),
+            is_error=run.is_error,
+            status=run.status,
+            duration_ms=run.duration_ms,
+            permission=run.permission,
+            metadata=event_metadata(run.metadata),
         )
     )
-    return ToolRun(call, output, is_error, metadata)
+    return run
 
 
 def event_metadata(metadata: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -98,26 +105,34 @@ def event_metadata(metadata: dict[str, Any] | None) -> dict[str, Any] | None:
     return metadata
 
 
-async def _execute(
-    call: ToolCallRequest, env: ToolEnv
-) -> tuple[str, bool, str | None, dict[str, Any] | None]:
-    """(output for the model, is_error, failure text for the progress line or None, metadata)."""
+async def _execute(call: ToolCallRequest, env: ToolEnv) -> tuple[ToolRun, str | None]:
+    """The call's outcome, and the failure text for the progress line (None on success).
+
+    The record always says what happened: a tool that never started is denied, timed out or
+    cancelled; one that ran reports its own result, ok or failed, even when a cancel arrived while it
+    ran (a file it wrote stays written). A cancel that lands before the start wins over a grant.
+    """
+
+    def not_run(output: str, status: str, failure: str, permission: str | None = None) -> tuple[ToolRun, str]:
+        return ToolRun(call, output, True, status, None, permission), failure
+
     if env.context.cancelled.is_set():
-        return CANCELLED, True, "cancelled", None
+        return not_run(CANCELLED, "cancelled", "cancelled")
     tool = env.tools.get(call.name)
     if tool is None:
         names = ", ".join(sorted(env.allowed))
-        return f"Unknown tool {call.name!r}. Available tools: {names}.", True, "unknown tool", None
+        return not_run(f"Unknown tool {call.name!r}. Available tools: {names}.", "failed", "unknown tool")
     if call.name not in env.allowed:
-        return f"The {call.name} tool is not available in plan mode.", True, "not available in plan mode", None
+        return not_run(f"The {call.name} tool is not available in plan mode.", "failed", "not available in plan mode")
     args = validate_input(tool, call.arguments)
     if isinstance(args, str):
-        return args, True, "invalid input", None
+        return not_run(args, "failed", "invalid input")
     try:
         need = tool.permission(args, env.context)
     except Exception as exc:  # a policy bug must not crash the turn; asking is the safe side
         log.exception("permission check of %s failed", call.name)
-        return f"The {call.name} tool could not check its permissions: {exc}", True, "error", None
+        return not_run(f"The {call.name} tool could not check its permissions: {exc}", "failed", "error")
+    permission: str | None = None
     if need is not None:
         request = env.permissions.create(
             env.session_id,
@@ -133,22 +148,37 @@ async def _execute(
         request.frame_id = env.publish(request.event)
         answer = await env.permissions.wait(request, env.context.cancelled)
         if answer == "denied":
-            return DECLINED, True, "permission denied", None
+            return not_run(DECLINED, "denied", "permission denied", "denied")
         if answer == "timeout":
-            return TIMED_OUT, True, "permission denied (no answer in time)", None
+            return not_run(TIMED_OUT, "timed_out", "permission denied (no answer in time)", "timed_out")
         if answer == "cancelled":
-            return CANCELLED, True, "cancelled", None
+            return not_run(CANCELLED, "cancelled", "cancelled")
+        permission = request.scope
+        if env.context.cancelled.is_set():  # granted and cancelled at once: the cancel wins, nothing runs
+            return not_run(CANCELLED, "cancelled", "cancelled", permission)
+    started = time.monotonic()
     try:
         outcome = await tool.run(args, dataclasses.replace(env.context, tool_call_id=call.id))
     except asyncio.CancelledError:
         raise
     except Exception as exc:
         log.exception("tool %s raised", call.name)
-        return f"The {call.name} tool failed: {type(exc).__name__}: {exc}", True, "error", None
+        run = ToolRun(call, f"The {call.name} tool failed: {type(exc).__name__}: {exc}", True, "failed",
+                      _ms_since(started), permission)
+        return run, "error"
+    elapsed = _ms_since(started)
+    if not outcome.is_error:
+        return ToolRun(call, outcome.output, False, "ok", elapsed, permission, outcome.metadata), None
+    # an error result while the turn was being cancelled is the cancel's doing (Bash killed, or not run)
     if env.context.cancelled.is_set():
-        return outcome.output or CANCELLED, True, "cancelled", outcome.metadata
-    failure = _first_line(outcome.output) if outcome.is_error else None
-    return outcome.output, outcome.is_error, failure, outcome.metadata
+        run = ToolRun(call, outcome.output or CANCELLED, True, "cancelled", elapsed, permission, outcome.metadata)
+        return run, "cancelled"
+    run = ToolRun(call, outcome.output, True, "failed", elapsed, permission, outcome.metadata)
+    return run, _first_line(outcome.output)
+
+
+def _ms_since(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
 
 
 def _first_line(text: str, limit: int = 120) -> str:

@@ -16,6 +16,7 @@ class SessionBusy(Exception):
 
 @dataclass(eq=False)
 class _Active:
+    turn: Turn
     task: asyncio.Task[None]
     cancelled: asyncio.Event
 
@@ -33,8 +34,9 @@ class TurnManager:
         if session_id in self._active:
             raise SessionBusy(session_id)
         cancelled = asyncio.Event()
-        task = asyncio.create_task(Turn(self.rt, session_id, request, cancelled).run(), name=f"turn-{session_id}")
-        active = _Active(task, cancelled)
+        turn = Turn(self.rt, session_id, request, cancelled)
+        task = asyncio.create_task(turn.run(), name=f"turn-{session_id}")
+        active = _Active(turn, task, cancelled)
         self._active[session_id] = active
 
         def forget(_: asyncio.Task[None]) -> None:
@@ -46,7 +48,7 @@ class TurnManager:
     def cancel(self, session_id: str) -> bool:
         """Ask the session's turn to stop; True when one was running."""
         active = self._active.get(session_id)
-        if active is None:
+        if active is None or active.turn.ended:  # a turn recording its end is past stopping
             return False
         # tools watch this event (Bash kills its process group), permission waits resolve as cancelled
         active.cancelled.set()

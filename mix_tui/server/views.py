@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 from mix_tui.protocol.models import (
     BackendMessage,
@@ -23,7 +24,7 @@ from mix_tui.server.providers.base import ChatMessage, ToolCallRequest, ToolResu
 from mix_tui.server.rows import ToolCallRow, ToolResultRow
 from mix_tui.server.store import MessageRow, SessionRow
 
-# a stored tool call and its joined result row, None while it has no result
+# a stored tool call and its joined result, None while it has none
 JoinedCall = tuple[ToolCallRow, ToolResultRow | None]
 
 # Wire sessionType: the official SDK only accepts main|subagent, so a fork is "main" with a parent.
@@ -78,7 +79,7 @@ def _results_by_call(messages: list[MessageRow]) -> dict[tuple[int, str], ToolRe
 
 
 def _joined_calls(messages: list[MessageRow]) -> Iterator[tuple[MessageRow, list[JoinedCall] | None]]:
-    """Each message with its tool calls, each call carrying its joined (result, isError) or None."""
+    """Each message with its tool calls, each call carrying its joined result or None."""
     joined = _results_by_call(messages)
     for index, m in enumerate(messages):
         calls = [(c, joined.get((index, c.id))) for c in m.tool_calls] if m.tool_calls else None
@@ -93,13 +94,29 @@ def backend_messages(messages: list[MessageRow]) -> list[BackendMessage]:
             calls = [
                 ToolCallData(
                     id=c.id, name=c.name, input=c.input, type=c.type, finished=c.finished,
-                    result=result.content if result else None, is_error=result.is_error if result else None,
-                    metadata=result.metadata if result else None,
+                    **_outcome(result),
                 )
                 for c, result in joined
             ]
         out.append(backend_message(m, calls))
     return out
+
+
+def _outcome(result: ToolResultRow | None) -> dict[str, Any]:
+    """The joined result's fields shared by ToolCallData and ExportToolCall."""
+    if result is None:
+        return {}
+    return {
+        "result": result.content, "is_error": result.is_error, "status": result.status,
+        "duration_ms": result.duration_ms, "permission": result.permission, "metadata": result.metadata,
+    }
+
+
+def _turn(m: MessageRow) -> dict[str, Any]:
+    """turnStatus/turnError, on user messages only."""
+    if m.role != "user":
+        return {}
+    return {"turn_status": m.turn_status, "turn_error": m.turn_error}
 
 
 def backend_message(m: MessageRow, calls: list[ToolCallData] | None = None) -> BackendMessage:
@@ -116,12 +133,14 @@ def backend_message(m: MessageRow, calls: list[ToolCallData] | None = None) -> B
         else None,
         reasoning=m.reasoning or None,
         reasoning_duration=m.reasoning_duration,
+        reasoning_duration_ms=m.reasoning_duration if m.reasoning else None,
         model=m.model,
         input_tokens=m.input_tokens,
         output_tokens=m.output_tokens,
         cache_creation_tokens=m.cache_creation_tokens,
         cache_read_tokens=m.cache_read_tokens,
         cost=m.cost,
+        **_turn(m),
     )
 
 
@@ -133,9 +152,7 @@ def export_session(row: SessionRow, messages: list[MessageRow]) -> ExportSession
             calls = [
                 ExportToolCall(
                     id=c.id, name=c.name, input=c.input, type=c.type, finished=c.finished,
-                    input_json=parse_tool_input(c.input),
-                    result=result.content if result else None, is_error=result.is_error if result else None,
-                    metadata=result.metadata if result else None,
+                    input_json=parse_tool_input(c.input), **_outcome(result),
                 )
                 for c, result in joined
             ]
@@ -144,6 +161,7 @@ def export_session(row: SessionRow, messages: list[MessageRow]) -> ExportSession
                 id=m.id, role=m.role, content=m.content, created_at=timestamp(m.created_at),
                 updated_at=timestamp(m.updated_at), tool_calls=calls, reasoning=m.reasoning or None,
                 reasoning_duration=m.reasoning_duration, model=m.model, finish_reason=m.finish_reason,
+                **_turn(m),
             )
         )
     return ExportSession(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import socket
 import subprocess
@@ -15,47 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mix_tui import secrets
+from tests.server.proc import Served, server_env
 from tests.server.sse import SSEReader
-
-READY = "mix-tui server listening on http://127.0.0.1:"
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    for names in secrets.PROVIDER_ENV_VARS.values():
-        for name in names:
-            env.pop(name, None)
-    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
-    return env
-
-
-class Served:
-    def __init__(self, tmp_path: Path, *extra: str) -> None:
-        work = tmp_path / "work"
-        work.mkdir(exist_ok=True)
-        self.args = [
-            sys.executable, "-m", "mix_tui", "serve", "--port", "0", "--provider", "demo",
-            "--data-dir", str(tmp_path / "data"), "--workdir", str(work), *extra,
-        ]
-        self.proc = subprocess.Popen(
-            self.args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env()
-        )
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()  # the launcher contract: exactly this one line when ready
-        assert line.startswith(READY), (line, self._stderr())
-        self.url = line.strip().rsplit(" ", 1)[1]
-
-    def _stderr(self) -> str:
-        if self.proc.poll() is None:
-            return ""
-        assert self.proc.stderr is not None
-        return self.proc.stderr.read()
-
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-        return self.proc.wait(timeout)
 
 
 @pytest.fixture
@@ -122,20 +82,22 @@ def test_sigterm_cancels_the_running_turn_and_a_restart_keeps_everything(tmp_pat
         partial = client.get(f"/api/sessions/{running}/export").json()["messages"]
         assert partial[-1]["role"] == "assistant" and partial[-1]["finishReason"] == "canceled"
         assert partial[-1]["content"]
+        # a shutdown is not the user's cancel: the prompt says the turn was interrupted, and why
+        assert (partial[0]["turnStatus"], partial[0]["turnError"]) == ("interrupted", last_data["error"])
     assert again.stop() == 0
 
 
 def test_refuses_non_loopback_hosts_and_busy_ports(tmp_path: Path) -> None:
     base = [sys.executable, "-m", "mix_tui", "serve", "--data-dir", str(tmp_path / "d"), "--provider", "demo"]
-    refused = subprocess.run([*base, "--host", "0.0.0.0"], capture_output=True, text=True, env=_env(), timeout=30)
+    refused = subprocess.run([*base, "--host", "0.0.0.0"], capture_output=True, text=True, env=server_env(), timeout=30)
     assert refused.returncode == 2 and "--allow-remote" in refused.stderr and refused.stdout == ""
     no_token = subprocess.run(
-        [*base, "--host", "0.0.0.0", "--allow-remote", "--no-token"], capture_output=True, text=True, env=_env(), timeout=30
+        [*base, "--host", "0.0.0.0", "--allow-remote", "--no-token"], capture_output=True, text=True, env=server_env(), timeout=30
     )
     assert no_token.returncode == 2 and "token" in no_token.stderr
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen(1)
         port = taken.getsockname()[1]
-        busy = subprocess.run([*base, "--port", str(port)], capture_output=True, text=True, env=_env(), timeout=30)
+        busy = subprocess.run([*base, "--port", str(port)], capture_output=True, text=True, env=server_env(), timeout=30)
     assert busy.returncode == 1 and "cannot listen" in busy.stderr

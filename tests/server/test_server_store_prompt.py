@@ -49,6 +49,33 @@ def test_schema_version_and_reopen(tmp_path: Path) -> None:
     again.close()
 
 
+def test_a_version_2_database_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "mix.db"
+    with sqlite3.connect(path, isolation_level=None) as raw:
+        for version, script in enumerate(MIGRATIONS[:2], start=1):
+            raw.executescript(script)
+            raw.execute(f"PRAGMA user_version = {version}")
+        raw.execute(
+            "INSERT INTO sessions (id, seq, title, browser_mode, created_at, updated_at) VALUES ('s', 1, 'old', 'x', 1, 1)"
+        )
+        raw.execute(
+            "INSERT INTO messages (id, session_id, role, content, created_at, updated_at) VALUES ('m', 's', 'user', 'hi', 1, 1)"
+        )
+        raw.execute(
+            "INSERT INTO tool_results (message_id, position, tool_call_id, name, content) VALUES ('m', 0, 'c', 'Bash', 'out')"
+        )
+    store = Store(path)
+    (message,) = store.list_messages("s")
+    # rows written before the upgrade read as "unknown", not as a made-up outcome
+    assert message.content == "hi" and (message.turn_status, message.turn_error) == (None, None)
+    assert message.tool_results[0].status is None and message.tool_results[0].content == "out"
+    store.set_turn_status("m", "complete")
+    assert store.list_messages("s")[0].turn_status == "complete"
+    store.close()
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "mix.db"
     with sqlite3.connect(path) as raw:

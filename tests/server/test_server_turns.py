@@ -88,11 +88,15 @@ async def test_denied_call_does_not_run_and_the_turn_completes(mix: Harness) -> 
     frames = await stream.turn()
     done = next(f for f in frames if f.event == "tool_execution_complete")
     assert done.data["success"] is False
-    assert done.data["progress"].startswith("Failed Bash tool after ") and "permission denied" in done.data["progress"]
+    # it never ran, so it has no run time
+    assert done.data["progress"] == "Failed Bash tool: permission denied"
+    assert (done.data["status"], done.data["permission"], done.data.get("durationMs")) == ("denied", "denied", None)
     assert frames[-1].event == "complete" and terminal_count(frames) == 1
     assert not (mix.srv.config.workdir / "denied.txt").exists()
     history = await mix.messages(sid)
-    assert "declined" in history[1]["toolCalls"][0]["result"]
+    call = history[1]["toolCalls"][0]
+    assert "declined" in call["result"]
+    assert (call["status"], call["permission"], call.get("durationMs")) == ("denied", "denied", None)
     # the id is gone now: a second answer is a 404 with the envelope
     again = await mix.client.post(f"/api/permissions/{prompt.data['id']}/grant")
     assert again.status_code == 404 and again.json()["error"]["type"] == "not_found"
