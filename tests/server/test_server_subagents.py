@@ -73,3 +73,18 @@ async def test_a_subagent_cannot_nest(mix: Harness) -> None:
     frames = await stream.turn()
     inner = [f for f in frames if f.event == "tool_execution_complete" and f.data.get("parentToolCallId")]
     assert inner and "cannot start sub-agents" in inner[0].data["result"]
+
+
+async def test_a_subagent_prompt_is_sent_again_to_a_fresh_parent_stream(mix: Harness) -> None:
+    sid = await mix.create_session()
+    stream = await mix.connected(sid)
+    await mix.send(sid, "task $ touch later.txt")
+    prompt = await stream.event("permission")
+    await stream.close()
+    fresh = await mix.connected(sid)  # no Last-Event-ID: only the pending prompts come again
+    again = await fresh.next()
+    assert again is not None and again.event == "permission" and again.data["id"] == prompt.data["id"]
+    assert again.data["parentToolCallId"] == prompt.data["parentToolCallId"]
+    await mix.client.post(f"/api/permissions/{prompt.data['id']}/grant")
+    assert (await fresh.turn())[-1].event == "complete"
+    assert (mix.srv.config.workdir / "later.txt").exists()
