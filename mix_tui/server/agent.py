@@ -139,7 +139,7 @@ class Turn:
             context=ToolContext(
                 workdir=self.rt.config.workdir, session_id=sid, cancelled=self.cancelled,
                 state=self.rt.tool_state.setdefault(sid, {}), files_dir=self.rt.config.files_dir(sid),
-                media_reader=media_reader(provider, choice.model),
+                media_reader=media_reader(provider, choice.model, lambda cost: store.run(store.add_cost, sid, cost)),
                 run_subagent=SubagentRunner(self.rt, sid, choice, req.plan_mode, self.cancelled),
             ),
             permissions=self.rt.permissions,

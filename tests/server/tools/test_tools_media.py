@@ -124,3 +124,25 @@ async def test_provider_errors_become_media_errors() -> None:
     assert reader is not None
     with pytest.raises(MediaReadError, match="does not support image input"):
         await reader("x", [Attachment("image/png", b"")])
+
+
+async def test_the_media_call_is_charged_to_the_session() -> None:
+    from mix_tui.server.providers.base import CallOptions, TextDelta, UsageReport
+
+    class Priced:
+        name = "openrouter"
+
+        async def stream(self, options: CallOptions):  # type: ignore[no-untyped-def]
+            assert options.tools == [] and options.messages[0].attachments
+            yield TextDelta("a chart")
+            yield UsageReport(input_tokens=1000, output_tokens=10, cost=0.0125)
+
+    charged: list[float] = []
+
+    async def charge(cost: float) -> None:
+        charged.append(cost)
+
+    reader = media_reader(Priced(), "x/y", charge)  # type: ignore[arg-type]
+    assert reader is not None
+    assert await reader("what?", [Attachment("image/png", b"")]) == "a chart"
+    assert charged == [0.0125]
