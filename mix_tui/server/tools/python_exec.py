@@ -38,9 +38,12 @@ _BOOTSTRAP = """\
 import resource, runpy, sys
 cpu, memory, fsize, script = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 # CPU: SIGXCPU at the soft limit, SIGKILL one second later if the code catches it
-resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-for limit, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_FSIZE, fsize), (resource.RLIMIT_CORE, 0)):
-    resource.setrlimit(limit, (value, value))
+for limit, soft, hard in ((resource.RLIMIT_CPU, cpu, cpu + 1), (resource.RLIMIT_AS, memory, memory),
+                          (resource.RLIMIT_FSIZE, fsize, fsize), (resource.RLIMIT_CORE, 0, 0)):
+    try:
+        resource.setrlimit(limit, (soft, hard))
+    except (ValueError, OSError):  # macOS refuses RLIMIT_AS; the wall clock still holds
+        pass
 sys.argv = [script]
 sys.path.insert(0, "")
 runpy.run_path(script, run_name="__main__")
