@@ -38,7 +38,7 @@ class ReadText:
         "type": "object",
         "properties": {
             "file_path": {**PATH_PROP, "description": "Path to the file (absolute or relative), or an http(s) URL."},
-            "offset": {"type": "integer", "minimum": 1, "description": "First line to read (1-based)."},
+            "offset": {"type": "integer", "minimum": 0, "description": "First line to read (1-based; 0 = the start)."},
             "limit": {
                 "type": "integer",
                 "minimum": 1,

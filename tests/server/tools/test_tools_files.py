@@ -34,6 +34,12 @@ async def test_read_offset_limit_and_continuation_hint(ctx: ToolContext, workdir
     assert "offset=13" in out.output
     past = await ReadText().run({"file_path": "n.txt", "offset": 500}, ctx)
     assert "past the end" in past.output and "100 lines" in past.output
+    # the SDK documents a 0-based offset: 0 reads from the start instead of failing validation
+    from mix_tui.server.tools import validate_input
+
+    args = validate_input(ReadText(), {"file_path": "n.txt", "offset": 0, "limit": 1})
+    assert isinstance(args, dict)
+    assert (await ReadText().run(args, ctx)).output.startswith("     1\tline 1\n")
 
 
 async def test_read_cuts_very_long_lines(ctx: ToolContext, workdir: Path) -> None:
