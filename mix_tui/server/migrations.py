@@ -100,6 +100,12 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE tool_results ADD COLUMN permission TEXT;
     CREATE INDEX messages_running ON messages(session_id) WHERE turn_status = 'running';
     """,
+    # 4: each tool result's response metadata (the SDK's per-tool shapes, JSON), and the results of
+    # session callbacks on the tool-role messages that hold them (CallbackResultData list, JSON)
+    """
+    ALTER TABLE tool_results ADD COLUMN metadata TEXT;
+    ALTER TABLE messages ADD COLUMN callback_results TEXT;
+    """,
 )
 
 

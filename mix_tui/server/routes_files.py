@@ -19,6 +19,7 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from mix_tui.protocol.models import FileInfo
+from mix_tui.server import thumbs
 from mix_tui.server.http import ApiError, base_url, not_found, runtime, wire
 
 MAX_UPLOAD = 32 * 1024 * 1024
@@ -123,9 +124,37 @@ async def get_file(request: Request) -> Response:
     path = _target(folder, request.path_params["filename"])
     if not path.is_file():
         raise ApiError(404, f"File '{path.name}' not found")
+    thumb = request.query_params.get("thumb")
+    if thumb is not None:
+        spec = _thumb_spec(thumb)
+        _check_time(request.query_params.get("time"))
+        cache = runtime(request).config.sessions_dir / request.path_params["id"] / "thumbs"
+        try:
+            small, media = await asyncio.to_thread(thumbs.thumbnail, path, spec, cache)
+        except thumbs.ThumbError as exc:
+            raise ApiError(400, str(exc)) from None
+        return FileResponse(small, media_type=media, headers={"Cache-Control": "private, max-age=3600"})
     media = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    # thumbnails (?thumb=) are not generated: the original is served
     return FileResponse(path, media_type=media)
+
+
+def _thumb_spec(value: str) -> thumbs.ThumbSpec:
+    try:
+        return thumbs.parse_spec(value)
+    except thumbs.ThumbError as exc:
+        raise ApiError(400, str(exc)) from None
+
+
+def _check_time(value: str | None) -> None:
+    """`time` (seconds, 0-86400) picks a video frame; images ignore it, but a bad value is still a 400."""
+    if value is None:
+        return
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 86400:
+        raise ApiError(400, f"Invalid time '{value}': expected seconds between 0 and 86400")
 
 
 async def delete_file(request: Request) -> Response:

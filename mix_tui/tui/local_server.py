@@ -115,11 +115,14 @@ class LocalServer:
         env = dict(os.environ)
         # the ready line must reach us at once, not when a block buffer fills
         env["PYTHONUNBUFFERED"] = "1"
-        # the token travels in the environment, not argv, so other users' `ps` never shows it
-        env[SERVER_TOKEN_ENV] = self.token
+        # The token goes through a pipe the child inherits, read once at start: never in argv (`ps`)
+        # nor in the environment, which any process of the user (a tool the server runs included)
+        # can read from /proc/<server pid>/environ for the server's whole life.
+        env.pop(SERVER_TOKEN_ENV, None)
+        token_fd = _token_pipe(self.token)
         try:
             self._process = await asyncio.create_subprocess_exec(
-                *self.command(),
+                *self.command(), "--token-fd", str(token_fd),
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=self._log_file,
@@ -127,10 +130,13 @@ class LocalServer:
                 env=env,
                 start_new_session=True,
                 preexec_fn=_parent_death_signal(),
-            )
+                pass_fds=(token_fd,),
+            )  # fmt: skip
         except OSError as exc:
             self._close_log()
             raise LocalServerError(f"could not run the local server: {exc}") from exc
+        finally:
+            os.close(token_fd)
         self._pid = self._process.pid
         _live_children.add(self._pid)
         try:
@@ -255,6 +261,17 @@ class LocalServer:
         if not tail:
             tail = list(self._stdout_tail)[-lines:]
         return "\n".join(tail)
+
+
+def _token_pipe(token: str) -> int:
+    """The read end of a pipe already holding `token` and closed for writing (the token is far
+    smaller than a pipe buffer, so the write never blocks)."""
+    read_fd, write_fd = os.pipe()
+    try:
+        os.write(write_fd, token.encode() + b"\n")
+    finally:
+        os.close(write_fd)
+    return read_fd
 
 
 # ---- the crash guard -----------------------------------------------------------------------------
