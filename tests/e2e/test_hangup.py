@@ -42,9 +42,10 @@ def app_pids(data_dir: str) -> list[int]:
 @pytest.mark.timeout(150)
 def test_closing_the_terminal_mid_stream_ends_app_and_server_within_two_seconds(tmp_path: Path) -> None:
     env, data, work = fresh_user(tmp_path)
+    command = app_command(env, data, work)
     for trial in range(TRIALS):
         with private_tmux() as tmux:
-            tmux.start(app_command(env, data, work, "--demo"))  # the demo streams at its own pace
+            tmux.start(command)  # the demo streams at its own pace
             tmux.wait_for(lambda s: "connected" in s and "filter sessions" in s, "the app to connect")
             tmux.type("long 40")
             tmux.press("Enter")

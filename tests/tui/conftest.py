@@ -193,13 +193,26 @@ def opened(chat: ChatScreen) -> SessionModel:
     return current
 
 
+def shown(chat: ChatScreen) -> bool:
+    """The transcript shows what the open session's model holds (the UI has caught up)."""
+    current = chat.open_model()
+    return current is not None and chat.transcript.items == current.items()
+
+
+def settled(chat: ChatScreen) -> bool:
+    """No turn runs and the transcript shows the model's latest state."""
+    current = chat.open_model()
+    return current is not None and not current.running and shown(chat)
+
+
 def turn_over(chat: ChatScreen, answers: int = 1) -> bool:
-    """True once `answers` turns are stored and none runs."""
+    """True once `answers` turns are stored, none runs, and the transcript shows them."""
     current = chat.open_model()
     if current is None or current.running or current.queue:
         return False
     history = current.history
-    return sum(1 for m in history if m.role == "user") >= answers and history[-1].role != "user"
+    stored = sum(1 for m in history if m.role == "user") >= answers and history[-1].role != "user"
+    return stored and shown(chat)
 
 
 def live_text(chat: ChatScreen) -> str:

@@ -67,6 +67,7 @@ async def test_history_renders_the_same_after_reopening(server: ServerProcess) -
         chat = await ready_chat(pilot)
         await wait_for(pilot, lambda: chat.current == session_id and opened(chat).timeline.loaded)
         await wait_for(pilot, lambda: len(chat.transcript.items) == len(live_items), what="the stored items")
+        await wait_for(pilot, lambda: shown_text(chat) == live_text, what="the same rendering")
         reopened = chat.transcript.items
         assert [type(i) for i in reopened] == [type(i) for i in live_items]
         assert isinstance(reopened[1], AssistantItem) and isinstance(live_items[1], AssistantItem)

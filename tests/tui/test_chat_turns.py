@@ -19,6 +19,7 @@ from tests.tui.conftest import (
     ready_chat,
     scripted_app,
     send,
+    settled,
     turn_over,
     wait_for,
 )
@@ -33,7 +34,7 @@ async def test_escape_cancels_the_running_turn_and_keeps_its_partial_answer() ->
         await wait_for(pilot, lambda: "Part 1" in live_text(chat), what="the first part")
         assert chat.status.info.running
         await pilot.press("escape")
-        await wait_for(pilot, lambda: not opened(chat).running, what="the cancel")
+        await wait_for(pilot, lambda: settled(chat), what="the cancel")
         assert chat.status.info.running is False
         last = chat.transcript.items[-1]
         assert isinstance(last, AssistantItem)
@@ -127,7 +128,7 @@ async def test_e2e_escape_cancels_a_streaming_answer_on_the_real_server(slow_ser
         await send(pilot, chat, "long 6")  # six sections: several seconds at 60 tokens/s
         await wait_for(pilot, lambda: "Part 1" in live_text(chat), what="text")
         await pilot.press("escape")
-        await wait_for(pilot, lambda: not opened(chat).running, what="the cancel")
+        await wait_for(pilot, lambda: settled(chat), what="the cancel")
         last = chat.transcript.items[-1]
         assert isinstance(last, AssistantItem) and last.error and "cancel" in last.error.lower()
         assert opened(chat).history and opened(chat).history[0].role == "user"

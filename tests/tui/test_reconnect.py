@@ -18,6 +18,7 @@ from tests.tui.conftest import (
     run_turn_elsewhere,
     scripted_app,
     send,
+    settled,
     shown_text,
     turn_over,
     wait_for,
@@ -67,9 +68,8 @@ async def test_a_turn_the_restarted_server_no_longer_runs_ends_as_interrupted_wi
         chat = await ready_chat(pilot)
         await send(pilot, chat, "hold until the crash")
         await wait_for(pilot, lambda: "Part 1" in live_text(chat), what="the first part")
-        model = opened(chat)
         mix.crash()
-        await wait_for(pilot, lambda: not model.running, what="the dead turn to end")
+        await wait_for(pilot, lambda: settled(chat), what="the dead turn to end")
         last = chat.transcript.items[-1]
         assert isinstance(last, AssistantItem)
         assert last.interrupted and last.error and last.error.startswith("interrupted")
