@@ -28,10 +28,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, TextArea
 
 from mix_tui.sdk.errors import MixConnectionError, MixError
+from mix_tui.tui.screens import commands
 from mix_tui.tui.screens.confirm import ConfirmScreen
 from mix_tui.tui.screens.prompt_flow import PromptFlow
 from mix_tui.tui.session import SessionHub, SessionModel
 from mix_tui.tui.session import events as ev
+from mix_tui.tui.session.items import NoteItem
 from mix_tui.tui.widgets.composer import Composer
 from mix_tui.tui.widgets.session_list import session_label
 from mix_tui.tui.widgets.sidebar import Sidebar
@@ -62,15 +64,14 @@ class ChatScreen(Screen[None]):
     CSS_PATH = Path(__file__).with_name("chat.tcss")  # absolute: subclasses may live elsewhere
     AUTO_FOCUS = "#composer"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel_turn", "Cancel turn"),
-        Binding("ctrl+n", "new_chat", "New chat"),
-        Binding("ctrl+b", "toggle_sidebar", "Sessions"),
-        Binding("ctrl+up", "panel(-1)", "Previous panel", key_display="^↑"),
-        Binding("ctrl+down", "panel(1)", "Next panel", key_display="^↓", show=False),
-        Binding("ctrl+o", "focus_transcript", "Transcript", show=False),
+        Binding("escape", "cancel_turn", "Cancel turn", id="cancel_turn"),
+        *commands.bindings(),
+        Binding("ctrl+up", "panel(-1)", "Previous panel", key_display="^↑", id="previous_panel"),
+        Binding("ctrl+down", "panel(1)", "Next panel", key_display="^↓", show=False, id="next_panel"),
         Binding("end", "follow", "Jump to the bottom", show=False),
-        Binding("ctrl+end", "follow", "Jump to the bottom", show=False),
+        Binding("ctrl+end", "follow", "Jump to the bottom", show=False, id="follow"),
     ]
+    COMMANDS = Screen.COMMANDS | {commands.ChatCommands}
 
     @dataclass
     class WelcomeNeeded(Message):
@@ -87,6 +88,7 @@ class ChatScreen(Screen[None]):
         self.provider = options.provider  # for new sessions; the welcome screen may change it
         self.model = options.model
         self.fresh_draft = ""
+        self.fresh_notes: list[NoteItem] = []  # notes shown in a fresh chat (before any session)
         self.server_state: str = "connected"  # fresh chats: the last health check (it was just reached)
         self._submit_lock = asyncio.Lock()
         self.prompts = PromptFlow(self, timeout=options.permission_timeout)
@@ -195,6 +197,7 @@ class ChatScreen(Screen[None]):
         self.sidebar.set_current(session_id)
         if session_id is None:
             self.composer.show_text(self.fresh_draft)
+            self.fresh_notes = []
             await self._show_fresh()
             return
         model = self.hub.model(session_id)
@@ -251,20 +254,48 @@ class ChatScreen(Screen[None]):
 
     async def _submit(self, text: str) -> None:
         async with self._submit_lock:  # keeps prompts in order and creates one session, not two
-            if self.current is None:
-                if text.lstrip().startswith("/"):
-                    # a command is no prompt: it never creates (and names) a session
-                    self.composer.put_back(text)
-                    self.notify(
-                        "Commands run inside a session: send a prompt first, then the command.",
-                        severity="warning", markup=False,
-                    )  # fmt: skip
-                    return
-                if not await self._create_session_for(text):
-                    return
+            slash = commands.parse_slash(text)
+            if slash is not None and await self._run_slash(text, *slash):
+                return
+            if self.current is None and not await self._create_session_for(text):
+                return
             model = self.open_model()
             assert model is not None
             await model.submit(text)
+
+    async def _run_slash(self, text: str, name: str, args: str) -> bool:
+        """A slash command is the client's first; True when it was handled here (never sent to the
+        model, never a session's title). An unknown one goes to the server's commands when a
+        session is open; in a fresh chat it stays in the box, to be corrected."""
+        command = commands.by_slash(name)
+        if command is not None:
+            action = getattr(self, f"action_{command.id}")
+            result = action(args) if args else action()
+            if asyncio.iscoroutine(result):
+                await result
+            return True
+        if self.current is None:
+            self.composer.put_back(text)
+            self.show_note(f"/{name} is no command here. /help lists the commands.", title=text.strip())
+            return True
+        return False  # the server's: its answer comes back as a note
+
+    def show_note(self, text: str, title: str = "") -> None:
+        """A note in the open transcript (a fresh chat keeps its own until a session starts)."""
+        opened = self.open_model()
+        if opened is not None:
+            opened.add_note(text, title)
+            return
+        self.fresh_notes.append(NoteItem(f"fresh-note-{len(self.fresh_notes)}", text, title))
+        self.run_worker(self.transcript.set_items(self.fresh_notes), exit_on_error=False)
+
+    async def action_help_commands(self) -> None:
+        """/help: the client's commands and the server's (where it lists them)."""
+        try:
+            served = [(c.name, c.description) for c in await self.client.system.commands()]
+        except MixError:
+            served = []
+        self.show_note(commands.slash_help(served), title="Commands")
 
     async def _create_session_for(self, text: str) -> bool:
         """The fresh chat's first send creates its session; on failure the text goes back."""

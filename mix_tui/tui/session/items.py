@@ -70,7 +70,16 @@ class AssistantItem:
     notice: str | None = None  # a non-terminal retry notice
 
 
-Item: TypeAlias = UserItem | AssistantItem
+@dataclass(slots=True)
+class NoteItem:
+    """A system note of this client (a command's answer, a notice worth keeping): not stored."""
+
+    key: str
+    text: str
+    title: str = ""
+
+
+Item: TypeAlias = UserItem | AssistantItem | NoteItem
 
 
 def assistant_key(turn_key: str) -> str:

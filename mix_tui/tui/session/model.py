@@ -373,7 +373,7 @@ class SessionModel:
             return False
         if isinstance(reply, BackendMessage):  # a slash command was answered at once: no events follow
             self._drop_turn(turn)
-            self._notice(reply.text or "done")
+            self.add_note(reply.text or "done", title=text.strip())
         return True
 
     def _drop_turn(self, turn: object) -> None:
@@ -534,6 +534,11 @@ class SessionModel:
             self._post(ev.PermissionClosed(self.session_id, request))
 
     # ---- small things ------------------------------------------------------------------------
+
+    def add_note(self, text: str, title: str = "") -> None:
+        """A note in the transcript (a command's answer): the user reads it where it happened."""
+        self.timeline.add_note(text, title)
+        self._post(ev.TranscriptChanged(self.session_id, live_only=False))
 
     def _notice(self, text: str, severity: ev.Severity = "information") -> None:
         self._post(ev.Notice(self.session_id, text, severity))

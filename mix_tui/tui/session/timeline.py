@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from mix_tui.protocol.models import BackendMessage
 from mix_tui.sdk.replay import Observed, replay
 from mix_tui.sdk.turn import Turn
-from mix_tui.tui.session.items import Item, turn_items
+from mix_tui.tui.session.items import Item, NoteItem, turn_items
 
 _live_keys = itertools.count(1)
+_note_keys = itertools.count(1)
 
 
 @dataclass(slots=True)
@@ -36,6 +37,8 @@ class Timeline:
         self._stored: list[Entry] = []
         self._alias: dict[str, str] = {}  # stored prompt id -> the live key it was shown under
         self._stored_items: list[Item] | None = None
+        # notes of this client, each after the turn it followed (None: before every turn)
+        self._notes: list[tuple[str | None, NoteItem]] = []
 
     # ---- the live turn -----------------------------------------------------------------------
 
@@ -101,18 +104,43 @@ class Timeline:
                 return entry
         return self.live if self.live is not None and self.live.key == key else None
 
+    # ---- notes -------------------------------------------------------------------------------
+
+    def add_note(self, text: str, title: str = "") -> NoteItem:
+        """A note shown after the last turn so far (the live one, if a turn runs)."""
+        entries = self.entries
+        note = NoteItem(f"note-{next(_note_keys)}", text, title)
+        self._notes.append((entries[-1].key if entries else None, note))
+        return note
+
+    def _with_notes(self, items: list[Item]) -> list[Item]:
+        if not self._notes:
+            return items
+        after: dict[str | None, list[Item]] = {}
+        for key, note in self._notes:
+            after.setdefault(key, []).append(note)
+        merged: list[Item] = list(after.pop(None, []))
+        for item in items:
+            merged.append(item)
+            turn_key = item.key.removeprefix("a:") if item.key.startswith("a:") else None
+            if turn_key is not None and turn_key in after:
+                merged.extend(after.pop(turn_key))
+        for notes in after.values():  # their turn is gone (rewound): keep them at the end
+            merged.extend(notes)
+        return merged
+
     # ---- what the transcript shows -----------------------------------------------------------
 
     def items(self) -> list[Item]:
-        """Stored turns, then the live one (its stored copy, if any, is left out)."""
+        """Stored turns, then the live one (its stored copy, if any, is left out), and the notes."""
         if self._stored_items is None:
             self._stored_items = [i for e in self._stored for i in turn_items(e.key, e.prompt, e.turn)]
         stored = self._stored_items
         if self.live is None:
-            return list(stored)
+            return self._with_notes(list(stored))
         live_key = self.live.key
         cut = next((n for n, item in enumerate(stored) if item.key == live_key), len(stored))
-        return [*stored[:cut], *self.live_items()]
+        return self._with_notes([*stored[:cut], *self.live_items()])
 
     def live_items(self) -> list[Item]:
         if self.live is None:

@@ -14,7 +14,15 @@ from textual.widget import Widget
 from textual.widgets import Markdown, Static
 from textual.widgets.markdown import MarkdownStream
 
-from mix_tui.tui.session.items import AssistantItem, Part, TextView, ThinkingView, ToolView, UserItem
+from mix_tui.tui.session.items import (
+    AssistantItem,
+    NoteItem,
+    Part,
+    TextView,
+    ThinkingView,
+    ToolView,
+    UserItem,
+)
 from mix_tui.tui.widgets.safe_text import clean
 from mix_tui.tui.widgets.thinking import ThinkingPanel
 from mix_tui.tui.widgets.tool_call import ToolCallPanel
@@ -47,6 +55,39 @@ class UserMessage(Static):
         if item.text != self.text:
             self.text = item.text
             self.update(self._render_text(item.text))
+
+
+class NoteMessage(Static):
+    """A note of this client in the transcript: a command's answer, in a quiet box."""
+
+    DEFAULT_CSS = """
+    NoteMessage {
+        height: auto;
+        margin: 1 2 0 2;
+        padding: 0 1;
+        color: $text-muted;
+        border-left: outer $secondary 60%;
+    }
+    """
+
+    def __init__(self, item: NoteItem) -> None:
+        super().__init__(self._render_note(item), classes="note")
+        self.key = item.key
+        self.text = item.text
+
+    @staticmethod
+    def _render_note(item: NoteItem) -> Text:
+        text = Text()
+        if item.title:
+            text.append(clean(item.title), "bold")
+            text.append("\n")
+        text.append(clean(item.text))
+        return text
+
+    async def sync(self, item: NoteItem) -> None:
+        if item.text != self.text:
+            self.text = item.text
+            self.update(self._render_note(item))
 
 
 class AnswerMarkdown(Markdown):

@@ -25,12 +25,12 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
-from mix_tui.tui.session.items import AssistantItem, Item, TextView, UserItem
-from mix_tui.tui.widgets.message import AssistantMessage, UserMessage
+from mix_tui.tui.session.items import Item, NoteItem, TextView, UserItem
+from mix_tui.tui.widgets.message import AssistantMessage, NoteMessage, UserMessage
 from mix_tui.tui.widgets.thinking import ThinkingPanel
 from mix_tui.tui.widgets.tool_call import ToolCallPanel
 
-ItemWidget = UserMessage | AssistantMessage
+ItemWidget = UserMessage | AssistantMessage | NoteMessage
 Panel = ThinkingPanel | ToolCallPanel
 
 
@@ -271,7 +271,13 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
         return start
 
     def _make(self, item: Item) -> ItemWidget:
-        widget: ItemWidget = UserMessage(item) if isinstance(item, UserItem) else AssistantMessage(item)
+        widget: ItemWidget
+        if isinstance(item, UserItem):
+            widget = UserMessage(item)
+        elif isinstance(item, NoteItem):
+            widget = NoteMessage(item)
+        else:
+            widget = AssistantMessage(item)
         self._widgets[item.key] = widget
         return widget
 
@@ -355,7 +361,7 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
 
 def estimate_lines(item: Item, width: int) -> int:
     """Roughly how many terminal lines an item takes (no rendering: it only sizes the window)."""
-    if isinstance(item, UserItem):
+    if isinstance(item, UserItem | NoteItem):
         return 2 + _wrapped(item.text, width)
     lines = 1
     for part in item.parts:
@@ -368,6 +374,8 @@ def _wrapped(text: str, width: int) -> int:
 
 
 def _same_kind(widget: ItemWidget, item: Item) -> bool:
-    return isinstance(widget, UserMessage) == isinstance(item, UserItem) and isinstance(
-        widget, AssistantMessage
-    ) == isinstance(item, AssistantItem)
+    if isinstance(item, UserItem):
+        return isinstance(widget, UserMessage)
+    if isinstance(item, NoteItem):
+        return isinstance(widget, NoteMessage)
+    return isinstance(widget, AssistantMessage)

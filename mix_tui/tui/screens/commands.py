@@ -1,0 +1,111 @@
+"""Every action of the chat screen, once: its binding id, default key, palette title, slash command.
+
+A `Command` names an action method of `ChatScreen` (`action_<name>`), so each one is reachable three
+ways: its key (a binding with the command's id, which a keymap can rebind), the command palette
+(`ChatCommands`, Ctrl+P) and, where it has one, a slash command typed in the composer. Slash commands
+are the client's first: `/fork 3` runs `action_fork("3")` and never reaches the model; a `/name` this
+client does not know goes to the server (its own commands, e.g. `/cost` on ours) when a session is
+open.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import partial
+
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+_SLASH = re.compile(r"^/([A-Za-z][\w-]*)(?:\s+(.*))?$", re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    id: str  # the binding id (keymaps rebind it) and the action name: ChatScreen.action_<id>
+    title: str  # for the palette and F1
+    help: str  # one line: what it does
+    key: str | None = None  # the default key, if any
+    slash: str | None = None  # the slash command, if any ("fork" for /fork)
+    usage: str = ""  # the slash command's arguments ("[N]")
+    show: bool = False  # in the footer
+
+    def binding(self) -> Binding:
+        assert self.key is not None
+        return Binding(self.key, self.id, self.title, show=self.show, id=self.id)
+
+
+COMMANDS: list[Command] = [
+    Command("new_chat", "New chat", "Start a new chat", key="ctrl+n", slash="new", show=True),
+    Command("toggle_sidebar", "Sessions", "Show or hide the session list", key="ctrl+b", show=True),
+    Command("focus_transcript", "Transcript", "Move the focus to the transcript", key="ctrl+o"),
+    Command("help_commands", "Commands", "List the slash commands", slash="help"),
+]
+
+
+def bindings() -> list[Binding]:
+    return [command.binding() for command in COMMANDS if command.key]
+
+
+def by_slash(name: str) -> Command | None:
+    return next((c for c in COMMANDS if c.slash == name.lower()), None)
+
+
+def parse_slash(text: str) -> tuple[str, str] | None:
+    """`/name args` -> (name, args); None when the text is no command ("/etc/hosts is odd" is not)."""
+    match = _SLASH.match(text.strip())
+    if match is None:
+        return None
+    return match.group(1), (match.group(2) or "").strip()
+
+
+def slash_help(extra: Iterable[tuple[str, str]] = ()) -> str:
+    """The slash commands, one per line; `extra` adds the server's (name, description)."""
+    rows = [(f"/{c.slash} {c.usage}".rstrip(), c.help) for c in COMMANDS if c.slash]
+    known = {c.slash for c in COMMANDS if c.slash}
+    rows += [(f"/{name}", text) for name, text in extra if name not in known]
+    width = max((len(name) for name, _ in rows), default=0)
+    return "\n".join(f"{name.ljust(width)}  {text}" for name, text in rows)
+
+
+class ChatCommands(Provider):
+    """The palette's own commands: every app action, with its key."""
+
+    def _commands(self) -> list[tuple[Command, str]]:
+        screen = self.screen
+        found = []
+        for command in COMMANDS:
+            if not hasattr(screen, f"action_{command.id}"):
+                continue
+            key = ""
+            if command.key:
+                key = self.app.get_key_display(command.binding())
+            found.append((command, key))
+        return found
+
+    async def _run(self, command: Command) -> None:
+        await self.screen.run_action(command.id)
+
+    async def discover(self) -> Hits:
+        for command, key in self._commands():
+            yield DiscoveryHit(command.title, partial(self._run, command), help=_help(command, key))
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for command, key in self._commands():
+            score = max(matcher.match(command.title), matcher.match(f"/{command.slash}") if command.slash else 0)
+            if score > 0:
+                yield Hit(
+                    score, matcher.highlight(command.title), partial(self._run, command),
+                    help=_help(command, key),
+                )  # fmt: skip
+
+
+def _help(command: Command, key: str) -> str:
+    parts = [command.help]
+    if command.slash:
+        parts.append(f"/{command.slash} {command.usage}".rstrip())
+    if key:
+        parts.append(key)
+    return " · ".join(parts)
