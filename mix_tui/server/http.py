@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -63,9 +64,41 @@ async def json_body(request: Request, *, required: bool = True) -> dict[str, Any
         data = json.loads(raw)
     except ValueError as exc:
         raise ApiError(400, f"Invalid JSON in request body: {exc}") from None
+    except RecursionError:
+        raise ApiError(400, "Invalid JSON in request body: nested too deeply") from None
     if not isinstance(data, dict):
         raise ApiError(400, "The request body must be a JSON object", "validation_error")
+    where = _lone_surrogate(data)
+    if where is not None:
+        # JSON allows "\ud800" on its own, but it is no character: it cannot be stored or sent on
+        raise ApiError(
+            400, f"Validation error for field '{where}': {where} contains an unpaired UTF-16 surrogate escape",
+            "validation_error",
+        )
     return data
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate(value: Any) -> str | None:
+    """The path of the first string (key or value) holding a lone surrogate; json.loads has already
+    joined the escapes of every valid pair into one character, so any surrogate left is unpaired.
+    Iterative: a body nested as deep as json.loads allows must not exhaust the stack here."""
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return path or "body"
+            continue
+        children: Any = item.items() if isinstance(item, dict) else enumerate(item) if isinstance(item, list) else ()
+        for key, child in children:
+            name = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and _SURROGATE.search(key):
+                return name
+            stack.append((name, child))
+    return None
 
 
 def parse(model: type[M], data: dict[str, Any]) -> M:

@@ -100,6 +100,20 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE tool_results ADD COLUMN permission TEXT;
     CREATE INDEX messages_running ON messages(session_id) WHERE turn_status = 'running';
     """,
+    # 4: prompts accepted while their session's turn runs, in arrival order (prompt_queue.py)
+    """
+    CREATE TABLE queued_prompts (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        text TEXT NOT NULL,
+        plan_mode INTEGER NOT NULL DEFAULT 0,
+        thinking_level TEXT,
+        max_steps INTEGER,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX queued_by_session ON queued_prompts(session_id, seq);
+    """,
 )
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mix_tui.protocol.events import MixEvent
+from mix_tui.server import recovery
 from mix_tui.server.broker import Broker
 from mix_tui.server.catalog import ProviderPool
 from mix_tui.server.config import ServerConfig
@@ -41,9 +42,9 @@ class Runtime:
         try:
             store = data_dir.open_store(config.db_path)
             if data_dir.sole_owner:
-                recovered = store.recover_interrupted()
+                recovered = store.transaction(recovery.recover)
                 if recovered:
-                    log.warning("marked %d turn(s) interrupted: the server stopped while they ran", recovered)
+                    log.warning("marked %d prompt(s) interrupted: the server stopped while they ran", recovered)
             data_dir.share()
         except BaseException:
             data_dir.close()

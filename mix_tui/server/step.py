@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from mix_tui.server.providers.base import (
     ToolCallStart,
     UsageReport,
 )
+from mix_tui.server.rows import storable
 
 
 @dataclass
@@ -66,6 +68,7 @@ class _Accumulator:
             self.result.reasoning_ms = int((time.monotonic() - self._thinking_started) * 1000)
 
     def handle(self, event: ProviderEvent) -> None:
+        event = _valid_text(event)
         r = self.result
         mid = r.message_id
         if isinstance(event, ThinkingDelta):
@@ -111,6 +114,16 @@ class _Accumulator:
         elif isinstance(event, Finish):
             self.end_thinking()
             r.finish = event.reason
+
+
+def _valid_text(event: ProviderEvent) -> ProviderEvent:
+    """The event with lone surrogates in its text replaced (see `storable`); the same object when clean."""
+    fields = {
+        name: storable(value)
+        for name in ("text", "fragment", "arguments", "name")
+        if isinstance(value := getattr(event, name, None), str) and storable(value) is not value
+    }
+    return dataclasses.replace(event, **fields) if fields else event  # type: ignore[arg-type]
 
 
 async def run_step(

@@ -26,6 +26,7 @@ from mix_tui.server.rows import (
     ToolCallRow,
     ToolResultRow,
     new_id,
+    storable,
 )
 
 __all__ = ["PREFERENCE_FIELDS", "MessageRow", "SessionRow", "Store", "ToolCallRow", "ToolResultRow", "new_id"]
@@ -46,8 +47,6 @@ _SESSION_COLUMNS = """
 # columns a later write of the same message may change (a partial answer becoming the final one)
 _REWRITABLE = [f for f in MESSAGE_FIELDS if f not in ("id", "session_id", "role", "created_at")]
 
-INTERRUPTED_TURN = "interrupted: the server stopped while this turn was running"
-INTERRUPTED_TOOL = "The server stopped before this tool call finished; it may have run in part."
 
 
 class Store:
@@ -76,6 +75,12 @@ class Store:
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             self._conn.close()
+
+    def transaction(self, fn: Callable[..., R], *args: Any) -> R:
+        """`fn(connection, *args)` inside one transaction (for modules that own their own tables or
+        span several: the send queue, crash recovery). Call it through `run`."""
+        with self._tx() as db:
+            return fn(db, *args)
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -152,7 +157,7 @@ class Store:
         message.created_at = message.created_at or now
         message.updated_at = now
         with self._tx() as db:
-            self._insert_message(db, message, rewrite=rewrite)
+            insert_message(db, message, rewrite=rewrite)
             if usage is not None:
                 db.execute(
                     """UPDATE sessions SET prompt_tokens = ?, completion_tokens = ?, cost = cost + ?, updated_at = ?
@@ -167,25 +172,6 @@ class Store:
         its place in the session and its creation time; its tool calls are replaced by `message`'s."""
         self.add_message(message, usage=usage, rewrite=True)
 
-    def _insert_message(self, db: sqlite3.Connection, m: MessageRow, *, rewrite: bool = False) -> None:
-        sql = f"INSERT INTO messages ({', '.join(MESSAGE_FIELDS)}) VALUES ({', '.join('?' * len(MESSAGE_FIELDS))})"
-        if rewrite:
-            sql += " ON CONFLICT(id) DO UPDATE SET " + ", ".join(f"{f} = excluded.{f}" for f in _REWRITABLE)
-            db.execute("DELETE FROM tool_calls WHERE message_id = ?", (m.id,))
-        db.execute(sql, tuple(getattr(m, name) for name in MESSAGE_FIELDS))
-        db.executemany(
-            "INSERT INTO tool_calls (message_id, position, id, name, input, type, finished) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(m.id, n, c.id, c.name, c.input, c.type, int(c.finished)) for n, c in enumerate(m.tool_calls)],
-        )
-        db.executemany(
-            """INSERT INTO tool_results (message_id, position, tool_call_id, name, content, is_error, status,
-               duration_ms, permission) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [
-                (m.id, n, r.tool_call_id, r.name, r.content, int(r.is_error), r.status, r.duration_ms, r.permission)
-                for n, r in enumerate(m.tool_results)
-            ],
-        )
-
     def set_turn_status(self, message_id: str, status: str, error: str | None = None) -> None:
         """Record how the turn started by user message `message_id` stands or ended."""
         with self._tx() as db:
@@ -193,36 +179,6 @@ class Store:
                 "UPDATE messages SET turn_status = ?, turn_error = ?, updated_at = ? WHERE id = ?",
                 (status, error, time.time(), message_id),
             )
-
-    def recover_interrupted(self) -> int:
-        """After a crash: every turn still "running" is interrupted, its streaming answer is marked so,
-        and each of its tool calls left without a result gets one saying the server stopped. Only run
-        when no other server uses the database. Returns the number of turns recovered."""
-        now = time.time()
-        with self._tx() as db:
-            prompts = db.execute("SELECT id, session_id, seq FROM messages WHERE turn_status = 'running'").fetchall()
-            for prompt in prompts:
-                sid, seq = prompt["session_id"], prompt["seq"]
-                db.execute(
-                    "UPDATE messages SET turn_status = 'interrupted', turn_error = ?, updated_at = ? WHERE id = ?",
-                    (INTERRUPTED_TURN, now, prompt["id"]),
-                )
-                db.execute(
-                    """UPDATE messages SET finish_reason = 'interrupted', updated_at = ?
-                       WHERE session_id = ? AND seq > ? AND role = 'assistant' AND finish_reason IS NULL""",
-                    (now, sid, seq),
-                )
-                later = "JOIN messages m ON m.id = x.message_id WHERE m.session_id = ? AND m.seq > ?"
-                answered = {r[0] for r in db.execute(f"SELECT x.tool_call_id FROM tool_results x {later}", (sid, seq))}
-                unanswered = [
-                    ToolResultRow(r["id"], r["name"], INTERRUPTED_TOOL, True, "cancelled")
-                    for r in db.execute(f"SELECT x.id, x.name FROM tool_calls x {later} ORDER BY m.seq, x.position", (sid, seq))
-                    if r["id"] not in answered
-                ]
-                if unanswered:
-                    row = MessageRow(new_id(), sid, "tool", created_at=now, updated_at=now, tool_results=unanswered)
-                    self._insert_message(db, row)
-        return len(prompts)
 
     def list_messages(self, session_id: str) -> list[MessageRow]:
         rows = self._conn.execute("SELECT * FROM messages WHERE session_id = ? ORDER BY seq", (session_id,))
@@ -286,7 +242,7 @@ class Store:
                 if clone.turn_status == "running":  # the copy runs nothing
                     clone.turn_status = None
                 clone.tool_calls, clone.tool_results = list(m.tool_calls), list(m.tool_results)
-                self._insert_message(db, clone)
+                insert_message(db, clone)
         return self.get_session(row.id)
 
     # ---- preferences ---------------------------------------------------------------------------
@@ -315,6 +271,32 @@ class Store:
         with self._tx() as db:
             db.execute("DELETE FROM preferences")
         return self.update_preferences(defaults)
+
+
+def insert_message(db: sqlite3.Connection, m: MessageRow, *, rewrite: bool = False) -> None:
+    """Insert (or, with `rewrite`, rewrite in place) a message with its tool calls and results."""
+    sql = f"INSERT INTO messages ({', '.join(MESSAGE_FIELDS)}) VALUES ({', '.join('?' * len(MESSAGE_FIELDS))})"
+    if rewrite:
+        sql += " ON CONFLICT(id) DO UPDATE SET " + ", ".join(f"{f} = excluded.{f}" for f in _REWRITABLE)
+        db.execute("DELETE FROM tool_calls WHERE message_id = ?", (m.id,))
+    db.execute(sql, tuple(_clean(getattr(m, name)) for name in MESSAGE_FIELDS))
+    db.executemany(
+        "INSERT INTO tool_calls (message_id, position, id, name, input, type, finished) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(m.id, n, c.id, storable(c.name), storable(c.input), c.type, int(c.finished)) for n, c in enumerate(m.tool_calls)],
+    )
+    db.executemany(
+        """INSERT INTO tool_results (message_id, position, tool_call_id, name, content, is_error, status,
+           duration_ms, permission) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [
+            (m.id, n, r.tool_call_id, storable(r.name), storable(r.content), int(r.is_error), r.status,
+             r.duration_ms, r.permission)
+            for n, r in enumerate(m.tool_results)
+        ],
+    )
+
+
+def _clean(value: Any) -> Any:
+    return storable(value) if isinstance(value, str) else value
 
 
 def _dump(value: Any) -> str | None:
