@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 
 from mix_tui.protocol.models import ErrorResponse, RESTError
 from mix_tui.server.runtime import Runtime
@@ -41,6 +42,21 @@ def not_found(what: str, ident: str) -> ApiError:
 def wire(value: Any, status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:
     """A bare JSON body (no envelope) from models, lists of models, or plain data."""
     return JSONResponse(_plain(value), status_code=status, headers=headers)
+
+
+class LargeJSON(Response):
+    """Ready JSON bytes, written in slices: one 40 MB write makes asyncio's transport buffer the
+    rest and shift it down after every partial send (quadratic copying); 1 MB at a time drains."""
+
+    media_type = "application/json"
+    SLICE = 1 << 20
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = memoryview(self.body)
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+        for start in range(0, max(len(body), 1), self.SLICE):
+            chunk = bytes(body[start : start + self.SLICE])
+            await send({"type": "http.response.body", "body": chunk, "more_body": start + self.SLICE < len(body)})
 
 
 def _plain(value: Any) -> Any:

@@ -52,6 +52,7 @@ class RunningServer:
     server: uvicorn.Server
     task: asyncio.Task[None]
     port: int
+    warmup: asyncio.Future[bytes] | None = None
     _stopped: bool = False
 
     @property
@@ -119,7 +120,11 @@ async def start_server(config: ServerConfig) -> RunningServer:
             task.result()
             raise RuntimeError("the server stopped while starting")
         await asyncio.sleep(0.01)
-    return RunningServer(config, rt, turns, server, task, port)
+    running = RunningServer(config, rt, turns, server, task, port)
+    # render the session list now, so the client's first GET /api/sessions is the warm one (about
+    # 2 s of store time with 100,000 sessions; other store calls queue behind it meanwhile)
+    running.warmup = asyncio.ensure_future(rt.store.run(rt.sessions.json, False))
+    return running
 
 
 @contextlib.asynccontextmanager

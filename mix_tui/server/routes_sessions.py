@@ -14,7 +14,7 @@ from starlette.routing import Route
 from mix_tui.protocol.events import SessionCreated, SessionDeleted
 from mix_tui.protocol.models import Callback, UpdateCallbacksRequest
 from mix_tui.server import catalog
-from mix_tui.server.http import ApiError, json_body, not_found, parse, runtime, wire
+from mix_tui.server.http import ApiError, LargeJSON, json_body, not_found, parse, runtime, wire
 from mix_tui.server.store import SessionRow, new_id
 from mix_tui.server.turns import TurnManager
 from mix_tui.server.views import callbacks_json, export_session, session_data
@@ -98,8 +98,7 @@ def _validate_create(data: dict[str, Any], known_providers: list[str]) -> Sessio
 async def list_sessions(request: Request) -> Response:
     rt = runtime(request)
     include = request.query_params.get("includeSubagents", "false").lower() in ("1", "true", "yes")
-    rows = await rt.store.run(rt.store.list_sessions, include)
-    return wire([session_data(r, with_first_message=True) for r in rows])
+    return LargeJSON(await rt.store.run(rt.sessions.json, include))
 
 
 async def create_session(request: Request) -> Response:

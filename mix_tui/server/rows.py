@@ -46,6 +46,7 @@ class SessionRow:
     assistant_count: int = 0
     tool_count: int = 0
     first_user: str | None = None
+    seq: int = 0  # creation order, the tie-break of the list's order
 
 
 @dataclass(slots=True)

@@ -34,19 +34,8 @@ __all__ = ["PREFERENCE_FIELDS", "MessageRow", "SessionRow", "Store", "ToolCallRo
 P = ParamSpec("P")
 R = TypeVar("R")
 
-_SESSION_COLUMNS = """
-    s.*,
-    (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id AND m.role = 'user') AS user_count,
-    (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id AND m.role = 'assistant') AS assistant_count,
-    (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id AND m.role = 'tool') AS tool_count,
-    (SELECT m.content FROM messages m WHERE m.session_id = s.id AND m.role = 'user'
-        ORDER BY m.seq LIMIT 1) AS first_user
-"""
-
-
 # columns a later write of the same message may change (a partial answer becoming the final one)
 _REWRITABLE = [f for f in MESSAGE_FIELDS if f not in ("id", "session_id", "role", "created_at")]
-
 
 
 class Store:
@@ -116,15 +105,30 @@ class Store:
             ),
         )
 
+    def watch_sessions(self, changed: Callable[[str], None]) -> None:
+        """Call `changed(session_id)` (on the store thread) for every sessions row this connection
+        inserts, updates or deletes, whichever method or trigger does it. TEMP triggers: they live in
+        this connection only, so the database file never names a function other openers lack."""
+        self._conn.create_function("mix_session_changed", 1, changed)
+        for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+            self._conn.execute(
+                f"""CREATE TEMP TRIGGER IF NOT EXISTS session_{event.lower()}_watched AFTER {event} ON main.sessions
+                    BEGIN SELECT mix_session_changed({row}.id); END"""
+            )
+
+    def data_version(self) -> int:
+        """Changes whenever another connection (another process) commits to the database."""
+        version: int = self._conn.execute("PRAGMA data_version").fetchone()[0]
+        return version
+
     def get_session(self, session_id: str) -> SessionRow | None:
-        found = self._conn.execute(
-            f"SELECT {_SESSION_COLUMNS} FROM sessions s WHERE s.id = ?", (session_id,)
-        ).fetchone()
+        found = self._conn.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
         return _session(found) if found else None
 
     def list_sessions(self, include_subagents: bool = False) -> list[SessionRow]:
-        where = "" if include_subagents else "WHERE s.session_type != 'subagent'"
-        rows = self._conn.execute(f"SELECT {_SESSION_COLUMNS} FROM sessions s {where} ORDER BY s.updated_at DESC, s.seq DESC")
+        # counts and the first prompt live on the row (migration 5): one scan of sessions_recent
+        where = "" if include_subagents else "WHERE session_type != 'subagent'"
+        rows = self._conn.execute(f"SELECT * FROM sessions {where} ORDER BY updated_at DESC, seq DESC")
         return [_session(r) for r in rows]
 
     def delete_session(self, session_id: str) -> bool:
@@ -305,7 +309,7 @@ def _dump(value: Any) -> str | None:
 
 def _session(r: sqlite3.Row) -> SessionRow:
     return SessionRow(
-        id=r["id"], title=r["title"], session_type=r["session_type"], browser_mode=r["browser_mode"],
+        id=r["id"], seq=r["seq"], title=r["title"], session_type=r["session_type"], browser_mode=r["browser_mode"],
         created_at=r["created_at"], updated_at=r["updated_at"], cdp_url=r["cdp_url"],
         custom_system_prompt=r["custom_system_prompt"], prompt_mode=r["prompt_mode"],
         parent_session_id=r["parent_session_id"], parent_tool_call_id=r["parent_tool_call_id"],

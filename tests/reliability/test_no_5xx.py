@@ -30,6 +30,9 @@ async def test_writes_racing_a_delete_never_get_a_5xx(mix: Harness) -> None:
             mix.client.get(f"{base}/messages"),
             mix.client.get(f"{base}/queue"),
             mix.client.post(f"{base}/files/upload", files={"file": ("a.txt", b"abc", "text/plain")}),
+            mix.client.get(f"{base}/files"),
+            mix.client.get(f"{base}/files/a.txt"),
+            mix.client.delete(f"{base}/files/a.txt"),
         ]
         # rotate the order so the DELETE lands at every position of the burst
         shift = n % len(requests)
