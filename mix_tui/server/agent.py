@@ -187,7 +187,9 @@ class Turn:
             result = StepResult(message_id=message_id)
             try:
                 async with recorder.streaming(result):
-                    await run_step(provider, options, result, self.publish, self.cancelled)
+                    await run_step(
+                        provider, options, result, self.publish, self.cancelled, self.rt.config.delta_window
+                    )
             except asyncio.CancelledError:
                 # a hard stop mid-stream: keep what arrived (the normal cancel path returns below)
                 result.finish = "canceled"
