@@ -39,6 +39,19 @@ def _add_serve_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
         help="demo model speed in tokens/s, or 'max' for as fast as possible (default: a realistic rate)",
     )
     serve.add_argument("--base-url", help="base URL for the openai provider (OpenRouter, Ollama, vLLM, ...)")
+    stream = serve.add_argument_group("event stream tuning")
+    stream.add_argument(
+        "--replay-size", type=int, default=2048, help="events kept per session for Last-Event-ID replay (default: 2048)"
+    )
+    stream.add_argument(
+        "--subscriber-queue",
+        type=int,
+        default=1024,
+        help="events a slow client may lag behind before it is cut and must resume (default: 1024)",
+    )
+    stream.add_argument(
+        "--heartbeat-interval", type=float, default=15.0, help="seconds of silence before a heartbeat (default: 15)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

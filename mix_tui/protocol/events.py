@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, ClassVar, Literal, get_args
 
+import pydantic_core
 from pydantic import Field, ValidationError
 
 from mix_tui.protocol.models import CamelModel, NullableList, reasoning_duration_ms
@@ -49,6 +50,9 @@ class Connected(MixEvent):
     event_name: ClassVar[str] = "connected"
     event: Literal["connected"] = Field(default="connected", exclude=True)
     session_id: str = ""
+    # extension of ours: names the id sequence. Ids of different epochs are unrelated (the server
+    # restarted); a server that replays after Last-Event-ID sends it, Go does not.
+    stream_epoch: str | None = None
 
 
 class Heartbeat(_Typed):
@@ -227,6 +231,18 @@ class Unknown(MixEvent):
     data: Any = None
 
 
+class StreamResync(MixEvent):
+    """Extension of ours, event name `resync`: the server cannot replay from the client's
+    Last-Event-ID (it fell behind the replay ring, or the id is from before a restart). The stream
+    goes on live from this frame's id; the client must re-read history. `last_event_id` is the
+    oldest id the server still has. Not in `MixEventType`: spec clients see an unknown event."""
+
+    event_name: ClassVar[str] = "resync"
+    event: Literal["resync"] = Field(default="resync", exclude=True)
+    reason: str = ""
+    last_event_id: str | None = None
+
+
 MixEventType = (
     Connected
     | Heartbeat
@@ -296,8 +312,10 @@ def _parse_legacy_tool(data: str) -> MixEventType:
 
 
 def _loads_or_text(data: str) -> Any:
+    """JSON if it is JSON, else the text; pydantic's parser bounds the nesting (a hostile 100,000-deep
+    array would blow the stack of `json.loads`), so anything deeper also stays text."""
     try:
-        return json.loads(data)
+        return pydantic_core.from_json(data)
     except ValueError:
         return data
 

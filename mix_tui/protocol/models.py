@@ -263,6 +263,8 @@ class BackendMessage(CamelModel):
     callback_results: list[CallbackResultData] | None = None
     reasoning: str | None = None
     reasoning_duration: int | None = None
+    # extension: the same in ms, unambiguous (Go's `reasoningDuration` is whole seconds)
+    reasoning_duration_ms: int | None = None
     model: str | None = None
     input_tokens: int | None = None
     output_tokens: int | None = None
@@ -282,6 +284,8 @@ class BackendMessage(CamelModel):
 
     @property
     def reasoning_ms(self) -> int | None:
+        if self.reasoning_duration_ms is not None:
+            return max(0, self.reasoning_duration_ms)
         return reasoning_duration_ms(self.reasoning_duration)
 
 
@@ -511,6 +515,7 @@ class Health(WireModel):
 
 class SystemInfo(CamelModel):
     storage_base_path: str
+    working_directory: str | None = None
 
 
 class CommandInfo(WireModel):

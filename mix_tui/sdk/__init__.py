@@ -10,12 +10,13 @@ from mix_tui.sdk.errors import (
     MixError,
     NotFoundError,
     ProtocolError,
+    RateLimitError,
     ServerError,
     UnauthorizedError,
     UnsupportedError,
     ValidationError,
 )
-from mix_tui.sdk.stream import ConnectionLost, MalformedFrame, Reconnected, SessionStream, StreamItem
+from mix_tui.sdk.stream import ConnectionLost, MalformedFrame, Reconnected, Resync, SessionStream, StreamItem
 from mix_tui.sdk.turn import TextPart, ThinkingPart, ToolCallState, ToolPart, Turn
 
 __all__ = [
@@ -27,7 +28,9 @@ __all__ = [
     "MixError",
     "NotFoundError",
     "ProtocolError",
+    "RateLimitError",
     "Reconnected",
+    "Resync",
     "ServerError",
     "SessionStream",
     "StreamItem",

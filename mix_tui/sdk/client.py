@@ -23,6 +23,7 @@ import httpx
 
 from mix_tui.sdk.admin import Auth, Preferences, System, Tools
 from mix_tui.sdk.resources import Files, Messages, Notifications, Permissions, Sessions
+from mix_tui.sdk.sse import DEFAULT_MAX_LINE_BYTES
 from mix_tui.sdk.stream import SessionStream
 from mix_tui.sdk.transport import Transport
 
@@ -37,6 +38,7 @@ class MixClient:
         read_timeout: float = 30.0,
         retries: int = 2,
         retry_backoff: float = 0.25,
+        retry_after_max: float = 10.0,
         silence_timeout: float = 45.0,
         backoff_initial: float = 0.5,
         backoff_max: float = 5.0,
@@ -49,6 +51,7 @@ class MixClient:
             read_timeout=read_timeout,
             retries=retries,
             retry_backoff=retry_backoff,
+            retry_after_max=retry_after_max,
             transport=transport,
         )
         self._connect_timeout = connect_timeout
@@ -76,8 +79,13 @@ class MixClient:
         *,
         last_event_id: str | None = None,
         silence_timeout: float | None = None,
+        max_buffered_batches: int = 256,
+        max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
     ) -> SessionStream:
-        """A persistent, reconnecting event stream for one session (started on first use)."""
+        """A persistent, reconnecting event stream for one session (started on first use).
+
+        `max_buffered_batches`: network chunks read ahead of the caller before the reader waits;
+        `max_line_bytes`: the longest SSE line (and frame) accepted, a longer one is skipped."""
         stream = SessionStream(
             self._transport.http,
             session_id,
@@ -86,6 +94,8 @@ class MixClient:
             backoff_initial=self._backoff_initial,
             backoff_max=self._backoff_max,
             connect_timeout=self._connect_timeout,
+            max_buffered_batches=max_buffered_batches,
+            max_line_bytes=max_line_bytes,
         )
         self._streams.add(stream)
         return stream

@@ -5,11 +5,19 @@ Every error is a `MixError` carrying `.status` (the HTTP status, `None` when no 
 spec's `{"error": {"code", "message", "type"}}` envelope, and string-coded bodies from Go's auth and
 preferences handlers whose exact shape is unknown. So the message is taken from the envelope when
 there is one, else from any `message`/`error` string, else the raw body text, else the status line.
+
+A `Retry-After` header (delta-seconds or an HTTP-date, RFC 9110 §10.2.3) becomes `.retry_after`
+in seconds, and the message says when to try again.
 """
 
 from __future__ import annotations
 
+import datetime
+import email.utils
 import json
+import math
+import time
+from collections.abc import Mapping
 from typing import Any
 
 _MAX_RAW_TEXT = 500  # an HTML error page should not flood a status bar
@@ -25,6 +33,7 @@ class MixError(Exception):
         status: int | None = None,
         error_type: str | None = None,
         body: str = "",
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -32,6 +41,7 @@ class MixError(Exception):
         # the envelope's `type` (bad_request, not_found, ...) or a string code such as INVALID_JSON
         self.error_type = error_type
         self.body = body
+        self.retry_after = retry_after  # seconds the server asked us to wait (Retry-After)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(status={self.status!r}, message={self.message!r})"
@@ -55,6 +65,10 @@ class UnauthorizedError(MixError):
 
 class ValidationError(MixError):
     """400/413/422: the server rejected the request's content."""
+
+
+class RateLimitError(MixError):
+    """429: too many requests; `retry_after` says how long to wait when the server said so."""
 
 
 class ServerError(MixError):
@@ -102,9 +116,41 @@ def _message_from_json(payload: Any) -> tuple[str, str | None] | None:
     return None
 
 
-def error_for_status(status: int, body: str = "", reason: str = "") -> MixError:
-    """The typed error for an HTTP error response."""
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """A `Retry-After` value in seconds from `now` (epoch seconds); None when absent or unreadable."""
+    if value is None or not (text := value.strip()):
+        return None
+    if text.isascii() and text.isdigit():
+        return float(text) if len(text) <= 9 else None  # over 30 years is not a real request
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:  # an HTTP-date is always GMT; a zone-less one is read as such
+        when = when.replace(tzinfo=datetime.UTC)
+    seconds = when.timestamp() - (time.time() if now is None else now)
+    return max(0.0, seconds) if math.isfinite(seconds) else None
+
+
+def describe_wait(seconds: float) -> str:
+    """`retry now`, `retry in 5 s`, `retry in 3 min`, `retry in 2 h`: for a message a person reads."""
+    if seconds < 0.5:
+        return "retry now"
+    if seconds < 90:
+        return f"retry in {max(1, math.ceil(seconds))} s"
+    if seconds < 90 * 60:
+        return f"retry in {math.ceil(seconds / 60)} min"
+    return f"retry in {math.ceil(seconds / 3600)} h"
+
+
+def error_for_status(
+    status: int, body: str = "", reason: str = "", headers: Mapping[str, str] | None = None
+) -> MixError:
+    """The typed error for an HTTP error response (`headers` for its Retry-After)."""
     message, kind = error_message(status, body, reason)
+    retry_after = retry_after_seconds(headers.get("retry-after")) if headers is not None else None
+    if retry_after is not None:
+        message = f"{message} ({describe_wait(retry_after)})"
     cls: type[MixError]
     if status in (401, 403):
         cls = UnauthorizedError
@@ -114,8 +160,10 @@ def error_for_status(status: int, body: str = "", reason: str = "") -> MixError:
         cls = ConflictError
     elif status in (400, 413, 422):
         cls = ValidationError
+    elif status == 429:
+        cls = RateLimitError
     elif status >= 500:
         cls = ServerError
     else:
         cls = MixError
-    return cls(message, status=status, error_type=kind, body=body)
+    return cls(message, status=status, error_type=kind, body=body, retry_after=retry_after)

@@ -2,8 +2,9 @@
 
 Retry policy (mix-contract.md §1, §8.28): only idempotent requests (GET, DELETE, PUT, and PATCHes the
 caller marks idempotent) are retried, a couple of times with jittered backoff, and only on
-connection errors and 502/503/504. A POST is never retried: re-sending a message would start a
-second turn.
+connection errors and 429/502/503/504. A POST is never retried: re-sending a message would start a
+second turn. A `Retry-After` is honoured: the retry waits that long, unless it is longer than
+`retry_after_max`; then the error is raised at once and its message says when to try again.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from mix_tui.sdk.errors import MixConnectionError, ProtocolError, error_for_stat
 M = TypeVar("M", bound=pydantic.BaseModel)
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-RETRY_STATUSES = frozenset({502, 503, 504})
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
 
 def path_part(value: str) -> str:
@@ -41,11 +42,13 @@ class Transport:
         read_timeout: float = 30.0,
         retries: int = 2,
         retry_backoff: float = 0.25,
+        retry_after_max: float = 10.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.retries = retries
         self.retry_backoff = retry_backoff
+        self.retry_after_max = retry_after_max
         headers = {"Accept": "application/json", "User-Agent": f"mix-tui/{__version__}"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -82,12 +85,17 @@ class Transport:
                 raise MixConnectionError(_describe(exc, method, self.base_url + path)) from exc
             except httpx.RequestError as exc:  # decoding errors and the like: not transient
                 raise MixConnectionError(_describe(exc, method, self.base_url + path)) from exc
-            if response.status_code in RETRY_STATUSES and attempt < attempts:
-                await self._pause(attempt)
-                continue
             if response.is_success:
                 return response
-            raise error_for_status(response.status_code, response.text, response.reason_phrase)
+            error = error_for_status(response.status_code, response.text, response.reason_phrase, response.headers)
+            if response.status_code in RETRY_STATUSES and attempt < attempts:
+                if error.retry_after is None:
+                    await self._pause(attempt)
+                    continue
+                if error.retry_after <= self.retry_after_max:
+                    await asyncio.sleep(error.retry_after)
+                    continue
+            raise error
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
     async def _pause(self, attempt: int) -> None:

@@ -7,12 +7,18 @@ only ends that subagent's nested turn; an `error` with retry information (`rate_
 `retryAfter`, `attempt`, `maxAttempts`) is a notice, not an end; anything after the end (Go sends
 its final error twice) is ignored. Events with `parentToolCallId` fold into a nested `Turn` hung on
 that tool call (§5.10).
+
+Whatever a server sends, folding stays cheap and bounded: tool calls are found through one index
+shared by the whole tree (not by walking it), nesting stops at `MAX_NESTING` levels (a deeper
+subagent's events fold into the deepest turn, its own end ignored: a 1,000-deep chain must not blow
+the stack), and text grows by appending pieces that are joined when read (not by copying the whole
+string for every delta).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeAlias
+from typing import Any, TypeAlias
 
 from mix_tui.protocol.events import (
     Complete,
@@ -29,18 +35,42 @@ from mix_tui.protocol.events import (
     UserMessageCreated,
 )
 from mix_tui.protocol.models import parse_tool_input, strip_system_reminder
+from mix_tui.sdk.outcome import FINISHED_STATUSES, ToolStatus, live_outcome, refused_status
 
-ToolStatus: TypeAlias = Literal[
-    "streaming", "ready", "running", "awaiting_permission", "ok", "failed", "denied", "cancelled"
-]
-FINISHED_STATUSES: frozenset[str] = frozenset({"ok", "failed", "denied", "cancelled"})
+__all__ = ["FINISHED_STATUSES", "TextPart", "ThinkingPart", "ToolCallState", "ToolPart", "ToolStatus", "Turn"]
+
+MAX_NESTING = 16  # subagent levels below the top turn that get a `Turn` of their own
+
+
+class _GrowingText:
+    """Text built from many deltas: appending is O(1), reading joins what arrived since the last read."""
+
+    __slots__ = ("_pieces",)
+
+    def __init__(self, text: str) -> None:
+        self._pieces = [text]
+
+    @property
+    def text(self) -> str:
+        pieces = self._pieces
+        if len(pieces) > 1:
+            self._pieces = pieces = ["".join(pieces)]
+        return pieces[0]
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self._pieces = [value]
+
+    def append(self, more: str) -> None:
+        self._pieces.append(more)
 
 
 @dataclass(slots=True)
 class ToolCallState:
     id: str
     name: str = ""
-    input_text: str = ""  # the argument fragments, concatenated; final after streaming completes
+    # `input_text`: the argument fragments, concatenated; final after streaming completes
+    _input: _GrowingText = field(default_factory=lambda: _GrowingText(""), repr=False, compare=False)
     arguments: dict[str, Any] = field(default_factory=dict)  # parsed once the input is complete
     status: ToolStatus = "streaming"
     progress: str = ""
@@ -49,8 +79,19 @@ class ToolCallState:
     started_at: float | None = None  # when execution started (else when the call was first seen)
     finished_at: float | None = None
     permission: Permission | None = None
+    # how the prompt was settled: "once" | "session" | "rule" | "denied" | "timed_out" (PermissionOutcome)
+    permission_answer: str | None = None
     children: Turn | None = None  # the subagent run of a Task call
     assistant_message_id: str | None = None
+    depth: int = 0  # 0 for a call of the top turn, 1 for one of its subagent, ...
+
+    @property
+    def input_text(self) -> str:
+        return self._input.text
+
+    @input_text.setter
+    def input_text(self, value: str) -> None:
+        self._input.text = value
 
     @property
     def finished(self) -> bool:
@@ -63,18 +104,30 @@ class ToolCallState:
         return self.finished_at - self.started_at
 
 
-@dataclass(slots=True)
-class TextPart:
-    text: str
-    assistant_message_id: str | None = None
+class TextPart(_GrowingText):
+    __slots__ = ("assistant_message_id",)
+
+    def __init__(self, text: str, assistant_message_id: str | None = None) -> None:
+        super().__init__(text)
+        self.assistant_message_id = assistant_message_id
+
+    def __repr__(self) -> str:
+        return f"TextPart(text={self.text!r}, assistant_message_id={self.assistant_message_id!r})"
 
 
-@dataclass(slots=True)
-class ThinkingPart:
-    text: str
-    started_at: float
-    ended_at: float | None = None
-    assistant_message_id: str | None = None
+class ThinkingPart(_GrowingText):
+    __slots__ = ("assistant_message_id", "ended_at", "started_at")
+
+    def __init__(
+        self, text: str, started_at: float, ended_at: float | None = None, assistant_message_id: str | None = None
+    ) -> None:
+        super().__init__(text)
+        self.started_at = started_at
+        self.ended_at = ended_at
+        self.assistant_message_id = assistant_message_id
+
+    def __repr__(self) -> str:
+        return f"ThinkingPart(text={self.text!r}, started_at={self.started_at!r}, ended_at={self.ended_at!r})"
 
 
 @dataclass(slots=True)
@@ -91,6 +144,9 @@ class Turn:
     def __init__(self) -> None:
         self.parts: list[Part] = []
         self.tool_calls: dict[str, ToolCallState] = {}
+        self.depth = 0
+        # every call of the whole tree, with the turn that holds it; nested turns share the top's
+        self._index: dict[str, tuple[ToolCallState, Turn]] = {}
         self.user_message_id: str | None = None
         self.user_text: str | None = None
         self.final_message_id: str | None = None
@@ -99,6 +155,7 @@ class Turn:
         self.retry_notice: Error | None = None
         self.started_at: float | None = None
         self.finished_at: float | None = None
+        self.interrupted = False  # ended by the client: the server lost the turn (it restarted)
         self._unlinked_permissions: dict[str, Permission] = {}
 
     # ---- reading -----------------------------------------------------------------------------
@@ -127,15 +184,8 @@ class Turn:
 
     def find_call(self, tool_call_id: str) -> ToolCallState | None:
         """A tool call of this turn or of any nested subagent turn."""
-        call = self.tool_calls.get(tool_call_id)
-        if call is not None:
-            return call
-        for parent in self.tool_calls.values():
-            if parent.children is not None:
-                call = parent.children.find_call(tool_call_id)
-                if call is not None:
-                    return call
-        return None
+        entry = self._index.get(tool_call_id)
+        return entry[0] if entry is not None else None
 
     # ---- folding -----------------------------------------------------------------------------
 
@@ -144,19 +194,34 @@ class Turn:
         if self.done or not isinstance(event, MixEvent):
             return False
         parent_id = event.parent_tool_call_id
-        if parent_id:
-            parent = self.find_call(parent_id) or self._call(parent_id, now, status="running")
-            if parent.children is None:
-                parent.children = Turn()
-            self._touch(now)
-            return parent.children._apply_own(event, now)
-        return self._apply_own(event, now)
+        if not parent_id:
+            return self._apply_own(event, now)
+        entry = self._index.get(parent_id)
+        parent, owner = entry if entry is not None else (self._call(parent_id, now, status="running"), self)
+        self._touch(now)
+        if owner.depth >= MAX_NESTING:
+            # too deep for a turn of its own: fold into the deepest one, whose end is not this run's
+            if isinstance(event, Complete) or (isinstance(event, Error) and not event.is_retry_notice):
+                return False
+            return owner._apply_own(event, now)
+        if parent.children is None:
+            parent.children = self._nested(owner.depth + 1)
+        return parent.children._apply_own(event, now)
 
-    def resolve_permission(self, permission_id: str, granted: bool, now: float | None = None) -> bool:
+    def _nested(self, depth: int) -> Turn:
+        child = Turn()
+        child.depth = depth
+        child._index = self._index
+        return child
+
+    def resolve_permission(
+        self, permission_id: str, granted: bool, now: float | None = None, answer: str | None = None
+    ) -> bool:
         """Record the user's answer locally (the server sends no event for it).
 
         With `now`, a granted call's clock restarts there: its duration is the tool's run time, not
-        the time the user took to answer.
+        the time the user took to answer. `answer` says how it was granted ("once", "session",
+        "rule"); a refusal is "denied".
         """
         if self._unlinked_permissions.pop(permission_id, None) is not None:
             return True
@@ -164,12 +229,21 @@ class Turn:
             if call.permission is not None and call.permission.id == permission_id:
                 if call.status == "awaiting_permission":
                     call.status = "running" if granted else "denied"
+                    call.permission_answer = (answer or "once") if granted else "denied"
                     if granted and now is not None:
                         call.started_at = now
                 return True
-            if call.children is not None and call.children.resolve_permission(permission_id, granted, now):
+            if call.children is not None and call.children.resolve_permission(
+                permission_id, granted, now, answer
+            ):
                 return True
         return False
+
+    def interrupt(self, now: float, reason: str) -> None:
+        """End a turn the server will never end (it restarted while the turn ran)."""
+        if not self.done:
+            self.interrupted = True
+            self._finish(now, error=reason)
 
     def _apply_own(self, event: MixEvent, now: float) -> bool:
         if self.done:
@@ -183,7 +257,7 @@ class Turn:
             call.assistant_message_id = event.assistant_message_id or call.assistant_message_id
         elif isinstance(event, ToolUseParameterDelta):
             call = self._call(event.tool_call_id, now)
-            call.input_text += event.input
+            call._input.append(event.input)
         elif isinstance(event, ToolUseParameterStreamingComplete):
             self._close_thinking(now)
             call = self._call(event.id, now)
@@ -228,13 +302,13 @@ class Turn:
         amid = event.assistant_message_id
         if isinstance(event, Thinking):
             if isinstance(last, ThinkingPart) and last.ended_at is None and last.assistant_message_id == amid:
-                last.text += event.content
+                last.append(event.content)
             else:
                 self.parts.append(ThinkingPart(event.content, started_at=now, assistant_message_id=amid))
             return
         self._close_thinking(now)
         if isinstance(last, TextPart) and last.assistant_message_id == amid:
-            last.text += event.content
+            last.append(event.content)
         else:
             self.parts.append(TextPart(event.content, amid))
 
@@ -246,8 +320,12 @@ class Turn:
     def _call(self, call_id: str, now: float, status: ToolStatus = "streaming") -> ToolCallState:
         call = self.tool_calls.get(call_id)
         if call is None:
-            call = ToolCallState(call_id, status=status, started_at=now)
+            entry = self._index.get(call_id)
+            if entry is not None:  # already known elsewhere in the tree (a server repeating ids)
+                return entry[0]
+            call = ToolCallState(call_id, status=status, started_at=now, depth=self.depth)
             self.tool_calls[call_id] = call
+            self._index[call_id] = (call, self)
             self.parts.append(ToolPart(call))
         return call
 
@@ -278,13 +356,11 @@ class Turn:
         call.finished_at = now
         call.result = event.result if event.result is not None else call.result
         call.is_error = bool(event.is_error) or not event.success
-        lowered = event.progress.lower()
-        if not event.success:
-            call.status = (
-                "denied" if "denied" in lowered else "cancelled" if "cancel" in lowered else "failed"
-            )
-        else:
-            call.status = "failed" if event.is_error else "ok"
+        call.status = live_outcome(success=event.success, is_error=bool(event.is_error), progress=event.progress)
+        if call.status in ("denied", "timed_out"):
+            # the progress line can tell an expired prompt from a refusal the client did not see
+            call.status = refused_status(event.progress, call.result)
+            call.permission_answer = call.status
         if call.permission is not None:
             self._unlinked_permissions.pop(call.permission.id, None)
 

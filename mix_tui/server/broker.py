@@ -4,12 +4,17 @@ Each session has a channel with its own monotonic event ids (1, 2, 3 ...). A pub
 encoded once into an SSE frame, kept in the channel's ring and handed to every subscriber's queue.
 A subscriber that falls `subscriber_queue` frames behind is cut: its queue is dropped and it receives
 a final notice, so it reconnects with `Last-Event-ID` and the ring fills the gap, instead of losing
-frames silently. Everything here runs on the event loop thread, so publish and subscribe are atomic.
+frames silently. When the ring cannot fill the gap (the id is older than the ring's oldest frame, or
+newer than the head: ids from before a restart), nothing is replayed and the subscription carries a
+`resync_reason`, which the stream sends as a `resync` event: never a silent hole. Ids restart at 1
+in every process, so `epoch` (random per broker, sent in `connected`) tells one run's ids from
+another's. Everything here runs on the event loop thread, so publish and subscribe are atomic.
 """
 
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -38,6 +43,9 @@ class Subscriber:
     # the id this subscriber has seen up to: replayed and delivered frames move it forward
     last_id: int = 0
     closed: bool = False
+    # why the requested position cannot be replayed (None: it can, or none was requested)
+    resync_reason: str | None = None
+    oldest_id: int = 0  # the oldest id the ring still held when it subscribed
 
 
 @dataclass(eq=False)
@@ -56,6 +64,7 @@ class Broker:
         self._replay_size = replay_size
         self._queue_size = queue_size
         self._channels: dict[str, Channel] = {}
+        self.epoch = secrets.token_hex(8)
 
     def _channel(self, session_id: str) -> Channel:
         channel = self._channels.get(session_id)
@@ -92,17 +101,29 @@ class Broker:
     def subscribe(self, session_id: str, last_event_id: int | None) -> tuple[Subscriber, list[Frame]]:
         """Register a subscriber; returns it with the frames to replay first.
 
-        Without `last_event_id` nothing is replayed. An id newer than the channel's head (the server
-        restarted and ids began again) replays the whole ring.
+        Without `last_event_id` nothing is replayed. With one the ring cannot serve (older than its
+        oldest frame, or newer than the head: the server restarted and ids began again), nothing is
+        replayed either and `sub.resync_reason` says why; the subscriber starts at the head.
         """
         channel = self._channel(session_id)
         queue: asyncio.Queue[Frame | Closed] = asyncio.Queue(maxsize=self._queue_size)
         sub = Subscriber(session_id, queue, last_id=channel.head)
+        sub.oldest_id = channel.ring[0].id if channel.ring else channel.head
         replay: list[Frame] = []
         if last_event_id is not None:
-            since = 0 if last_event_id > channel.head else last_event_id
-            replay = [f for f in channel.ring if f.id > since]
-            sub.last_id = since
+            if last_event_id > channel.head:
+                sub.resync_reason = (
+                    f"event {last_event_id} is not one of this server's (its newest is {channel.head}): "
+                    "it restarted, or the id is from another server"
+                )
+            elif channel.ring and last_event_id < channel.ring[0].id - 1:
+                sub.resync_reason = (
+                    f"events {last_event_id + 1}..{channel.ring[0].id - 1} are no longer kept "
+                    f"(the replay ring holds the newest {len(channel.ring)})"
+                )
+            else:
+                replay = [f for f in channel.ring if f.id > last_event_id]
+                sub.last_id = last_event_id
         channel.subscribers.add(sub)
         return sub, replay
 

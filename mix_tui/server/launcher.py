@@ -148,6 +148,10 @@ def config_from_args(args: argparse.Namespace) -> tuple[ServerConfig, bool]:
     check_bind(args.host, token, args.allow_remote)
     if args.permission_timeout <= 0:
         raise ConfigError("--permission-timeout must be positive")
+    if args.replay_size < 1 or args.subscriber_queue < 1:
+        raise ConfigError("--replay-size and --subscriber-queue must be at least 1")
+    if not args.heartbeat_interval > 0:
+        raise ConfigError("--heartbeat-interval must be positive")
     workdir = Path(args.workdir).expanduser().resolve() if args.workdir else Path.cwd()
     if not workdir.is_dir():
         raise ConfigError(f"--workdir {workdir} is not a directory")
@@ -163,6 +167,9 @@ def config_from_args(args: argparse.Namespace) -> tuple[ServerConfig, bool]:
         base_url=getattr(args, "base_url", None),
         permission_timeout=args.permission_timeout,
         demo_rate=parse_demo_rate(args.demo_rate),
+        replay_size=args.replay_size,
+        subscriber_queue=args.subscriber_queue,
+        heartbeat_interval=args.heartbeat_interval,
     )
     provider = args.provider or catalog.first_configured_provider()
     if provider not in catalog.known_providers(replace(config, provider=provider)):

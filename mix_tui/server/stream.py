@@ -1,7 +1,8 @@
 """`GET /stream?sessionId=…`: SSE delivery of one session's broker channel.
 
-A raw ASGI endpoint, so it controls exactly what is written and when: headers, then `connected`,
-then still-pending permission prompts the client has not seen, then the replay after
+A raw ASGI endpoint, so it controls exactly what is written and when: headers, then `connected`
+(with the broker's `streamEpoch`), then a `resync` event when the requested `Last-Event-ID` cannot
+be replayed, then still-pending permission prompts the client has not seen, then the replay after
 `Last-Event-ID`, then live frames (batched when several are waiting) and a heartbeat after 15 s of
 silence. There is no write timeout: the stream lives until the client leaves, the session is
 deleted, the subscriber falls too far behind, or the server stops.
@@ -15,7 +16,7 @@ import contextlib
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
-from mix_tui.protocol.events import Connected, Error, Heartbeat, encode_event
+from mix_tui.protocol.events import Connected, Error, Heartbeat, StreamResync, encode_event
 from mix_tui.server.broker import Closed, Frame, Subscriber
 from mix_tui.server.http import error_response
 from mix_tui.server.runtime import Runtime
@@ -49,11 +50,14 @@ class StreamEndpoint:
             await error_response(404, f"Session with ID '{sid}' not found")(scope, receive, send)
             return
         # the Tauri client sends it as a query parameter
-        last = parse_last_event_id(request.headers.get("last-event-id") or request.query_params.get("lastEventId"))
+        raw_last = request.headers.get("last-event-id") or request.query_params.get("lastEventId")
+        last = parse_last_event_id(raw_last)
         if rt.shutting_down.is_set():  # checked right before subscribing: close_all() may have run already
             await error_response(503, "The server is shutting down", "internal_error")(scope, receive, send)
             return
         sub, replay = rt.broker.subscribe(sid, last)
+        if last is None and raw_last and raw_last.strip():  # asked to resume from an id we never gave
+            sub.resync_reason = f"Last-Event-ID {raw_last.strip()[:64]!r} is not an event id of this server"
         watcher = asyncio.ensure_future(self._watch_disconnect(receive, rt, sub))
         try:
             await self._deliver(send, rt, sid, sub, last, replay)
@@ -87,11 +91,15 @@ class StreamEndpoint:
             }
         )
         start = sub.last_id
-        head = [encode_event(Connected(session_id=sid), start, retry=RETRY_MS)]
+        head = [encode_event(Connected(session_id=sid, stream_epoch=rt.broker.epoch), start, retry=RETRY_MS)]
+        fresh = last is None or sub.resync_reason is not None
+        if sub.resync_reason is not None:
+            notice = StreamResync(reason=sub.resync_reason, last_event_id=str(sub.oldest_id))
+            head.append(encode_event(notice, start))
         # prompts still waiting for an answer that this client has not seen and replay will not bring
         replayed = {f.id for f in replay}
         for pending in rt.permissions.pending_for(sid):
-            if pending.frame_id not in replayed and (last is None or pending.frame_id > start):
+            if pending.frame_id not in replayed and (fresh or pending.frame_id > start):
                 head.append(encode_event(pending.event, start))
         await self._write(send, b"".join(head))
         for offset in range(0, len(replay), BATCH):

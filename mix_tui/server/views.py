@@ -133,6 +133,7 @@ def backend_message(m: MessageRow, calls: list[ToolCallData] | None = None) -> B
         tool_calls=calls,
         reasoning=m.reasoning or None,
         reasoning_duration=m.reasoning_duration,
+        reasoning_duration_ms=m.reasoning_duration if m.reasoning else None,
         model=m.model,
         input_tokens=m.input_tokens,
         output_tokens=m.output_tokens,

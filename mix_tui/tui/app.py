@@ -16,8 +16,9 @@ import contextlib
 import signal
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
+import httpx
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -28,6 +29,9 @@ from textual.widgets import Static
 from mix_tui.sdk.client import MixClient
 from mix_tui.sdk.errors import MixError, NotFoundError, UnauthorizedError
 from mix_tui.tui.screens.chat import ChatOptions, ChatScreen
+
+if TYPE_CHECKING:
+    from mix_tui.tui.local_server import LocalServer
 
 DEMO_PROVIDER = "demo"
 _EXIT_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
@@ -45,6 +49,7 @@ class AppConfig:
     workdir: Path | None = None
     permission_timeout: float = 30.0
     server_args: tuple[str, ...] = ()  # extra `mix-tui serve` arguments (tests: --demo-rate)
+    transport: httpx.AsyncBaseTransport | None = None  # tests: an in-process server behind httpx
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> AppConfig:
@@ -86,7 +91,7 @@ class MixApp(App[int]):
     def __init__(self, config: AppConfig) -> None:
         super().__init__()
         self.config = config
-        self.local_server: object | None = None
+        self.local_server: LocalServer | None = None
         self.client: MixClient | None = None
         self.chat: ChatScreen | None = None
         self.provider = DEMO_PROVIDER if config.demo else None
@@ -152,7 +157,7 @@ class MixApp(App[int]):
             url, token = server.url, server.token
         elif starting is not None:
             starting.say(f"connecting to {url}…")
-        client = MixClient(url, token)
+        client = MixClient(url, token, transport=self.config.transport)
         try:
             await client.system.health()
             # /health needs no token: ask for something that does, so a wrong token shows up here
@@ -169,18 +174,15 @@ class MixApp(App[int]):
         return None
 
     async def _ask_retry(self, url: str, error: str) -> bool:
-        try:
-            from mix_tui.tui.screens.connect_error import ConnectErrorScreen
-        except ImportError:  # temporary until the connect-error screen lands
-            self.notify(f"cannot reach {url}: {error}", severity="error", markup=False, timeout=30)
-            return False
+        from mix_tui.tui.screens.connect_error import ConnectErrorScreen
+
         retry = await self.push_screen_wait(ConnectErrorScreen(url, error))
         return bool(retry)
 
     def _server_label(self) -> tuple[str, bool]:
         if self.config.server_url is not None:
             return self.config.server_url, False
-        url = getattr(self.local_server, "url", "") or ""
+        url = self.local_server.url if self.local_server is not None else ""
         return url.removeprefix("http://"), True
 
     async def _initial_session(self, client: MixClient) -> str | None:
@@ -234,18 +236,15 @@ class MixApp(App[int]):
 
     # ---- the welcome screen ------------------------------------------------------------------
 
+    def on_chat_screen_welcome_needed(self, message: ChatScreen.WelcomeNeeded) -> None:
+        self.show_welcome(reason=message.reason)
+
     def show_welcome(self, reason: str | None) -> None:
         if self.client is None:
             return
-        try:
-            from mix_tui.tui.screens.welcome import WelcomeScreen
-        except ImportError:  # temporary until the welcome screen lands
-            self.notify(
-                "No provider credentials. Restart with --demo for the offline demo model.",
-                severity="warning", markup=False, timeout=10,
-            )  # fmt: skip
-            return
-        if any(type(screen).__name__ == "WelcomeScreen" for screen in self.screen_stack):
+        from mix_tui.tui.screens.welcome import WelcomeScreen
+
+        if any(isinstance(screen, WelcomeScreen) for screen in self.screen_stack):
             return
         self.push_screen(WelcomeScreen(self.client, reason=reason), self._welcomed)
 
@@ -258,13 +257,8 @@ class MixApp(App[int]):
     # ---- keys and shutdown -------------------------------------------------------------------
 
     def action_help(self) -> None:
-        try:
-            from mix_tui.tui.screens.help import HelpScreen
-        except ImportError:
-            self.notify(
-                "Enter send · Shift+Enter/Ctrl+J newline · Esc cancel · Ctrl+N new chat · Ctrl+Q quit"
-            )
-            return
+        from mix_tui.tui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen())
 
     async def action_quit(self) -> None:
@@ -293,7 +287,7 @@ class MixApp(App[int]):
     async def _close_connections(self) -> None:
         if self.chat is not None:
             with contextlib.suppress(Exception):
-                await self.chat.bridge.close()
+                await self.chat.hub.close()
         if self.client is not None:
             with contextlib.suppress(Exception):
                 await self.client.aclose()
@@ -302,10 +296,9 @@ class MixApp(App[int]):
 
     async def _stop_local_server(self) -> None:
         server, self.local_server = self.local_server, None
-        stop = getattr(server, "stop", None)
-        if stop is not None:
+        if server is not None:
             with contextlib.suppress(Exception):
-                await stop()
+                await server.stop()
 
 
 def run_app(args: argparse.Namespace) -> int:

@@ -90,3 +90,78 @@ def test_unknown_fields_and_bad_retry_values_are_ignored() -> None:
     frames, decoder = feed_all([b"foo: bar\nretry: 12x\nretry\ndata: x\n\n"])
     assert frames == [SSEFrame("message", "x", None)]
     assert decoder.retry_ms is None
+
+
+def test_an_over_long_line_is_reported_once_and_decoding_goes_on() -> None:
+    decoder = SSEDecoder(max_line_bytes=100)
+    frames = decoder.feed(b"id: 3\nevent: content\ndata: " + b"y" * 500 + b"\ndata: more\n\nevent: ok\ndata: 1\n\n")
+    assert frames == [
+        SSEFrame("content", "", "3", "a 'data' line longer than 100 bytes was skipped"),
+        SSEFrame("ok", "1", "3"),
+    ]
+    assert decoder.last_event_id == "3"
+
+
+def test_an_over_long_line_across_chunks_is_dropped_piece_by_piece() -> None:
+    decoder = SSEDecoder(max_line_bytes=1000)
+    frames = decoder.feed(b"event: content\ndata: ")
+    for _ in range(50):
+        frames += decoder.feed(b"z" * 700)  # never more than the limit is held
+        assert decoder._tail_size <= 1000
+    frames += decoder.feed(b"zz\n\nid: 9\ndata: next\n\n")
+    assert [(f.event, f.data, f.error is not None) for f in frames] == [("content", "", True), ("message", "next", False)]
+    # a long comment is just a comment, and a long id is ignored: neither breaks a frame
+    frames = decoder.feed(b": " + b"c" * 5000 + b"\nid: " + b"7" * 5000 + b"\ndata: kept\n\n")
+    assert frames == [SSEFrame("message", "kept", "9")]
+
+
+def test_a_frame_of_endless_data_lines_is_bounded() -> None:
+    decoder = SSEDecoder(max_line_bytes=100)
+    frames: list[SSEFrame] = []
+    for _ in range(100):
+        frames += decoder.feed(b"data: abcdefghij\n")
+    assert len(decoder._data) <= 10
+    frames += decoder.feed(b"\nid: 7\ndata: next\n\n")
+    assert frames == [SSEFrame("message", "", None, "a frame larger than 100 bytes was skipped"), SSEFrame("message", "next", "7")]
+
+
+def test_decoding_an_endless_line_is_linear_and_memory_bounded() -> None:
+    import time
+    import tracemalloc
+
+    chunk = b"x" * 4096
+    decoder = SSEDecoder(max_line_bytes=64 * 1024 * 1024)  # the line stays under the limit: kept whole
+    started = time.perf_counter()
+    decoder.feed(b"event: content\ndata: ")
+    for _ in range(8 * 1024):  # 32 MiB in 4 KiB chunks: the old decoder copied ~130 GB doing this
+        decoder.feed(chunk)
+    [frame] = decoder.feed(b"\n\n")
+    assert len(frame.data) == 32 * 1024 * 1024
+    assert time.perf_counter() - started < 5
+    bounded = SSEDecoder(max_line_bytes=1 << 20)
+    tracemalloc.start()
+    try:
+        bounded.feed(b"data: ")
+        for _ in range(16 * 1024):  # 64 MiB that never ends a line
+            bounded.feed(chunk)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 << 20
+
+
+@pytest.mark.parametrize("value", ["é✓", "a b"])
+def test_printable_ids_are_kept_even_beyond_ascii(value: str) -> None:
+    frames, decoder = feed_all([f"id: {value}\ndata: x\n\n".encode()])
+    assert decoder.last_event_id == value and frames[0].id == value
+
+
+@pytest.mark.parametrize("value", ["a\x01b", "tab\there", "x" * 1025, "nul\x00"])
+def test_ids_that_cannot_travel_back_are_ignored(value: str) -> None:
+    frames, decoder = feed_all([b"id: 5\ndata: a\n\n", f"id: {value}\ndata: b\n\n".encode()])
+    assert [f.id for f in frames] == ["5", "5"] and decoder.last_event_id == "5"
+
+
+def test_a_retry_with_too_many_digits_is_ignored() -> None:
+    frames, decoder = feed_all([b"retry: " + b"9" * 10_000 + b"\nretry: 1500\nretry: " + b"1" * 10 + b"\ndata: x\n\n"])
+    assert decoder.retry_ms == 1500 and frames == [SSEFrame("message", "x", None)]

@@ -16,12 +16,14 @@ from mix_tui.sdk import (
     MixConnectionError,
     NotFoundError,
     Reconnected,
+    Resync,
     SessionStream,
     StreamItem,
     Turn,
     UnauthorizedError,
     ValidationError,
 )
+from mix_tui.sdk.stream import NO_REPLAY
 from tests.sdk.sdk_transcripts import GO_AUG_TURN, GO_TURN, SESSION, SPEC_TURN, encode
 from tests.sdk.sdk_wire import WireServer, empty_response, frame, json_response, sse
 
@@ -336,7 +338,9 @@ async def test_go_ids_restart_at_one_on_each_connection(wire: WireServer, client
         items = await collect(
             stream, lambda i: isinstance(i, ev.UserMessageCreated) and len(wire.requests) == 2
         )
-    # Go ignores Last-Event-ID; sending it is harmless, and the id then follows the new connection
+    # Go ignores Last-Event-ID; sending it is harmless, and the id then follows the new connection.
+    # Its `connected` names no epoch, so the SDK says what the gap means: re-read history.
     assert [r.headers.get("last-event-id") for r in wire.hits("GET", "/stream")] == [None, "4"]
     assert stream.last_event_id == "2"
-    assert names(items)[-4:] == ["ConnectionLost", "connected", "Reconnected", "user_message_created"]
+    assert names(items)[-5:] == ["ConnectionLost", "connected", "Reconnected", "Resync", "user_message_created"]
+    assert items[-2] == Resync(NO_REPLAY)

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from mix_tui.protocol.events import MixEventType, parse_event
+import time
+
+from mix_tui.protocol.events import (
+    Complete,
+    Content,
+    MixEventType,
+    Permission,
+    ToolUseParameterDelta,
+    ToolUseStart,
+    parse_event,
+)
 from mix_tui.sdk import TextPart, ThinkingPart, ToolPart, Turn
+from mix_tui.sdk.turn import MAX_NESTING
 from tests.sdk.sdk_transcripts import GO_AUG_TURN, GO_TURN, SPEC_TURN, SUBAGENT_TURN, Frames, as_json
 
 
@@ -227,3 +238,38 @@ def test_non_turn_events_change_nothing() -> None:
     ):
         assert turn.apply(event, now=0.0) is False
     assert turn.parts == [] and turn.started_at is None
+
+
+def test_many_small_deltas_fold_in_linear_time() -> None:
+    turn = Turn()
+    deltas = [Content(content="0123456789abcdef", assistant_message_id="m") for _ in range(200_000)]
+    pieces = [ToolUseParameterDelta(tool_call_id="t", input="x") for _ in range(100_000)]
+    started = time.perf_counter()
+    for index, event in enumerate(deltas):
+        turn.apply(event, float(index))
+        if index % 50_000 == 0:
+            assert len(turn.text) == 16 * (index + 1)  # reading in between stays cheap too
+    turn.apply(ToolUseStart(id="t", name="Write"), 0.0)
+    for event in pieces:
+        turn.apply(event, 0.0)
+    # appending to an attribute string copied it every time: 80,000 deltas took 15 s
+    assert time.perf_counter() - started < 5
+    assert len(turn.text) == 16 * 200_000 and turn.tool_calls["t"].input_text == "x" * 100_000
+
+
+def test_subagent_nesting_is_bounded_and_folds_deeper_levels() -> None:
+    turn = Turn()
+    turn.apply(ToolUseStart(id="c0", name="Task"), 0.0)
+    depth = 3 * MAX_NESTING
+    for level in range(1, depth + 1):
+        turn.apply(ToolUseStart(id=f"c{level}", name="Task", parent_tool_call_id=f"c{level - 1}"), 0.0)
+    turn.apply(Permission(id="p", tool_name="Task", parent_tool_call_id=f"c{depth - 1}"), 0.0)
+    turn.apply(Content(content="deep", parent_tool_call_id=f"c{depth}"), 0.0)
+    # a folded subagent's own end does not end the turn it was folded into
+    assert not turn.apply(Complete(parent_tool_call_id=f"c{depth}"), 0.0)
+    deepest = turn.find_call(f"c{depth}")
+    assert deepest is not None and deepest.depth == MAX_NESTING
+    assert list(turn.pending_permissions) == ["p"]
+    assert turn.resolve_permission("p", granted=True)
+    turn.apply(Complete(), 1.0)
+    assert turn.done and turn.error is None

@@ -31,10 +31,13 @@ async def test_ids_are_per_session_and_replay_follows_last_event_id() -> None:
     assert replay[0].data.startswith(b"id: 2\nevent: content\n")
     for n in range(3, 10):
         broker.publish("a", Content(content=f"a{n}"))
-    _, replay = broker.subscribe("a", 1)
-    assert [f.id for f in replay] == [6, 7, 8, 9, 10]  # the ring keeps the newest 5
-    _, replay = broker.subscribe("a", 999)  # ids from before a restart: everything we have
-    assert [f.id for f in replay] == [6, 7, 8, 9, 10]
+    sub, replay = broker.subscribe("a", 5)  # just before the ring's oldest: all of it, no gap
+    assert [f.id for f in replay] == [6, 7, 8, 9, 10] and sub.resync_reason is None
+    # a gap the ring cannot fill, or ids from before a restart: no replay, a resync, start at the head
+    for stale in (1, 4, 999):
+        sub, replay = broker.subscribe("a", stale)
+        assert replay == [] and sub.last_id == 10 and sub.oldest_id == 6
+        assert sub.resync_reason is not None and ("no longer kept" in sub.resync_reason) == (stale < 5)
 
 
 async def test_session_events_get_an_id_in_every_sequence() -> None:

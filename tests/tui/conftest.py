@@ -1,8 +1,10 @@
-"""Shared TUI fixtures: a REAL local Mix server subprocess with the demo provider, and app helpers.
+"""Shared TUI fixtures and helpers.
 
-One server per test module (module scope) keeps the suite fast; tests isolate themselves by using
-fresh sessions. The server runs as `python -m mix_tui serve` on 127.0.0.1 with a random token, the
-demo model at full speed (or a given rate), and a null keyring so no real key is ever seen.
+Most flow tests run the app against `ScriptedMix` (tests/tui/scripted.py), an in-process server
+behind the SDK's transport seam. The end-to-end ones use a REAL local Mix server subprocess with the
+demo provider: one per test module (module scope) keeps the suite fast, tests isolate themselves by
+using fresh sessions. It runs as `python -m mix_tui serve` on 127.0.0.1 with a random token, the demo
+model at full speed (or a given rate), and a null keyring so no real key is ever seen.
 """
 
 from __future__ import annotations
@@ -19,16 +21,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from textual.css.query import NoMatches
 from textual.pilot import Pilot
 
 from mix_tui.sdk.client import MixClient
 from mix_tui.sdk.turn import Turn
 from mix_tui.tui.app import AppConfig, MixApp
-from mix_tui.tui.conversation import Conversation
 from mix_tui.tui.screens.chat import ChatScreen
+from mix_tui.tui.session import SessionModel
 from mix_tui.tui.widgets.message import AnswerMarkdown, UserMessage
 from mix_tui.tui.widgets.thinking import ThinkingPanel
 from mix_tui.tui.widgets.tool_call import ToolCallPanel
+from tests.tui.scripted import BASE_URL, ScriptedMix
 
 READY = re.compile(r"listening on (http://\S+)")
 
@@ -120,16 +124,29 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     proc.stop()
 
 
+def scripted_app(mix: ScriptedMix, **config: object) -> MixApp:
+    """An app connected to a scripted in-process server (like `mix-tui --server URL --demo`)."""
+    options: dict[str, object] = {"server_url": BASE_URL, "transport": mix.transport, "demo": True}
+    options.update(config)
+    return MixApp(AppConfig(**options))  # type: ignore[arg-type]
+
+
 async def wait_for(
-    pilot: Pilot[object], predicate: Callable[[], object], within: float = 15.0, what: str = ""
+    pilot: Pilot[object], predicate: Callable[[], object], within: float = 30.0, what: str = ""
 ) -> None:
-    """Let the app run until `predicate()` is true."""
+    """Let the app run until `predicate()` is true. A widget not mounted yet (`NoMatches`) or a
+    session not open yet (`AttributeError` on None) counts as "not yet". The deadline is generous:
+    it only says how long a loaded machine may take, a passing test never waits it out."""
     deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for {what or predicate}")
+    while True:
+        try:
+            if predicate():
+                return
+        except (NoMatches, AssertionError):
+            pass
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out waiting for {what or predicate}")
+        await pilot.pause(0.02)
 
 
 async def run_turn_elsewhere(url: str, token: str, session_id: str, text: str) -> None:
@@ -153,7 +170,8 @@ async def ready_chat(pilot: Pilot[object]) -> ChatScreen:
     app = pilot.app
     await wait_for(
         pilot,
-        lambda: isinstance(app.screen, ChatScreen) and bool(app.screen.query("#composer")),
+        lambda: isinstance(app.screen, ChatScreen) and bool(app.screen.query("#composer"))
+        and bool(app.screen.query(".empty-hint")),
         what="the chat screen",
     )
     assert isinstance(app.screen, ChatScreen)
@@ -168,20 +186,26 @@ async def send(pilot: Pilot[object], chat: ChatScreen, text: str) -> None:
     await pilot.press("enter")
 
 
-def conv(chat: ChatScreen) -> Conversation:
-    current = chat.conv()
+def opened(chat: ChatScreen) -> SessionModel:
+    """The open session's model (an AssertionError, so `wait_for` keeps waiting, if none is open)."""
+    current = chat.open_model()
     assert current is not None, "no session is open"
     return current
 
 
 def turn_over(chat: ChatScreen, answers: int = 1) -> bool:
     """True once `answers` turns are stored and none runs."""
-    current = chat.conv()
+    current = chat.open_model()
     if current is None or current.running or current.queue:
         return False
-    return (
-        sum(1 for m in current.history if m.role == "user") >= answers and current.history[-1].role != "user"
-    )
+    history = current.history
+    return sum(1 for m in history if m.role == "user") >= answers and history[-1].role != "user"
+
+
+def live_text(chat: ChatScreen) -> str:
+    current = chat.open_model()
+    live = current.timeline.live if current is not None else None
+    return live.turn.text if live is not None else ""
 
 
 def shown_text(chat: ChatScreen) -> str:

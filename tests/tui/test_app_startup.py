@@ -27,8 +27,8 @@ from mix_tui.tui.screens.connect_error import ConnectErrorScreen
 from mix_tui.tui.screens.welcome import WelcomeScreen
 from tests.tui.conftest import (
     ServerProcess,
-    conv,
     make_server,
+    opened,
     ready_chat,
     send,
     shown_text,
@@ -150,7 +150,7 @@ async def test_first_run_without_credentials_shows_the_welcome_screen(keyless_se
         assert chat.provider == "demo"
         await send(pilot, chat, "hello demo")
         await wait_for(pilot, lambda: turn_over(chat), what="a demo answer")
-        assert conv(chat).session is not None and conv(chat).session.provider == "demo"
+        assert opened(chat).session is not None and opened(chat).session.provider == "demo"
 
 
 def startup_done(app: MixApp) -> bool:
@@ -203,7 +203,7 @@ async def test_a_send_refused_with_401_brings_the_welcome_back_and_keeps_the_dra
         refused = chat.current
         await pilot.press("escape")  # the demo from now on
         await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen) and chat.current is None)
-        assert refused not in chat.bridge.conversations  # the empty session made for the refused send is gone
+        assert chat.hub.get(refused) is None  # the empty session made for the refused send is gone
         chat.composer.focus()
         await pilot.press("end", "enter")
         await wait_for(pilot, lambda: turn_over(chat), what="the demo answer")

@@ -1,53 +1,47 @@
 """Sending while the server is away: the prompt is queued (and says so), goes out exactly once after
-the reconnect, and the status line tells reconnecting (with the next retry) from offline. The server
-is a real subprocess, stopped and started again on the same port and data dir."""
+the reconnect, and the status line tells reconnecting (with the next retry) from offline; a POST that
+breaks on the wire is queued, and not sent again if the server got it after all. Against the
+scripted in-process server taken away and brought back (tests/e2e does it with a real process)."""
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
-
+import httpx
 import pytest
 
-from mix_tui.tui.bridge import Bridge
 from mix_tui.tui.screens.chat import ChatScreen
 from mix_tui.tui.widgets.status import QueuedPrompts, status_text
-from tests.tui.conftest import ServerProcess, conv, make_server, ready_chat, send, turn_over, wait_for
-
-
-@pytest.fixture
-def restartable() -> Iterator[ServerProcess]:
-    server = make_server(Path(tempfile.mkdtemp(prefix="mix-offline-")))
-    yield server
-    server.stop()
+from tests.tui.conftest import opened, ready_chat, scripted_app, send, turn_over, wait_for
+from tests.tui.scripted import ScriptedMix
 
 
 @pytest.fixture(autouse=True)
 def quick_offline(monkeypatch: pytest.MonkeyPatch) -> None:
     # "offline" after 1 s of failed reconnects (5 s in the app), the health poll every 0.3 s
-    monkeypatch.setattr(Bridge, "OFFLINE_AFTER", 1.0)
-    monkeypatch.setattr(ChatScreen, "HEALTH_EVERY", 0.3)
+    monkeypatch.setattr("mix_tui.tui.session.connection.OFFLINE_AFTER", 1.0)
+    monkeypatch.setattr("mix_tui.tui.screens.chat.HEALTH_EVERY", 0.3)
 
 
-def prompts_stored(chat: ChatScreen) -> list[str]:
-    return [m.text for m in conv(chat).history if m.role == "user"]
+def prompts_stored(mix: ScriptedMix, chat: ChatScreen) -> list[str]:
+    return [m.text for m in mix.messages[opened(chat).session_id] if m.role == "user"]
 
 
-async def test_a_prompt_sent_while_offline_waits_in_the_queue_and_goes_out_once(
-    restartable: ServerProcess,
-) -> None:
-    app = restartable.app()
-    async with app.run_test(size=(120, 40)) as pilot:
+def take_down(mix: ScriptedMix) -> None:
+    mix.down = True
+    mix.cut_streams()
+
+
+async def test_a_prompt_sent_while_offline_waits_in_the_queue_and_goes_out_once() -> None:
+    mix = ScriptedMix()
+    async with scripted_app(mix).run_test(size=(120, 40)) as pilot:
         chat = await ready_chat(pilot)
         await send(pilot, chat, "before the drop")
         await wait_for(pilot, lambda: turn_over(chat), what="the first turn")
 
-        restartable.stop()
+        take_down(mix)
         status = chat.status
         await wait_for(pilot, lambda: status.info.connection == "reconnecting", what="the drop")
-        assert "retry in" in status_text(status.info).plain
-        await wait_for(pilot, lambda: status.info.connection == "offline", what="offline", within=20)
+        assert "retry in" in status_text(status.info).plain or "retrying" in status_text(status.info).plain
+        await wait_for(pilot, lambda: status.info.connection == "offline", what="offline")
 
         await send(pilot, chat, "sent while away")
         queued = chat.query_one(QueuedPrompts)
@@ -55,46 +49,70 @@ async def test_a_prompt_sent_while_offline_waits_in_the_queue_and_goes_out_once(
         assert queued.display and "will send when reconnected" in str(queued.render())
         assert chat.composer.text == ""  # it is in the queue, not lost and not back in the box
 
-        restartable.start()
-        await wait_for(pilot, lambda: turn_over(chat, 2), what="the queued turn", within=20)
-        assert prompts_stored(chat) == ["before the drop", "sent while away"]
+        mix.down = False
+        await wait_for(pilot, lambda: turn_over(chat, 2), what="the queued turn")
+        assert prompts_stored(mix, chat) == ["before the drop", "sent while away"]
         assert status.info.connection == "connected"
         assert not queued.display
 
 
-async def test_a_send_that_fails_on_the_wire_is_queued_not_lost(restartable: ServerProcess) -> None:
-    app = restartable.app()
-    async with app.run_test(size=(120, 40)) as pilot:
+@pytest.mark.parametrize("arrived", [False, True], ids=["never-arrived", "stored-before-the-drop"])
+async def test_a_send_that_breaks_on_the_wire_is_queued_and_sent_exactly_once(arrived: bool) -> None:
+    mix = ScriptedMix()
+    async with scripted_app(mix).run_test(size=(120, 40)) as pilot:
         chat = await ready_chat(pilot)
         await send(pilot, chat, "first")
         await wait_for(pilot, lambda: turn_over(chat), what="the first turn")
-        session_id = conv(chat).session_id
-        assert conv(chat).connection == "connected"
+        model = opened(chat)
+        assert model.connection.state == "connected"
 
-        # the server dies, and the app sends before its stream has noticed: the POST fails
-        restartable.stop()
-        await chat.bridge.submit(session_id, "lost on the wire?")
-        assert conv(chat).queue == ["lost on the wire?"]
-        await wait_for(pilot, lambda: conv(chat).connection != "connected", what="the drop")
+        # the server dies while the POST is on the wire: before reading it, or after storing it
+        original = mix.handle
 
-        restartable.start()
-        await wait_for(pilot, lambda: turn_over(chat, 2), what="the resent turn", within=20)
-        await pilot.pause(0.5)
-        assert prompts_stored(chat) == ["first", "lost on the wire?"]  # exactly once
-        assert not conv(chat).queue
+        async def dying(request: httpx.Request) -> httpx.Response:
+            if request.method == "POST" and request.url.path.endswith("/messages"):
+                mix.handle = original  # type: ignore[method-assign]
+                if arrived:
+                    mix._send(model.session_id, "lost on the wire?")
+                take_down(mix)
+                raise httpx.ReadError("connection reset", request=request)
+            return await original(request)
+
+        mix.handle = dying  # type: ignore[method-assign]
+        await model.submit("lost on the wire?")
+        await wait_for(pilot, lambda: model.queue == ["lost on the wire?"], what="the prompt queued")
+        assert model.connection.state != "connected"
+
+        mix.down = False
+        await wait_for(pilot, lambda: turn_over(chat, 2) and model.connection.state == "connected")
+        assert prompts_stored(mix, chat) == ["first", "lost on the wire?"]  # exactly once
+        assert not model.queue
 
 
-async def test_a_fresh_chat_polls_the_server_for_its_state(restartable: ServerProcess) -> None:
-    app = restartable.app()
-    async with app.run_test(size=(120, 40)) as pilot:
+async def test_a_post_that_fails_while_the_stream_stays_up_goes_back_to_the_composer() -> None:
+    mix = ScriptedMix()
+    async with scripted_app(mix).run_test(size=(120, 40)) as pilot:
+        chat = await ready_chat(pilot)
+        await send(pilot, chat, "first")
+        await wait_for(pilot, lambda: turn_over(chat), what="the first turn")
+        mix.refuse[("POST", f"/api/sessions/{opened(chat).session_id}/messages")] = (400, "no such model")
+        await send(pilot, chat, "refused one")
+        await wait_for(pilot, lambda: chat.composer.text == "refused one", what="the text back in the box")
+        assert chat.composer.cursor_location == (0, len("refused one"))  # typing goes after it
+        assert not opened(chat).queue
+
+
+async def test_a_fresh_chat_polls_the_server_for_its_state() -> None:
+    mix = ScriptedMix()
+    async with scripted_app(mix).run_test(size=(120, 40)) as pilot:
         chat = await ready_chat(pilot)
         assert chat.current is None  # no session, so no stream to tell the state
         status = chat.status
         assert status.info.connection == "connected"
-        restartable.stop()
-        await wait_for(pilot, lambda: status.info.connection == "offline", what="offline", within=20)
+        mix.down = True
+        await wait_for(pilot, lambda: status.info.connection == "offline", what="offline")
         await send(pilot, chat, "typed while it is down")  # no session can be made: the text stays
         await wait_for(pilot, lambda: chat.composer.text == "typed while it is down", what="the text back")
         assert chat.current is None
-        restartable.start()
-        await wait_for(pilot, lambda: status.info.connection == "connected", what="back", within=20)
+        mix.down = False
+        await wait_for(pilot, lambda: status.info.connection == "connected", what="back")

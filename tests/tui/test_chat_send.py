@@ -6,10 +6,10 @@ from __future__ import annotations
 from textual.widgets import Label
 from textual.widgets.markdown import MarkdownFence
 
-from mix_tui.tui.items import AssistantItem, ThinkingView, ToolView, UserItem
 from mix_tui.tui.screens.permission import PermissionScreen
+from mix_tui.tui.session.items import AssistantItem, ThinkingView, ToolView, UserItem
 from mix_tui.tui.widgets.message import AnswerMarkdown
-from tests.tui.conftest import ServerProcess, conv, ready_chat, send, shown_text, turn_over, wait_for
+from tests.tui.conftest import ServerProcess, opened, ready_chat, send, shown_text, turn_over, wait_for
 
 
 async def test_a_prompt_streams_an_answer_into_the_transcript(server: ServerProcess) -> None:
@@ -21,7 +21,7 @@ async def test_a_prompt_streams_an_answer_into_the_transcript(server: ServerProc
         assert hint.display
         await send(pilot, chat, "hello there")
         await wait_for(pilot, lambda: turn_over(chat), what="the answer")
-        session = conv(chat)
+        session = opened(chat)
         assert session.session is not None and session.session.provider == "demo"
         items = chat.transcript.items
         assert isinstance(items[0], UserItem) and items[0].text == "hello there"
@@ -57,7 +57,7 @@ async def test_history_renders_the_same_after_reopening(server: ServerProcess) -
         await wait_for(pilot, lambda: isinstance(app.screen, PermissionScreen), what="the prompt")
         await pilot.press("a")
         await wait_for(pilot, lambda: turn_over(chat), what="the answer")
-        session_id = conv(chat).session_id
+        session_id = opened(chat).session_id
         live_items = chat.transcript.items
         live_text = shown_text(chat)
     assert "stored-output" in live_text
@@ -65,7 +65,7 @@ async def test_history_renders_the_same_after_reopening(server: ServerProcess) -
     again = server.app(session_id=session_id)
     async with again.run_test(size=(120, 40)) as pilot:
         chat = await ready_chat(pilot)
-        await wait_for(pilot, lambda: chat.current == session_id and conv(chat).history_loaded)
+        await wait_for(pilot, lambda: chat.current == session_id and opened(chat).timeline.loaded)
         await wait_for(pilot, lambda: len(chat.transcript.items) == len(live_items), what="the stored items")
         reopened = chat.transcript.items
         assert [type(i) for i in reopened] == [type(i) for i in live_items]
@@ -82,7 +82,7 @@ async def test_continue_opens_the_most_recent_session(server: ServerProcess) -> 
         chat = await ready_chat(pilot)
         await send(pilot, chat, "the latest one")
         await wait_for(pilot, lambda: turn_over(chat))
-        latest = conv(chat).session_id
+        latest = opened(chat).session_id
 
     again = server.app(continue_last=True)
     async with again.run_test(size=(120, 40)) as pilot:

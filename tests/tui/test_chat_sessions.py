@@ -9,7 +9,7 @@ from textual.widgets import OptionList
 
 from mix_tui.sdk.client import MixClient
 from mix_tui.tui.screens.chat import ChatScreen
-from tests.tui.conftest import ServerProcess, conv, ready_chat, send, shown_text, turn_over, wait_for
+from tests.tui.conftest import ServerProcess, opened, ready_chat, send, shown_text, turn_over, wait_for
 
 
 async def pick(pilot: Pilot[object], chat: ChatScreen, session_id: str) -> None:
@@ -28,17 +28,17 @@ async def test_a_background_session_keeps_streaming_and_shows_it_all_on_return(s
         chat = await ready_chat(pilot)
         await send(pilot, chat, "the first session")
         await wait_for(pilot, lambda: turn_over(chat))
-        first = conv(chat).session_id
+        first = opened(chat).session_id
         first_text = shown_text(chat)
 
         await pilot.press("ctrl+n")
         await send(pilot, chat, "the second session")
         await wait_for(pilot, lambda: turn_over(chat))
-        second = conv(chat).session_id
+        second = opened(chat).session_id
         assert "> the first session" not in shown_text(chat)
 
         # while the user reads the second session, a long turn runs in the first one
-        background = chat.bridge.conversations[first]
+        background = chat.hub.model(first)
         await other.messages.send(first, "long 6")
         await wait_for(pilot, lambda: not background.running and len(background.history) == 4, what="its end")
         assert chat.current == second
@@ -62,7 +62,7 @@ async def test_other_clients_sessions_appear_and_disappear_in_the_sidebar(server
         chat = await ready_chat(pilot)
         await send(pilot, chat, "keep a stream open")  # lifecycle events travel on session streams
         await wait_for(pilot, lambda: turn_over(chat))
-        mine = conv(chat).session_id
+        mine = opened(chat).session_id
 
         created = await other.sessions.create("made elsewhere")
         await wait_for(pilot, lambda: created.id in chat.sidebar.visible_ids, what="session_created")

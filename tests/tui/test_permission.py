@@ -13,6 +13,7 @@ from textual.widgets import Button, Static
 
 from mix_tui.protocol.events import Permission
 from mix_tui.tui.screens.permission import PermissionScreen, remaining_seconds
+from mix_tui.tui.session.permissions import rule_for
 from tests.tui.conftest import wait_for
 
 DIFF = "--- a/app.py\n+++ b/app.py\n@@ -1,2 +1,2 @@\n def main():\n-    print('hi')\n+    print('hello')\n"
@@ -66,11 +67,16 @@ class PermissionApp(App[None]):
         self.bells += 1
 
     def on_mount(self) -> None:
+        rule = rule_for(self.permission, "/home/me/project")
         if self.manual_clock:
             ManualClockPermission.now = 1000.0
-            self.modal = ManualClockPermission(self.permission, timeout=self.timeout, received_at=1000.0)
+            self.modal = ManualClockPermission(
+                self.permission, timeout=self.timeout, received_at=1000.0, rule=rule
+            )
         else:
-            self.modal = PermissionScreen(self.permission, timeout=self.timeout, received_at=time.monotonic())
+            self.modal = PermissionScreen(
+                self.permission, timeout=self.timeout, received_at=time.monotonic(), rule=rule
+            )
         self.push_screen(self.modal, self.results.append)
 
 
@@ -123,7 +129,7 @@ async def test_an_action_the_description_already_says_is_not_repeated() -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert "action:" not in static_text(app.screen, "#permission-headline")
-        assert "Allow Edit for the session" in str(app.screen.query_one("#allow_session", Button).label)
+        assert "Allow Edit in /home/me/project for the session" in str(app.screen.query_one("#allow_session", Button).label)
 
 
 async def test_control_characters_never_reach_the_terminal() -> None:
@@ -133,7 +139,7 @@ async def test_control_characters_never_reach_the_terminal() -> None:
         assert "\x1b" not in static_text(app.screen, "#permission-command")  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("key", "expected"), [("a", "allow_once"), ("s", "allow_session"), ("d", "deny"), ("escape", "deny")])
+@pytest.mark.parametrize(("key", "expected"), [("a", "once"), ("s", "session"), ("d", "deny"), ("escape", "deny")])
 async def test_one_key_answers(key: str, expected: str) -> None:
     app = PermissionApp(bash_permission())
     async with app.run_test(size=(100, 30)) as pilot:
@@ -152,7 +158,7 @@ async def test_buttons_answer_too() -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.click("#allow_session")
-        await wait_for(pilot, lambda: app.results == ["allow_session"], what="the answer")
+        await wait_for(pilot, lambda: app.results == ["session"], what="the answer")
 
 
 def countdown(app: PermissionApp) -> str:
@@ -201,7 +207,7 @@ async def test_resolve_elsewhere_shows_the_note_then_closes() -> None:
         assert "Answered in another window" in static_text(app.modal, "#permission-note")
         assert app.modal.has_class("-resolved")
         await pilot.press("a")  # too late: ignored (the screen may be gone already on a slow machine)
-        assert "allow_once" not in app.results
+        assert "once" not in app.results
         await wait_for(pilot, lambda: app.results == [None], what="the screen to close")
 
 
@@ -219,7 +225,7 @@ def hint_shown(app: PermissionApp) -> bool:
 
 @pytest.mark.parametrize(
     ("key", "expected"),
-    [("a", "allow_once"), ("s", "allow_session"), ("d", "deny"), ("escape", "deny"), ("enter", "allow_once")],
+    [("a", "once"), ("s", "session"), ("d", "deny"), ("escape", "deny"), ("enter", "once")],
 )
 async def test_answer_keys_right_after_the_prompt_opened_are_ignored(
     monkeypatch: pytest.MonkeyPatch, key: str, expected: str
@@ -262,7 +268,7 @@ async def test_the_grace_period_ends_and_a_click_is_never_ignored(monkeypatch: p
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.click("#allow_session")  # a click is deliberate
-        await wait_for(pilot, lambda: app.results == ["allow_session"], what="the answer")
+        await wait_for(pilot, lambda: app.results == ["session"], what="the answer")
 
 
 def test_remaining_seconds_rounds_up() -> None:

@@ -12,7 +12,7 @@ from textual.message import Message
 from mix_tui.protocol.models import SessionData
 from mix_tui.tui.screens.confirm import ConfirmScreen
 from mix_tui.tui.widgets.sidebar import SessionList, Sidebar, format_cost, relative_time
-from tests.tui.conftest import ServerProcess, conv, ready_chat, send, turn_over, wait_for
+from tests.tui.conftest import ServerProcess, opened, ready_chat, send, turn_over, wait_for
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
@@ -165,7 +165,7 @@ async def test_new_session_and_click_select() -> None:
         await wait_for(pilot, lambda: selected(app) == ["s2"], what="the selection")
 
 
-async def test_delete_asks_first_and_only_then_posts() -> None:
+async def test_delete_keys_ask_the_screen_to_delete_the_highlighted_session() -> None:
     app = SidebarApp()
     async with app.run_test() as pilot:
         sidebar = app.query_one(Sidebar)
@@ -173,15 +173,10 @@ async def test_delete_asks_first_and_only_then_posts() -> None:
         await pilot.pause()
         sidebar.option_list.focus()
         await pilot.press("down", "delete")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
-        await pilot.press("n")
-        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen), what="the answer")
-        assert deleted(app) == []
-
+        await wait_for(pilot, lambda: deleted(app) == ["s2"], what="the request")
+        assert not isinstance(app.screen, ConfirmScreen)  # asking is the screen's job, not the list's
         await pilot.press("ctrl+d")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
-        await pilot.press("y")
-        await wait_for(pilot, lambda: deleted(app) == ["s2"], what="the deletion")
+        await wait_for(pilot, lambda: deleted(app) == ["s2", "s2"], what="the second request")
 
         sidebar.remove_session("s2")
         assert sidebar.visible_ids == ["s1"]
@@ -301,7 +296,7 @@ async def test_a_rows_counts_follow_each_finished_turn(server: ServerProcess) ->
         await send(pilot, chat, "first")
         await wait_for(pilot, lambda: turn_over(chat), what="the first turn")
         sidebar = chat.sidebar
-        sid = conv(chat).session_id
+        sid = opened(chat).session_id
         await wait_for(pilot, lambda: sid in sidebar.visible_ids and "2 msgs" in row_text(sidebar, sid), what="2 msgs")
         await send(pilot, chat, "second")
         await wait_for(pilot, lambda: turn_over(chat, answers=2), what="the second turn")

@@ -1,6 +1,6 @@
 """SVG snapshots of the chat: the main screen, a streamed answer with code, an expanded tool panel
 with a diff. Deterministic: a fixed terminal size, a frozen sidebar clock, no server (the transcript
-is built from a recorded event list fed through the SDK's `Turn` and the same widgets the bridge
+is built from a recorded event list fed through the SDK's `Turn` and the same widgets the session model
 drives), fixed timestamps for every event."""
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from mix_tui.protocol.events import (
 from mix_tui.protocol.models import SessionData
 from mix_tui.sdk.client import MixClient
 from mix_tui.sdk.turn import Turn
-from mix_tui.tui.items import UserItem, live_assistant_item
 from mix_tui.tui.screens.chat import ChatOptions, ChatScreen
+from mix_tui.tui.session.items import UserItem, assistant_item
 from mix_tui.tui.widgets.tool_call import ToolCallPanel
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -120,13 +120,13 @@ class ChatSnapshotApp(App[None]):
 
 
 async def stream(chat: ChatScreen, key: str, events: list[MixEvent], start: float) -> None:
-    """Feed events through a Turn into the transcript, one update per event, as the bridge does."""
+    """Feed events through a Turn into the transcript, one update per event, as the session model does."""
     turn = Turn()
     for step, event in enumerate(events):
         turn.apply(event, start + step * 0.8)
         prompt = turn.user_text or ""
         await chat.transcript.update_tail(
-            [UserItem(key, prompt), live_assistant_item(f"a:{key}", turn, set())]
+            [UserItem(key, prompt), assistant_item(f"a:{key}", turn)]
         )
 
 

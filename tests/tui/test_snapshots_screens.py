@@ -20,6 +20,7 @@ from mix_tui.protocol.models import SessionData
 from mix_tui.sdk import MixClient
 from mix_tui.tui.screens.permission import PermissionScreen
 from mix_tui.tui.screens.welcome import WelcomeScreen
+from mix_tui.tui.session.permissions import rule_for
 from mix_tui.tui.widgets.sidebar import Sidebar
 from tests.tui.conftest import ServerProcess, wait_for
 
@@ -58,7 +59,8 @@ class PermissionApp(App[None]):
         self.permission = permission
 
     def on_mount(self) -> None:
-        self.push_screen(FrozenPermission(self.permission, timeout=30, received_at=FROZEN))
+        rule = rule_for(self.permission, "/home/ada/projects/greeter")
+        self.push_screen(FrozenPermission(self.permission, timeout=30, received_at=FROZEN, rule=rule))
 
 
 def permission(tool: str, params: dict[str, Any], description: str, action: str) -> Permission:

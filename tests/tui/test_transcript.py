@@ -9,12 +9,12 @@ from collections.abc import Iterator
 import pytest
 from textual.app import App, ComposeResult
 
-from mix_tui.tui.items import AssistantItem, Item, TextView, ThinkingView, ToolView, UserItem
+from mix_tui.tui.session.items import AssistantItem, Item, TextView, ThinkingView, ToolView, UserItem
 from mix_tui.tui.widgets.message import AssistantMessage, UserMessage
 from mix_tui.tui.widgets.thinking import ThinkingPanel
 from mix_tui.tui.widgets.tool_call import ToolCallPanel
 from mix_tui.tui.widgets.transcript import Transcript
-from tests.tui.conftest import ServerProcess, conv, make_server, ready_chat, send, wait_for
+from tests.tui.conftest import ServerProcess, make_server, opened, ready_chat, send, wait_for
 
 PARAGRAPH = "Some answer text that wraps over a couple of lines in a narrow terminal. " * 3
 
@@ -197,7 +197,7 @@ async def test_scrolling_up_during_a_stream_stops_following(paced_server: Server
         assert transcript.following and transcript.scroll_y == transcript.max_scroll_y
         transcript.scroll_to(y=3, animate=False)
         await pilot.pause()
-        await wait_for(pilot, lambda: not conv(chat).running, within=30, what="the end of the answer")
+        await wait_for(pilot, lambda: not opened(chat).running, within=30, what="the end of the answer")
         await pilot.pause()
         assert transcript.scroll_y == 3
         assert transcript.max_scroll_y > 30

@@ -1,6 +1,6 @@
-"""Following the bottom against a real server: sending (now or from the queue) jumps back to the
-bottom; while the user reads above, new content shows a "new messages" marker that Ctrl+End, End
-(in the transcript) or reaching the bottom clears."""
+"""Following the bottom (against the scripted in-process server): sending (now or from the queue)
+jumps back to the bottom; while the user reads above, new content shows a "new messages" marker
+that Ctrl+End, End (in the transcript) or reaching the bottom clears."""
 
 from __future__ import annotations
 
@@ -8,15 +8,8 @@ from mix_tui.tui.screens.chat import ChatScreen
 from mix_tui.tui.screens.permission import PermissionScreen
 from mix_tui.tui.widgets.message import AssistantMessage, UserMessage
 from mix_tui.tui.widgets.transcript import NewMessages, Transcript
-from tests.tui.conftest import (
-    ServerProcess,
-    conv,
-    ready_chat,
-    run_turn_elsewhere,
-    send,
-    turn_over,
-    wait_for,
-)
+from tests.tui.conftest import opened, ready_chat, scripted_app, send, turn_over, wait_for
+from tests.tui.scripted import ScriptedMix
 
 
 def at_bottom(transcript: Transcript) -> bool:
@@ -40,8 +33,9 @@ async def scroll_up(chat: ChatScreen) -> None:
     assert not transcript.following
 
 
-async def test_sending_while_scrolled_up_jumps_to_the_bottom(server: ServerProcess) -> None:
-    app = server.app()
+async def test_sending_while_scrolled_up_jumps_to_the_bottom() -> None:
+    mix = ScriptedMix()
+    app = scripted_app(mix)
     async with app.run_test(size=(100, 30)) as pilot:
         chat = await ready_chat(pilot)
         await send(pilot, chat, "long 4")
@@ -58,16 +52,17 @@ async def test_sending_while_scrolled_up_jumps_to_the_bottom(server: ServerProce
         assert not chat.transcript.query_one(NewMessages).display
 
 
-async def test_a_queued_prompt_going_out_jumps_to_the_bottom(server: ServerProcess) -> None:
-    app = server.app()
+async def test_a_queued_prompt_going_out_jumps_to_the_bottom() -> None:
+    mix = ScriptedMix()
+    app = scripted_app(mix)
     async with app.run_test(size=(100, 30)) as pilot:
         chat = await ready_chat(pilot)
         await send(pilot, chat, "long 4")
         await wait_for(pilot, lambda: turn_over(chat), what="a long answer")
         await send(pilot, chat, "$ echo held")  # the turn waits for a permission answer meanwhile
         await wait_for(pilot, lambda: isinstance(app.screen, PermissionScreen), what="the prompt")
-        await chat.bridge.submit(conv(chat).session_id, "queued behind it")
-        await wait_for(pilot, lambda: conv(chat).queue == ["queued behind it"], what="the queue")
+        await opened(chat).submit("queued behind it")
+        await wait_for(pilot, lambda: opened(chat).queue == ["queued behind it"], what="the queue")
         await scroll_up(chat)  # the user reads back while waiting
         await pilot.press("a")
         await wait_for(pilot, lambda: turn_over(chat, 3), what="the queued turn")
@@ -76,8 +71,9 @@ async def test_a_queued_prompt_going_out_jumps_to_the_bottom(server: ServerProce
         assert turn_on_screen(chat, "queued behind it")
 
 
-async def test_new_content_while_reading_above_shows_a_marker(server: ServerProcess) -> None:
-    app = server.app()
+async def test_new_content_while_reading_above_shows_a_marker() -> None:
+    mix = ScriptedMix()
+    app = scripted_app(mix)
     async with app.run_test(size=(100, 30)) as pilot:
         chat = await ready_chat(pilot)
         transcript = chat.transcript
@@ -86,12 +82,12 @@ async def test_new_content_while_reading_above_shows_a_marker(server: ServerProc
         await send(pilot, chat, "long 4")
         await wait_for(pilot, lambda: turn_over(chat), what="a long answer")
         assert not marker.display  # it followed: nothing to point at
-        session_id = conv(chat).session_id
+        session_id = opened(chat).session_id
 
         async def turn_elsewhere(text: str, answers: int) -> None:
             """Another client's turn streams in while the user reads above."""
             await scroll_up(chat)
-            await run_turn_elsewhere(server.url, server.token, session_id, text)
+            mix._send(session_id, text)
             await wait_for(pilot, lambda: turn_over(chat, answers), what=f"the turn {text!r}")
             await wait_for(pilot, lambda: marker.display, what="the new-messages marker")
             assert "new messages" in str(marker.render())

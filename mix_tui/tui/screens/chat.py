@@ -1,35 +1,40 @@
 """The main screen: sessions on the left, the conversation, the queue, the composer, the status line.
 
-It owns the `Bridge` (one stream worker per open session) and reacts to its messages: the open
-session's updates go to the transcript, every session's activity to the sidebar. Data lives in the
-bridge's conversations; switching sessions re-renders from there, so nothing is lost meanwhile.
+It holds the `SessionHub` and renders what the session models say: the open session's changes go to
+the transcript, the queue area and the status line; every session's activity to the sidebar. The
+widgets post intents (a prompt submitted, a session picked, a deletion asked for); this screen acts
+on them, asks for confirmations and shows permission prompts — only screens push screens.
+
+Typing is never lost: a printable key that reaches the screen while no text box has the focus goes
+to the composer, unless the focused widget binds that key itself (a panel's `m`, the list's `/`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from rich.text import Text
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widget import Widget
-from textual.widgets import Footer
+from textual.screen import Screen
+from textual.widgets import Footer, Input, TextArea
 
-from mix_tui.protocol.models import SessionData
 from mix_tui.sdk.errors import MixConnectionError, MixError
-from mix_tui.tui.bridge import Bridge
-from mix_tui.tui.conversation import Conversation
-from mix_tui.tui.prompts import PromptPresenter
-from mix_tui.tui.screens.chat_events import ChatEvents
+from mix_tui.tui.screens.confirm import ConfirmScreen
+from mix_tui.tui.screens.prompt_flow import PromptFlow
+from mix_tui.tui.session import SessionHub, SessionModel
+from mix_tui.tui.session import events as ev
 from mix_tui.tui.widgets.composer import Composer
+from mix_tui.tui.widgets.session_list import session_label
+from mix_tui.tui.widgets.sidebar import Sidebar
 from mix_tui.tui.widgets.status import QueuedPrompts, StatusInfo, StatusLine
 from mix_tui.tui.widgets.transcript import Transcript
 
@@ -37,6 +42,7 @@ if TYPE_CHECKING:
     from mix_tui.sdk.client import MixClient
 
 TITLE_CHARS = 60
+HEALTH_EVERY = 5.0  # seconds between health checks while no stream tells the server's state
 
 
 @dataclass(frozen=True)
@@ -52,14 +58,7 @@ class ChatOptions:
     clock: Callable[[], datetime] | None = None  # the sidebar's "now" (frozen in snapshots)
 
 
-def _sidebar(clock: Callable[[], datetime] | None) -> Widget:
-    from mix_tui.tui.widgets.sidebar import Sidebar
-
-    return Sidebar(id="sidebar", clock=clock)
-
-
-class ChatScreen(ChatEvents):
-    HEALTH_EVERY = 5.0  # seconds between health checks while no stream tells the server's state
+class ChatScreen(Screen[None]):
     CSS_PATH = Path(__file__).with_name("chat.tcss")  # absolute: subclasses may live elsewhere
     AUTO_FOCUS = "#composer"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -73,24 +72,55 @@ class ChatScreen(ChatEvents):
         Binding("ctrl+end", "follow", "Jump to the bottom", show=False),
     ]
 
+    @dataclass
+    class WelcomeNeeded(Message):
+        """The server refused a prompt for want of provider credentials (a 401)."""
+
+        reason: str
+
     def __init__(self, client: MixClient, options: ChatOptions) -> None:
         super().__init__()
         self.client = client
         self.options = options
-        self.bridge = Bridge(client, self)
+        self.hub = SessionHub(client, self.post_message, self._spawn)
         self.current: str | None = None
         self.provider = options.provider  # for new sessions; the welcome screen may change it
         self.model = options.model
         self.fresh_draft = ""
-        self.server_state = "connected"  # it was just reached
+        self.server_state: str = "connected"  # fresh chats: the last health check (it was just reached)
         self._submit_lock = asyncio.Lock()
-        self.prompts = PromptPresenter(self, self._answer, timeout=options.permission_timeout)
+        self.prompts = PromptFlow(self, timeout=options.permission_timeout)
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, None], name: str) -> None:
+        self.run_worker(coroutine, name=name, group=name, exit_on_error=False)
+
+    # ---- the widgets -------------------------------------------------------------------------
+
+    @property
+    def transcript(self) -> Transcript:
+        return self.query_one(Transcript)
+
+    @property
+    def composer(self) -> Composer:
+        return self.query_one(Composer)
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one(StatusLine)
+
+    @property
+    def sidebar(self) -> Sidebar:
+        return self.query_one(Sidebar)
+
+    def open_model(self) -> SessionModel | None:
+        """The open session's model (None in a fresh chat)."""
+        return self.hub.get(self.current) if self.current else None
 
     # ---- layout ------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="chat-body"):
-            yield _sidebar(self.options.clock)
+            yield Sidebar(id="sidebar", clock=self.options.clock)
             with Vertical(id="main"):
                 yield Transcript()
                 yield QueuedPrompts()
@@ -104,13 +134,17 @@ class ChatScreen(ChatEvents):
 
     def on_mount(self) -> None:
         if self.options.poll_health:
-            self.set_interval(self.HEALTH_EVERY, self.poll_health)
+            self.set_interval(HEALTH_EVERY, self.poll_health)
         if self.options.load_lists:
             self.run_worker(self._load_lists(), exit_on_error=False)
         if self.options.initial_session:
             self.run_worker(self.open_session(self.options.initial_session), exit_on_error=False)
 
+    async def on_unmount(self) -> None:
+        await self.hub.close()
+
     async def _load_lists(self) -> None:
+        self.run_worker(self._learn_workdir(), exit_on_error=False)
         try:
             sessions, prompts = await asyncio.gather(
                 self.client.sessions.list(), self.client.messages.history(limit=100)
@@ -122,6 +156,14 @@ class ChatScreen(ChatEvents):
         self.sidebar.set_current(self.current)
         self.composer.set_history([p.text for p in prompts])
 
+    async def _learn_workdir(self) -> None:
+        """Session rules for file tools are scoped to the server's working directory, if it says."""
+        try:
+            info = await self.client.system.info()
+        except MixError:
+            return
+        self.hub.set_workdir(info.working_directory)
+
     def _default_model(self) -> str:
         if self.provider:
             return f"{self.provider}/{self.model or 'default'}"
@@ -130,76 +172,72 @@ class ChatScreen(ChatEvents):
     def use_provider(self, provider: str, model: str | None) -> None:
         """New sessions use this provider from now on (the user picked it on the welcome screen)."""
         self.provider, self.model = provider, model
-        conv = self.conv()
-        if conv is not None and not conv.history and not conv.running:
+        opened = self.open_model()
+        if opened is not None and not opened.history and not opened.running:
             # the session made for the refused prompt has the old provider: start afresh
-            self.run_worker(self._discard_empty(conv.session_id), exit_on_error=False)
+            self.run_worker(self._discard_empty(opened.session_id), exit_on_error=False)
         elif self.current is None:
             self.status.set(model=self._default_model())
 
     async def _discard_empty(self, session_id: str) -> None:
-        with contextlib.suppress(MixError):
-            await self.client.sessions.delete(session_id)
-        await self._forget(session_id)
-
-    def conv(self) -> Conversation | None:
-        return self.bridge.conversations.get(self.current) if self.current else None
+        try:
+            await self.hub.delete(session_id)
+        except MixError:
+            await self.hub.forget(session_id)
 
     # ---- switching sessions ------------------------------------------------------------------
 
     async def open_session(self, session_id: str | None) -> None:
-        if session_id == self.current and (session_id is None or session_id in self.bridge.conversations):
+        if session_id == self.current and (session_id is None or self.hub.get(session_id) is not None):
             return
         self._stash_draft()
         self.current = session_id
         self.sidebar.set_current(session_id)
         if session_id is None:
-            self.composer.text = self.fresh_draft
+            self.composer.show_text(self.fresh_draft)
             await self._show_fresh()
             return
-        conv = self.bridge.conversation(session_id)
-        await self.transcript.reset(conv.items())
-        self.composer.text = conv.draft
-        self._show_session_state(conv)
-        self.prompts.show_next(conv)
-        try:
-            await self.bridge.open(session_id)
-        except MixError as exc:
-            self.notify(f"could not open the session: {exc.message}", severity="error", markup=False)
+        model = self.hub.model(session_id)
+        await self.transcript.reset(model.items())
+        self.composer.show_text(model.draft)
+        self._show_state(model)
+        self.prompts.show_next(model)
+        await model.load()
 
     async def _show_fresh(self) -> None:
         """The empty chat: its session is created on the first send."""
         await self.transcript.reset([])
         self.query_one(QueuedPrompts).set_prompts([])
         self.status.set(
-            title="",
-            cost=0.0,
-            context_tokens=0,
-            running=False,
-            connection=self.server_state,
-            retry_at=None,
-            model=self._default_model(),
-        )
+            title="", cost=0.0, context_tokens=0, running=False, connection=self.server_state,
+            retry_at=None, model=self._default_model(),
+        )  # fmt: skip
 
     def _stash_draft(self) -> None:
-        text = self.composer.text
-        conv = self.conv()
-        if conv is not None:
-            conv.draft = text
+        opened = self.open_model()
+        if opened is not None:
+            opened.draft = self.composer.text
         elif self.current is None:
-            self.fresh_draft = text
+            self.fresh_draft = self.composer.text
 
-    def _show_session_state(self, conv: Conversation) -> None:
-        self._show_queue(conv)
-        self.status.set(connection=conv.connection, retry_at=conv.retry_at, running=conv.running)
-        if conv.session is not None:
-            self._show_session(conv.session)
-
-    def _show_session(self, session: SessionData) -> None:
-        model = f"{session.provider}/{session.model_id}" if session.provider else self._default_model()
-        self.status.set(
-            title=session.title, cost=session.cost, context_tokens=session.prompt_tokens, model=model
+    def _show_state(self, model: SessionModel) -> None:
+        """The sidebar row, and for the open session the queue and the status line."""
+        if model.session is not None:
+            self.sidebar.upsert_session(model.session)
+        self.sidebar.set_activity(
+            model.session_id, running=model.running, awaiting_permission=model.awaiting_permission
         )
+        if model.session_id != self.current:
+            return
+        connection = model.connection
+        self.query_one(QueuedPrompts).set_prompts(model.queue, waiting_for_server=not connection.usable)
+        self.status.set(connection=connection.state, retry_at=connection.retry_at, running=model.running)
+        session = model.session
+        if session is not None:
+            model_name = f"{session.provider}/{session.model_id}" if session.provider else self._default_model()
+            self.status.set(
+                title=session.title, cost=session.cost, context_tokens=session.prompt_tokens, model=model_name
+            )
 
     # ---- sending -----------------------------------------------------------------------------
 
@@ -210,18 +248,28 @@ class ChatScreen(ChatEvents):
 
     async def _submit(self, text: str) -> None:
         async with self._submit_lock:  # keeps prompts in order and creates one session, not two
-            if self.current is None and not await self._create_session_for(text):
-                return
-            assert self.current is not None
-            await self.bridge.submit(self.current, text)
+            if self.current is None:
+                if text.lstrip().startswith("/"):
+                    # a command is no prompt: it never creates (and names) a session
+                    self.composer.put_back(text)
+                    self.notify(
+                        "Commands run inside a session: send a prompt first, then the command.",
+                        severity="warning", markup=False,
+                    )  # fmt: skip
+                    return
+                if not await self._create_session_for(text):
+                    return
+            model = self.open_model()
+            assert model is not None
+            await model.submit(text)
 
     async def _create_session_for(self, text: str) -> bool:
         """The fresh chat's first send creates its session; on failure the text goes back."""
         title = text.strip().splitlines()[0][:TITLE_CHARS] if text.strip() else "New chat"
         try:
-            conv = await self.bridge.create_session(title, provider=self.provider, model=self.model)
+            model = await self.hub.create(title, provider=self.provider, model=self.model)
         except MixError as exc:
-            self._give_back(text)
+            self.composer.put_back(text)
             reason = exc.message
             if isinstance(exc, MixConnectionError):
                 self.server_state = "offline"
@@ -229,32 +277,106 @@ class ChatScreen(ChatEvents):
                 reason = f"the server cannot be reached ({reason}); the prompt is back in the box"
             self.notify(f"could not create a session: {reason}", severity="error", markup=False)
             return False
-        self.current = conv.session_id
-        self.sidebar.set_current(conv.session_id)
-        self.status.set(connection=conv.connection, retry_at=conv.retry_at)
+        self.current = model.session_id
+        self.sidebar.set_current(model.session_id)
+        self._show_state(model)
         return True
 
-    def _give_back(self, draft: str) -> None:
-        current = self.composer.text
-        self.composer.text = draft if not current.strip() else f"{draft}\n{current}"
+    # ---- what the session models say ---------------------------------------------------------
+
+    async def on_transcript_changed(self, message: ev.TranscriptChanged) -> None:
+        model = self.hub.get(message.session_id)
+        if model is None or message.session_id != self.current:
+            return
+        if message.live_only:
+            await self.transcript.update_tail(model.live_items())
+        elif self.transcript.mounted_count == 0:
+            await self.transcript.reset(model.items())
+        else:
+            await self.transcript.set_items(model.items())
+
+    def on_prompt_sent(self, message: ev.PromptSent) -> None:
+        if message.session_id == self.current:
+            self.transcript.follow()  # a queued prompt went out: show it, like a direct send
+
+    def on_state_changed(self, message: ev.StateChanged) -> None:
+        model = self.hub.get(message.session_id)
+        if model is not None:
+            self._show_state(model)
+
+    def on_session_added(self, message: ev.SessionAdded) -> None:
+        self.sidebar.upsert_session(message.session)
+
+    async def on_session_removed(self, message: ev.SessionRemoved) -> None:
+        self.sidebar.remove_session(message.session_id)
+        if self.current == message.session_id:
+            self.current = None
+            self.sidebar.set_current(None)
+            await self._show_fresh()
+
+    def on_notice(self, message: ev.Notice) -> None:
+        self.notify(message.text, severity=message.severity, markup=False)
+
+    def on_send_refused(self, message: ev.SendRefused) -> None:
+        if message.session_id == self.current:
+            self.composer.put_back(message.draft)
+        else:
+            model = self.hub.get(message.session_id)
+            if model is not None:
+                model.draft = f"{message.draft}\n{model.draft}".strip("\n")
+        if message.unauthorized:
+            self.post_message(self.WelcomeNeeded(message.reason))
+        else:
+            self.notify(message.reason, severity="error", markup=False)
+
+    def on_permission_requested(self, message: ev.PermissionRequested) -> None:
+        if message.session_id == self.current:
+            self.prompts.show_next(self.open_model())
+
+    def on_permission_closed(self, message: ev.PermissionClosed) -> None:
+        self.prompts.closed(message.request)
+
+    # ---- the server's state while no stream tells it -----------------------------------------
+
+    def poll_health(self) -> None:
+        """A fresh chat has no session and so no stream: ask the server now and then instead."""
+        opened = self.open_model()
+        if opened is not None and (opened.stream is not None or opened.connection.final):
+            return  # the stream's own state is the truth
+        if any(w.group == "health" and not w.is_finished for w in self.workers):
+            return  # the last check is still waiting for its answer
+        self.run_worker(self._check_health(), group="health", exit_on_error=False)
+
+    async def _check_health(self) -> None:
+        current = self.current
+        try:
+            await self.client.system.health()
+            state = "connected"
+        except MixError:
+            state = "offline"
+        opened = self.open_model()
+        if self.current == current and (opened is None or opened.stream is None) and not (
+            opened is not None and opened.connection.final
+        ):
+            self.server_state = state
+            self.status.set(connection=state, retry_at=None)
 
     # ---- keys --------------------------------------------------------------------------------
 
     def action_cancel_turn(self) -> None:
-        conv = self.conv()
-        if conv is not None and conv.running:
-            self.run_worker(self.bridge.cancel(conv.session_id), exit_on_error=False)
+        opened = self.open_model()
+        if opened is not None and opened.running:
+            self.run_worker(opened.cancel(), exit_on_error=False)
             self.notify("cancelling…", timeout=2)
-        else:
-            self.focus_composer()  # nothing to cancel: Esc is the way back to typing
+        elif not self.composer.has_focus:
+            self.composer.focus()  # nothing to cancel: Esc is the way back to typing
 
     def action_new_chat(self) -> None:
         self.run_worker(self.open_session(None), exit_on_error=False)
         self.composer.focus()
 
     def action_toggle_sidebar(self) -> None:
-        sidebar = self.sidebar
-        sidebar.display = not sidebar.display
+        self.sidebar.display = not self.sidebar.display
 
     def action_focus_transcript(self) -> None:
         self.transcript.focus()
@@ -262,35 +384,64 @@ class ChatScreen(ChatEvents):
     def action_follow(self) -> None:
         self.transcript.follow()
 
-    # ---- sidebar -----------------------------------------------------------------------------
+    def action_panel(self, step: int) -> None:
+        """Focus the previous (-1) or next (+1) thinking / tool panel; past the last: the composer."""
+        transcript = self.transcript
+        panels = transcript.panels()
+        if not panels:
+            return
+        if self.focused in panels:
+            index = panels.index(self.focused) + step
+            if index >= len(panels):
+                self.composer.focus()
+                return
+            target = panels[max(0, index)]
+        else:
+            target = transcript.panel_near(panels, step)
+        transcript.focus_panel(target)
 
-    def on_sidebar_session_selected(self, event: Message) -> None:
-        session_id = getattr(event, "session_id", None)
-        if session_id:
-            self.run_worker(self.open_session(session_id), exit_on_error=False)
+    def on_key(self, event: events.Key) -> None:
+        """A printable key outside a text box is typed into the composer."""
+        if not event.is_printable or not event.character:
+            return
+        composer = self.composer
+        # a key that reaches the screen while the composer has the focus was sent to the widget that
+        # had it before (keys in one burst are queued to the same widget): it is still the composer's
+        if isinstance(self.focused, Input | TextArea) and self.focused is not composer:
+            return
+        if event.key in self.active_bindings:
+            return  # the focused widget's own key (bindings run after this handler)
+        event.stop()
+        event.prevent_default()
+        # at once, not `composer.focus()` (deferred): a burst like "hi⏎" (a paste, a fast typist)
+        # would otherwise deliver its Enter to the widget that had the focus before
+        self.set_focus(composer)
+        composer.insert(event.character)
 
-    def on_sidebar_new_session_requested(self, event: Message) -> None:
+    # ---- the sidebar's intents ---------------------------------------------------------------
+
+    def on_sidebar_session_selected(self, event: Sidebar.SessionSelected) -> None:
+        self.run_worker(self.open_session(event.session_id), exit_on_error=False)
+
+    def on_sidebar_new_session_requested(self, event: Sidebar.NewSessionRequested) -> None:
         self.action_new_chat()
 
-    def on_sidebar_delete_requested(self, event: Message) -> None:
-        session_id = getattr(event, "session_id", None)
-        if session_id:
-            self.run_worker(self._delete(session_id), exit_on_error=False)
+    def on_sidebar_delete_requested(self, event: Sidebar.DeleteRequested) -> None:
+        session = next((s for s in self.sidebar.sessions() if s.id == event.session_id), None)
+        if session is None:
+            return
+        question = Text("Delete the session ")
+        question.append(f"“{session_label(session)}”", style="bold")
+        question.append("? This cannot be undone.")
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self.run_worker(self._delete(event.session_id), exit_on_error=False)
+
+        self.app.push_screen(ConfirmScreen(question, confirm_label="Delete"), answered)
 
     async def _delete(self, session_id: str) -> None:
         try:
-            await self.client.sessions.delete(session_id)
+            await self.hub.delete(session_id)
         except MixError as exc:
             self.notify(f"could not delete: {exc.message}", severity="error", markup=False)
-            return
-        await self._forget(session_id)
-
-    async def _forget(self, session_id: str) -> None:
-        self.sidebar.remove_session(session_id)
-        conv = self.bridge.conversations.pop(session_id, None)
-        if conv is not None and conv.stream is not None:
-            await conv.stream.aclose()
-        if self.current == session_id:
-            self.current = None
-            self.sidebar.set_current(None)
-            await self._show_fresh()

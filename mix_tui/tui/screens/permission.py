@@ -28,11 +28,11 @@ from textual.timer import Timer
 from textual.widgets import Button, Static
 
 from mix_tui.protocol.events import Permission
+from mix_tui.tui.session.permissions import Decision, Rule
 from mix_tui.tui.widgets.tool_render import clean, diff_text
 
-ALLOW_ONCE = "allow_once"
-ALLOW_SESSION = "allow_session"
-DENY = "deny"
+# button ids -> the answer they give
+_BUTTONS: dict[str, Decision] = {"allow_once": "once", "allow_session": "session", "deny": "deny"}
 RESOLVED_NOTE_SECONDS = 1.5
 # answer keys pressed this soon after the prompt opened were meant for the composer: ignored
 KEY_GRACE_SECONDS = 0.4
@@ -56,14 +56,17 @@ def remaining_seconds(deadline: float, now: float) -> int:
     return max(0, math.ceil(deadline - now))
 
 
-class PermissionScreen(ModalScreen[str | None]):
-    """Dismisses with "allow_once", "allow_session", "deny", or None (expired / answered elsewhere)."""
+class PermissionScreen(ModalScreen[Decision | None]):
+    """Dismisses with "once", "session", "deny", or None (expired / answered elsewhere).
+
+    `rule` is what "allow for this session" would cover; without one (a path outside the working
+    directory) the prompt offers "allow once" only."""
 
     CSS_PATH = Path(__file__).with_name("permission.tcss")  # absolute: subclasses live elsewhere
     AUTO_FOCUS = "#permission-body"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "answer('allow_once')", "Allow once"),
-        Binding("s", "answer('allow_session')", "Allow for this session"),
+        Binding("a", "answer('once')", "Allow once"),
+        Binding("s", "answer('session')", "Allow for this session"),
         Binding("d", "answer('deny')", "Deny"),
         Binding("escape", "answer('deny')", "Deny", show=False),
     ]
@@ -73,9 +76,12 @@ class PermissionScreen(ModalScreen[str | None]):
         """The clock `received_at` was read from; snapshot tests freeze it in a subclass."""
         return time.monotonic()
 
-    def __init__(self, permission: Permission, *, timeout: float, received_at: float) -> None:
+    def __init__(
+        self, permission: Permission, *, timeout: float, received_at: float, rule: Rule | None
+    ) -> None:
         super().__init__()
         self.permission = permission
+        self.rule = rule
         self.timeout = timeout
         self.received_at = received_at
         self.deadline = received_at + timeout
@@ -83,7 +89,7 @@ class PermissionScreen(ModalScreen[str | None]):
         self._ticker: Timer | None = None
         self._opened_at = time.monotonic()  # reset on mount; the grace period counts from there
         self._hint_timer: Timer | None = None
-        self._pending: tuple[str | None] | None = None
+        self._pending: tuple[Decision | None] | None = None
 
     # ---- layout -------------------------------------------------------------------------------
 
@@ -106,11 +112,17 @@ class PermissionScreen(ModalScreen[str | None]):
                 others = self._other_params(params)
                 if others.plain:
                     yield Static(others, id="permission-params")
+            if self.rule is None:
+                yield Static(
+                    Text("Outside the working directory: this can only be allowed once.", "dim italic"),
+                    id="permission-scope",
+                )
             yield Static(id="permission-note")
             yield Static(Text(GRACE_HINT), id="permission-hint")
             with Horizontal(id="permission-actions"):
                 yield Button(Text("Allow once (a)"), id="allow_once", variant="success")
-                yield Button(Text(self._session_label()), id="allow_session", variant="primary")
+                if self.rule is not None:
+                    yield Button(Text(self._session_label(self.rule)), id="allow_session", variant="primary")
                 yield Button(Text("Deny (d)"), id="deny", variant="error")
                 yield Static(self._countdown_text(), id="permission-countdown")
 
@@ -149,13 +161,10 @@ class PermissionScreen(ModalScreen[str | None]):
             text.append(clean(directory))
         return text if text else None
 
-    def _session_label(self) -> str:
-        """Say what "allow for this session" covers: the rule is the same tool AND action, and a
-        Bash action is the whole command line, so for Bash it covers this exact command only."""
-        permission = self.permission
-        if permission.action and permission.action == permission.description:
-            return "Allow this command for the session (s)"
-        return f"Allow {clean(permission.tool_name) or 'this tool'} for the session (s)"
+    @staticmethod
+    def _session_label(rule: Rule) -> str:
+        """Say exactly what "allow for this session" covers (a Bash rule: this command line only)."""
+        return f"Allow {clean(rule.label)} for the session (s)"
 
     def _other_params(self, params: dict[str, Any]) -> Text:
         text = Text()
@@ -218,13 +227,16 @@ class PermissionScreen(ModalScreen[str | None]):
         self._hint_timer = self.set_timer(GRACE_HINT_SECONDS, lambda: self.remove_class("-grace-hint"))
 
     def action_answer(self, answer: str) -> None:
-        if answer in (ALLOW_ONCE, ALLOW_SESSION, DENY):
-            self._close(answer)
+        if answer == "session" and self.rule is None:
+            return  # not offered for this prompt
+        if answer in ("once", "session", "deny"):
+            self._close(answer)  # type: ignore[arg-type]  # checked just above
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        if event.button.id is not None:
-            self.action_answer(event.button.id)
+        decision = _BUTTONS.get(event.button.id or "")
+        if decision is not None:
+            self.action_answer(decision)
 
     def resolve_elsewhere(self, note: str) -> None:
         """Another client answered, the tool finished, or the server expired it: say so, then close."""
@@ -241,7 +253,7 @@ class PermissionScreen(ModalScreen[str | None]):
         # dismiss() from the screen's own handler is an error
         self.set_timer(RESOLVED_NOTE_SECONDS, lambda: self._finish(None))
 
-    def _close(self, result: str | None) -> None:
+    def _close(self, result: Decision | None) -> None:
         if self._answered:
             return
         self._answered = True
@@ -249,7 +261,7 @@ class PermissionScreen(ModalScreen[str | None]):
             self._ticker.stop()
         self._finish(result)
 
-    def _finish(self, result: str | None) -> None:
+    def _finish(self, result: Decision | None) -> None:
         # dismiss() pops the top screen: if something (help, say) covers this one, wait for it
         if self.is_attached and self.app.screen is self:
             self.dismiss(result)

@@ -59,10 +59,17 @@ class Composer(TextArea):
     def prompt_history(self) -> list[str]:
         return list(self._history)
 
-    def _show(self, text: str) -> None:
+    def show_text(self, text: str) -> None:
+        """Replace the text, the cursor at its end (so typing goes after it, never in front)."""
         self.load_text(text)
         last = self.document.line_count - 1
         self.move_cursor((last, len(self.document.get_line(last))))
+
+    def put_back(self, text: str) -> None:
+        """Text given back (a refused prompt or command): ahead of whatever is typed now, editable,
+        with the cursor at the end."""
+        current = self.text
+        self.show_text(text if not current.strip() else f"{text}\n{current}")
 
     def recall_older(self) -> bool:
         if not self._history:
@@ -73,7 +80,7 @@ class Composer(TextArea):
         if self._recall_index == 0:
             return True  # already at the oldest: stay
         self._recall_index -= 1
-        self._show(self._history[self._recall_index])
+        self.show_text(self._history[self._recall_index])
         return True
 
     def recall_newer(self) -> bool:
@@ -82,9 +89,9 @@ class Composer(TextArea):
         self._recall_index += 1
         if self._recall_index >= len(self._history):
             self._recall_index = None
-            self._show(self._saved_draft)
+            self.show_text(self._saved_draft)
         else:
-            self._show(self._history[self._recall_index])
+            self.show_text(self._history[self._recall_index])
         return True
 
     # ---- keys --------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Markdown, Static
 from textual.widgets.markdown import MarkdownStream
 
-from mix_tui.tui.items import AssistantItem, Part, TextView, ThinkingView, ToolView, UserItem
+from mix_tui.tui.session.items import AssistantItem, Part, TextView, ThinkingView, ToolView, UserItem
 from mix_tui.tui.widgets.thinking import ThinkingPanel
 from mix_tui.tui.widgets.tool_call import ToolCallPanel
 from mix_tui.tui.widgets.tool_render import clean
@@ -174,6 +174,8 @@ async def _update_part(widget: Widget, part: Part, *, live: bool) -> None:
 
 
 def _status_text(item: AssistantItem) -> Text:
+    if item.interrupted:
+        return Text(f"⚠ {clean(item.error or 'interrupted')}", "yellow")
     if item.error:
         return Text(f"✗ {clean(item.error)}", "red")
     if item.notice:

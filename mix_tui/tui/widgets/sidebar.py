@@ -32,7 +32,6 @@ from mix_tui.tui.widgets.session_list import (
     relative_time,
     render_row,
     row_key,
-    session_label,
     utc_now,
 )
 
@@ -98,7 +97,7 @@ class Sidebar(Widget):
         pass
 
     class DeleteRequested(Message):
-        """Posted only after the user confirmed the deletion."""
+        """The user asked to delete a session (the screen asks for confirmation)."""
 
         def __init__(self, session_id: str) -> None:
             super().__init__()
@@ -363,20 +362,8 @@ class Sidebar(Widget):
 
     def on_session_list_delete_pressed(self, event: SessionList.DeletePressed) -> None:
         event.stop()
-        session = self._sessions.get(event.session_id)
-        if session is None:
-            return
-        from mix_tui.tui.screens.confirm import ConfirmScreen
-
-        question = Text("Delete the session ")
-        question.append(f"“{session_label(session)}”", style="bold")
-        question.append("? This cannot be undone.")
-
-        def answered(confirmed: bool | None) -> None:
-            if confirmed:
-                self.post_message(self.DeleteRequested(event.session_id))
-
-        self.app.push_screen(ConfirmScreen(question, confirm_label="Delete"), answered)
+        if event.session_id in self._sessions:
+            self.post_message(self.DeleteRequested(event.session_id))
 
     def action_new_session(self) -> None:
         self.post_message(self.NewSessionRequested())

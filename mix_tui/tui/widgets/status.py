@@ -17,7 +17,7 @@ from rich.text import Text
 from textual.timer import Timer
 from textual.widgets import Static
 
-from mix_tui.tui.messages import ConnectionState
+from mix_tui.tui.session.connection import ConnectionState
 from mix_tui.tui.widgets.tool_render import clean
 
 _CONNECTION_STYLE = {

@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.timer import Timer
 from textual.widgets import Static
 
-from mix_tui.tui.items import ThinkingView
+from mix_tui.tui.session.items import ThinkingView
 from mix_tui.tui.widgets.tool_render import clean, format_duration
 
 

@@ -16,7 +16,7 @@ from textual.containers import Vertical
 from textual.timer import Timer
 from textual.widgets import Static
 
-from mix_tui.tui.items import ToolView
+from mix_tui.tui.session.items import ToolView
 from mix_tui.tui.widgets import tool_render as render
 
 
@@ -86,7 +86,7 @@ class ToolCallPanel(Vertical, can_focus=True):
         if self.view.status == "running" and self.view.started_at is not None:
             elapsed = max(0.0, time.monotonic() - self.view.started_at)
         self.set_class(self.view.status == "awaiting_permission", "-waiting")
-        self.set_class(self.view.status in ("failed", "denied"), "-failed")
+        self.set_class(self.view.status in ("failed", "denied", "timed_out"), "-failed")
         return render.header_text(self.view, expanded=self.expanded, elapsed=elapsed)
 
     def _sync_ticker(self) -> None:
@@ -156,7 +156,7 @@ class ToolCallPanel(Vertical, can_focus=True):
 
 def _children_text(view: ToolView) -> Text:
     """A subagent's steps, one line each."""
-    from mix_tui.tui.items import TextView, ThinkingView
+    from mix_tui.tui.session.items import TextView, ThinkingView
 
     text = Text()
     for index, child in enumerate(view.children):

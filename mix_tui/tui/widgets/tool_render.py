@@ -14,7 +14,7 @@ from typing import Any
 
 from rich.text import Text
 
-from mix_tui.tui.items import ToolView
+from mix_tui.tui.session.items import ToolView
 
 PREVIEW_LINES = 8  # result/diff lines shown before "N more lines"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -29,8 +29,16 @@ _STATUS: dict[str, tuple[str, str, str]] = {
     "ok": ("✓", "ok", "green"),
     "failed": ("✗", "failed", "red"),
     "denied": ("⊘", "denied", "red"),
+    "timed_out": ("⊘", "timed out", "red"),  # nobody answered the prompt: not the user's "no"
     "cancelled": ("⊘", "cancelled", "dim"),
 }
+# how a prompt was answered, for calls that ran (a refusal is the status itself)
+_PERMISSION_TAGS: dict[str, tuple[str, str]] = {
+    "once": ("approved", "dim"),
+    "session": ("approved for the session", "cyan"),
+    "rule": ("auto-approved", "cyan"),
+}
+_NO_DURATION = frozenset({"streaming", "ready", "awaiting_permission", "denied", "timed_out"})
 
 
 def clean(text: str) -> str:
@@ -65,8 +73,6 @@ def format_duration(seconds: float | None) -> str:
 def header_text(view: ToolView, *, expanded: bool, elapsed: float | None) -> Text:
     """`▸ ✓ Bash · ok 0.1s · echo hello` — the key argument goes last because it may be cut."""
     icon, label, style = _STATUS.get(view.status, ("·", view.status, "dim"))
-    if view.status == "denied" and view.timed_out:
-        label = "timed out"  # nobody answered the prompt: not the user's "no"
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append("▾ " if expanded else "▸ ", "dim")
     text.append(icon, style)
@@ -75,11 +81,13 @@ def header_text(view: ToolView, *, expanded: bool, elapsed: float | None) -> Tex
     text.append(" · ", "dim")
     text.append(label, style)
     duration = view.duration if view.finished else elapsed
-    # a denied call never ran: its "duration" would only be the wait for the answer
-    if duration is not None and view.status not in ("streaming", "ready", "awaiting_permission", "denied"):
+    # a refused call never ran: its "duration" would only be the wait for the answer
+    if duration is not None and view.status not in _NO_DURATION:
         text.append(f" {format_duration(duration)}", "dim")
-    if view.auto_approved:
-        text.append(" · auto-approved", "cyan")
+    tag = _PERMISSION_TAGS.get(view.permission or "") if view.status not in _NO_DURATION else None
+    if tag is not None:
+        text.append(" · ", "dim")
+        text.append(*tag)
     key = key_argument(view.name, view.arguments)
     if key:
         text.append(" · ", "dim")

@@ -25,7 +25,7 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
-from mix_tui.tui.items import AssistantItem, Item, TextView, UserItem
+from mix_tui.tui.session.items import AssistantItem, Item, TextView, UserItem
 from mix_tui.tui.widgets.message import AssistantMessage, UserMessage
 from mix_tui.tui.widgets.thinking import ThinkingPanel
 from mix_tui.tui.widgets.tool_call import ToolCallPanel

@@ -1,0 +1,127 @@
+"""One session's turns in order: the stored ones (replayed from history) and the live one.
+
+Every turn is an `Entry` with a stable key: the stored prompt's id, or — for a turn that began live —
+the key its widgets were mounted under, which the stored prompt's id maps to once the server reports
+it (`user_message_created`), so a reload after the turn keeps its widgets. `items()` is the whole
+transcript; `live_items()` the hot path while streaming. No I/O, no widgets.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from mix_tui.protocol.models import BackendMessage
+from mix_tui.sdk.replay import Observed, replay
+from mix_tui.sdk.turn import Turn
+from mix_tui.tui.session.items import Item, turn_items
+
+_live_keys = itertools.count(1)
+
+
+@dataclass(slots=True)
+class Entry:
+    key: str
+    prompt: str | None  # None: a turn whose prompt is unknown (joined mid-turn, or none stored)
+    turn: Turn
+
+
+class Timeline:
+    def __init__(self) -> None:
+        self.history: list[BackendMessage] = []
+        self.loaded = False
+        self.observed = Observed()  # what history may lack, seen live (servers other than ours)
+        self.live: Entry | None = None
+        self._stored: list[Entry] = []
+        self._alias: dict[str, str] = {}  # stored prompt id -> the live key it was shown under
+        self._stored_items: list[Item] | None = None
+
+    # ---- the live turn -----------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self.live is not None and not self.live.turn.done
+
+    def begin(self, prompt: str | None) -> Turn:
+        self.live = Entry(f"live-{next(_live_keys)}", prompt, Turn())
+        return self.live.turn
+
+    def prompt_stored(self, message_id: str, text: str) -> None:
+        """The live turn's prompt was stored under `message_id`."""
+        if self.live is None:
+            return
+        self._alias[message_id] = self.live.key
+        if self.live.prompt is None:
+            self.live.prompt = text
+        self._stored_items = None
+
+    def drop_live(self) -> None:
+        """Forget a live turn that never started on the server (its send failed)."""
+        self.live = None
+
+    def ended(self) -> None:
+        """The live turn is over: keep what history may not tell (for servers other than ours)."""
+        if self.live is not None:
+            self.observed.remember(self.live.turn)
+
+    # ---- stored history ----------------------------------------------------------------------
+
+    def set_history(self, messages: Sequence[BackendMessage], *, keep_live: bool) -> None:
+        """New stored messages. A running turn keeps showing its own state unless `keep_live` is
+        False (it just ended: the stored messages replace it)."""
+        self.history = list(messages)
+        self.loaded = True
+        self._stored = [self._entry(turn) for turn in replay(self.history, self.observed)]
+        self._stored_items = None
+        if not keep_live:
+            self.live = None
+        elif self.live is None and self._stored and not self._stored[-1].turn.done:
+            # the server is running a turn we did not start here: adopt it, the stream goes on
+            self.live = self._stored.pop()
+
+    def _entry(self, turn: Turn) -> Entry:
+        prompt_id = turn.user_message_id
+        if prompt_id is None:
+            return Entry("t0", None, turn)
+        return Entry(self._alias.get(prompt_id, prompt_id), turn.user_text or "", turn)
+
+    def stored_turn_status(self) -> str | None:
+        """`turnStatus` of the live turn's stored prompt, when the server stores one."""
+        if self.live is None:
+            return None
+        for message in reversed(self.history):
+            if message.role == "user" and self._alias.get(message.id, message.id) == self.live.key:
+                return message.turn_status
+        return None
+
+    def entry(self, key: str) -> Entry | None:
+        for entry in self._stored:
+            if entry.key == key:
+                return entry
+        return self.live if self.live is not None and self.live.key == key else None
+
+    # ---- what the transcript shows -----------------------------------------------------------
+
+    def items(self) -> list[Item]:
+        """Stored turns, then the live one (its stored copy, if any, is left out)."""
+        if self._stored_items is None:
+            self._stored_items = [i for e in self._stored for i in turn_items(e.key, e.prompt, e.turn)]
+        stored = self._stored_items
+        if self.live is None:
+            return list(stored)
+        live_key = self.live.key
+        cut = next((n for n, item in enumerate(stored) if item.key == live_key), len(stored))
+        return [*stored[:cut], *self.live_items()]
+
+    def live_items(self) -> list[Item]:
+        if self.live is None:
+            return []
+        return turn_items(self.live.key, self.live.prompt, self.live.turn)
+
+    def prompts(self) -> list[str]:
+        return [m.text for m in self.history if m.role == "user"]
+
+    @property
+    def entries(self) -> list[Entry]:
+        return [*self._stored, *([self.live] if self.live is not None else [])]

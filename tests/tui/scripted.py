@@ -1,0 +1,395 @@
+"""A scripted Mix server in-process: REST answers from memory and real SSE bytes, through the SDK's
+`transport=` seam (`httpx.MockTransport`), so TUI flows run in milliseconds with no process.
+
+It speaks what our local server speaks (wire names from the protocol models, per-session event ids,
+`connected` first, the extension fields that store how turns and tools ended). A turn is run by a
+script: an async function that gets a `ScriptedTurn` and emits events through it (thinking, text,
+tool calls that may wait for a permission answer, the end) while the stored messages are kept the way
+our server keeps them. Tests can also emit events by hand, cut the streams (a lost connection), take
+the server away (every request fails to connect) or refuse chosen requests with a status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from mix_tui.protocol.events import (
+    Complete,
+    Connected,
+    Content,
+    Error,
+    MixEvent,
+    Permission,
+    Thinking,
+    ToolExecutionComplete,
+    ToolExecutionStart,
+    ToolUseParameterStreamingComplete,
+    ToolUseStart,
+    UserMessageCreated,
+    encode_event,
+)
+from mix_tui.protocol.models import BackendMessage, SessionData, ToolCallData
+from mix_tui.sdk.client import MixClient
+
+BASE_URL = "http://scripted.test"
+_ids = itertools.count(1)
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{next(_ids)}"
+
+
+Script = Callable[["ScriptedTurn"], Awaitable[None]]
+
+
+async def echo(turn: ScriptedTurn) -> None:
+    """The default turn, like the demo model's: a short thinking, then the prompt echoed back; a
+    prompt `$ CMD` runs a Bash call that asks for permission; `hold` waits for `mix.release()`."""
+    await turn.think("Let me see.")
+    text = turn.text
+    if text.startswith("$ "):
+        command = text[2:]
+        await turn.say(f"I'll run {command}.")
+        outcome = await turn.tool(
+            "Bash", {"command": command}, result=f"{command}: output\n", ask=True,
+            description=f"Execute command: {command}",
+        )  # fmt: skip
+        await turn.say(f" The call ended: {outcome}.")
+    elif text.startswith("long "):
+        for section in range(1, int(text.split()[1]) + 1):
+            body = " ".join(f"Sentence {n} of part {section} says a little more." for n in range(1, 7))
+            points = "".join(f"- point {n} of part {section}\n" for n in range(1, 7))
+            await turn.say(f"## {section}. Part {section}\n\n{body}\n\n{points}\n")
+    elif text.startswith("hold"):
+        await turn.say("Part 1 is here.")
+        await turn.mix.held.wait()
+        await turn.say(" Part 2 follows.")
+    else:
+        await turn.say(f"You said: {text}")
+    turn.complete()
+
+
+async def idle(turn: ScriptedTurn) -> None:
+    """A turn that only stores the prompt; the test emits the rest by hand."""
+
+
+@dataclass
+class _Stream:
+    session_id: str
+    queue: asyncio.Queue[bytes | None] = field(default_factory=asyncio.Queue)
+
+
+class ScriptedMix:
+    def __init__(self, script: Script = echo, *, workdir: str | None = "/work") -> None:
+        self.script = script
+        self.workdir = workdir
+        self.sessions: dict[str, SessionData] = {}
+        self.messages: dict[str, list[BackendMessage]] = {}
+        self.requests: list[httpx.Request] = []
+        self.answers: dict[str, tuple[bool, str | None]] = {}  # permission id -> (granted, scope)
+        self.down = False  # every request fails to connect (the server is away)
+        self.refuse: dict[tuple[str, str], tuple[int, str]] = {}  # (method, path) -> (status, message)
+        self.running: dict[str, asyncio.Task[None]] = {}
+        self.turns: list[ScriptedTurn] = []
+        self._streams: list[_Stream] = []
+        self._event_ids: dict[str, itertools.count[int]] = {}
+        self._waiting: dict[str, asyncio.Future[bool]] = {}  # permission id -> granted?
+        self.held = asyncio.Event()  # `hold` turns wait for it
+
+    def release(self) -> None:
+        self.held.set()
+
+    # ---- wiring ------------------------------------------------------------------------------
+
+    @property
+    def transport(self) -> httpx.MockTransport:
+        # looked up per request, so a test can wrap `handle` after the app was made
+        return httpx.MockTransport(lambda request: self.handle(request))
+
+    def client(self, **options: Any) -> MixClient:
+        return MixClient(BASE_URL, transport=self.transport, **options)
+
+    def add_session(self, title: str = "A session", **fields: Any) -> SessionData:
+        session = SessionData(id=new_id("s"), title=title, created_at=None, **fields)
+        self.sessions[session.id] = session
+        self.messages[session.id] = []
+        return session
+
+    def store(self, session_id: str, message: BackendMessage) -> None:
+        self.messages[session_id].append(message)
+        session = self.sessions[session_id]
+        if message.role == "user":
+            session.user_message_count += 1
+        elif message.role == "assistant":
+            session.assistant_message_count += 1
+
+    # ---- events ------------------------------------------------------------------------------
+
+    def emit(self, session_id: str, event: MixEvent) -> None:
+        counter = self._event_ids.setdefault(session_id, itertools.count(1))
+        frame = encode_event(event, next(counter))
+        for stream in self._streams:
+            if stream.session_id == session_id:
+                stream.queue.put_nowait(frame)
+
+    def subscribers(self, session_id: str) -> int:
+        return sum(1 for s in self._streams if s.session_id == session_id)
+
+    def cut_streams(self) -> None:
+        """End every open stream (the client sees the server close it, and reconnects)."""
+        for stream in self._streams:
+            stream.queue.put_nowait(None)
+        self._streams.clear()
+
+    def crash(self) -> None:
+        """The server dies (kill -9) and comes back: running turns stop without a word, their
+        prompts read "interrupted" as a restarted server of ours marks them, and the streams drop."""
+        for session_id, task in self.running.items():
+            if not task.done():
+                task.cancel()
+                for turn in self.turns:
+                    if turn.session_id == session_id and not turn.ended:
+                        turn.ended = True
+                        turn.prompt.turn_status = "interrupted"
+                        turn.prompt.turn_error = "interrupted: the server stopped while this turn ran"
+        self.cut_streams()
+
+    def waiting_permissions(self) -> list[str]:
+        return [pid for pid, future in self._waiting.items() if not future.done()]
+
+    def expire(self, permission_id: str) -> None:
+        """Nobody answered in time: the server denies it on its own."""
+        future = self._waiting.get(permission_id)
+        if future is not None and not future.done():
+            future.set_exception(TimeoutError())
+
+    # ---- the HTTP side -----------------------------------------------------------------------
+
+    async def handle(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if self.down:
+            raise httpx.ConnectError("connection refused", request=request)
+        method, path = request.method, request.url.path
+        refused = self.refuse.get((method, path))
+        if refused is not None:
+            status, message = refused
+            return _error(status, message)
+        parts = path.strip("/").split("/")
+        if path == "/health":
+            return _json({"status": "ok"})
+        if path == "/stream":
+            return self._stream(request)
+        if parts[:2] == ["api", "sessions"]:
+            return await self._sessions(request, parts[2:])
+        if parts[:2] == ["api", "permissions"] and len(parts) == 4:
+            return self._answer(parts[2], parts[3] == "grant", request.url.params.get("scope"))
+        if path == "/api/messages/history":
+            prompts = [m for ms in self.messages.values() for m in ms if m.role == "user"]
+            return _json([m.to_wire() for m in reversed(prompts)])
+        if path == "/api/auth/status":
+            return _json({"providers": {"demo": {"authenticated": True, "display_name": "Demo"}}})
+        if path == "/api/preferences":
+            return _json({"preferences": {"preferred_provider": "demo"}, "available_providers": {}})
+        if path == "/api/system/info":
+            return _json({"storageBasePath": "/data", "workingDirectory": self.workdir})
+        return _error(404, f"no route {method} {path}")
+
+    async def _sessions(self, request: httpx.Request, rest: list[str]) -> httpx.Response:
+        method = request.method
+        if not rest:
+            if method == "POST":
+                body = json.loads(request.content or b"{}")
+                session = self.add_session(body.get("title") or "New session")
+                session.provider, session.model_id = body.get("provider"), body.get("modelId")
+                return _json(session.to_wire())
+            return _json([s.to_wire() for s in reversed(self.sessions.values())])
+        session = self.sessions.get(rest[0])
+        if session is None:
+            return _error(404, f"Session with ID '{rest[0]}' not found")
+        sid = session.id
+        action = rest[1] if len(rest) > 1 else ""
+        if action == "" and method == "DELETE":
+            del self.sessions[sid]
+            return httpx.Response(204)
+        if action == "":
+            return _json(session.to_wire())
+        if action == "messages" and method == "GET":
+            return _json([m.to_wire() for m in self.messages[sid]])
+        if action == "messages":
+            return self._send(sid, json.loads(request.content)["text"])
+        if action == "cancel":
+            task = self.running.get(sid)
+            if task is not None and not task.done():
+                task.cancel()
+            return _json({"cancelled": task is not None, "status": "cancelled", "sessionId": sid})
+        return _error(404, f"no route {method} {request.url.path}")
+
+    def _send(self, session_id: str, text: str) -> httpx.Response:
+        if session_id in self.running and not self.running[session_id].done():
+            return _error(409, "A turn is already running in this session")
+        turn = ScriptedTurn(self, session_id, text)
+        self.turns.append(turn)
+        self.running[session_id] = asyncio.get_running_loop().create_task(turn.run())
+        return httpx.Response(202, json={"status": "processing", "sessionId": session_id})
+
+    def _answer(self, permission_id: str, granted: bool, scope: str | None) -> httpx.Response:
+        future = self._waiting.get(permission_id)
+        if future is None or future.done():
+            return _error(404, f"Permission {permission_id} not found")
+        self.answers[permission_id] = (granted, scope)
+        future.set_result(granted)
+        key = "granted" if granted else "denied"
+        return _json({key: True, "status": key, "id": permission_id})
+
+    def _stream(self, request: httpx.Request) -> httpx.Response:
+        sid = request.url.params.get("sessionId", "")
+        if sid not in self.sessions:
+            return _error(404, f"Session with ID '{sid}' not found")
+        stream = _Stream(sid)
+        self._streams.append(stream)
+        counter = self._event_ids.setdefault(sid, itertools.count(1))
+        stream.queue.put_nowait(encode_event(Connected(session_id=sid), next(counter)))
+
+        async def body() -> AsyncIterator[bytes]:
+            try:
+                while (chunk := await stream.queue.get()) is not None:
+                    yield chunk
+            finally:
+                if stream in self._streams:
+                    self._streams.remove(stream)
+
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body())
+
+
+class ScriptedTurn:
+    """One turn on the scripted server; the script calls these to emit events and store messages."""
+
+    def __init__(self, mix: ScriptedMix, session_id: str, text: str) -> None:
+        self.mix = mix
+        self.session_id = session_id
+        self.text = text
+        self.prompt = BackendMessage(
+            id=new_id("u"), session_id=session_id, role="user", user_input=text, turn_status="running"
+        )
+        self.answer: BackendMessage | None = None
+        self.ended = False
+
+    def emit(self, event: MixEvent) -> None:
+        self.mix.emit(self.session_id, event)
+
+    async def run(self) -> None:
+        self.mix.store(self.session_id, self.prompt)
+        self.emit(UserMessageCreated(message_id=self.prompt.id, content=self.text))
+        try:
+            await self.mix.script(self)
+        except asyncio.CancelledError:
+            self.end_with("cancelled", "request cancelled by user")  # no word when it crashed
+            return
+        if not self.ended:
+            self.complete()
+
+    def _message(self) -> BackendMessage:
+        if self.answer is None:
+            self.answer = BackendMessage(
+                id=new_id("a"), session_id=self.session_id, role="assistant", assistant_response="",
+                model="scripted",
+            )  # fmt: skip
+            self.mix.store(self.session_id, self.answer)
+        return self.answer
+
+    async def think(self, text: str, seconds: float = 0.0) -> None:
+        message = self._message()
+        self.emit(Thinking(content=text, assistant_message_id=message.id))
+        message.reasoning = (message.reasoning or "") + text
+        message.reasoning_duration = 250  # ms, as our server stores it
+        await asyncio.sleep(seconds)
+
+    async def say(self, text: str) -> None:
+        message = self._message()
+        self.emit(Content(content=text, assistant_message_id=message.id))
+        message.assistant_response = (message.assistant_response or "") + text
+        await asyncio.sleep(0)
+
+    async def tool(
+        self,
+        name: str,
+        arguments: dict[str, Any],
+        result: str = "done",
+        *,
+        ask: bool = False,
+        description: str = "",
+        path: str | None = None,
+    ) -> str:
+        """A tool call; with `ask`, it waits for the permission answer. Returns its ToolOutcome."""
+        message = self._message()
+        call_id = new_id("call")
+        encoded = json.dumps(arguments)
+        self.emit(ToolUseStart(id=call_id, name=name, assistant_message_id=message.id))
+        self.emit(ToolUseParameterStreamingComplete(id=call_id, name=name, input=encoded))
+        call = ToolCallData(id=call_id, name=name, input=encoded)
+        message.tool_calls = [*(message.tool_calls or []), call]
+        self.emit(ToolExecutionStart(tool_call_id=call_id, tool_name=name, progress=f"Running {name}"))
+        if ask:
+            permission_id = new_id("perm")
+            future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+            self.mix._waiting[permission_id] = future
+            self.emit(Permission(
+                id=permission_id, session_id=self.session_id, tool_name=name,
+                description=description or f"{name} wants to run", action=name.lower(),
+                path=path, params=arguments,
+            ))  # fmt: skip
+            try:
+                granted = await future
+            except TimeoutError:
+                return self._refused(call, "timed_out", "permission denied (no answer in time)")
+            if not granted:
+                return self._refused(call, "denied", "permission denied")
+            call.permission = self.mix.answers[permission_id][1] or "once"
+        started = time.monotonic()
+        await asyncio.sleep(0)
+        call.result, call.is_error, call.status = result, False, "ok"
+        call.duration_ms = int((time.monotonic() - started) * 1000)
+        self.emit(ToolExecutionComplete(
+            tool_call_id=call_id, tool_name=name, progress=f"{name} finished", success=True, result=result,
+            is_error=False,
+        ))  # fmt: skip
+        return "ok"
+
+    def _refused(self, call: ToolCallData, status: str, progress: str) -> str:
+        call.result = "The user did not allow this tool call."
+        call.is_error, call.status, call.permission = False, status, status
+        self.emit(ToolExecutionComplete(
+            tool_call_id=call.id, tool_name=call.name, progress=f"{call.name} {progress}", success=False,
+            result=call.result,
+        ))  # fmt: skip
+        return status
+
+    def complete(self) -> None:
+        if not self.ended:
+            self.ended = True
+            self.prompt.turn_status = "complete"
+            self.emit(Complete(message_id=self.answer.id if self.answer else None))
+
+    def end_with(self, status: str, error: str) -> None:
+        """A terminal `error` (cancelled, failed); stored on the prompt like our server does."""
+        if not self.ended:
+            self.ended = True
+            self.prompt.turn_status, self.prompt.turn_error = status, error
+            self.emit(Error(error=error))
+
+
+def _json(payload: Any, status: int = 200) -> httpx.Response:
+    return httpx.Response(status, json=payload)
+
+
+def _error(status: int, message: str) -> httpx.Response:
+    kinds = {400: "bad_request", 401: "unauthorized", 404: "not_found", 409: "bad_request"}
+    return _json({"error": {"code": status, "message": message, "type": kinds.get(status, "internal_error")}}, status)
