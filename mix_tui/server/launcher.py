@@ -152,6 +152,9 @@ def config_from_args(args: argparse.Namespace) -> tuple[ServerConfig, bool]:
         raise ConfigError("--replay-size and --subscriber-queue must be at least 1")
     if not args.heartbeat_interval > 0:
         raise ConfigError("--heartbeat-interval must be positive")
+    delta_window = getattr(args, "delta_window", 40.0)
+    if not 0 <= delta_window <= 1000:
+        raise ConfigError("--delta-window must be between 0 and 1000 ms")
     workdir = Path(args.workdir).expanduser().resolve() if args.workdir else Path.cwd()
     if not workdir.is_dir():
         raise ConfigError(f"--workdir {workdir} is not a directory")
@@ -170,6 +173,7 @@ def config_from_args(args: argparse.Namespace) -> tuple[ServerConfig, bool]:
         replay_size=args.replay_size,
         subscriber_queue=args.subscriber_queue,
         heartbeat_interval=args.heartbeat_interval,
+        delta_window=delta_window / 1000,
     )
     provider = args.provider or catalog.first_configured_provider()
     if provider not in catalog.known_providers(replace(config, provider=provider)):

@@ -176,7 +176,7 @@ async def test_cancel_mid_stream_keeps_the_partial_message(make_server: ServerFa
 
 
 async def test_reconnect_with_last_event_id_loses_nothing_and_two_clients_agree(make_server: ServerFactory) -> None:
-    mix = await make_server(demo_rate=400.0)
+    mix = await make_server(demo_rate=400.0, delta_window=0.0)  # one event per token: many ids to resume among
     sid = await mix.create_session()
     watcher = await mix.connected(sid)
     first = await mix.connected(sid)
