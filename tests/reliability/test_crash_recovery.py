@@ -47,7 +47,7 @@ async def test_kill_9_mid_answer_keeps_the_partial_text_and_interrupts_the_turn(
             assert queued.json()["queued"] is True  # acknowledged: a crash must not lose it
             first.kill()
 
-    second = servers()
+    second = servers("--demo-rate", "max")
     async with client(second) as http:
         user, answer, waiting = await _history(http, sid)
         assert (user["turnStatus"], user["turnError"]) == ("interrupted", INTERRUPTED_TURN)
@@ -66,7 +66,7 @@ async def test_kill_9_mid_answer_keeps_the_partial_text_and_interrupts_the_turn(
 
 
 async def test_kill_9_while_a_prompt_waits_records_the_tool_as_not_finished(servers: Any, tmp_path: Path) -> None:
-    first = servers()
+    first = servers("--demo-rate", "max")
     async with client(first) as http:
         sid = (await http.post("/api/sessions", json={"title": "crash"})).json()["id"]
         async with SSEReader(http, sid) as stream:
@@ -75,7 +75,7 @@ async def test_kill_9_while_a_prompt_waits_records_the_tool_as_not_finished(serv
             await stream.event("permission")
             first.kill()
 
-    second = servers()
+    second = servers("--demo-rate", "max")
     async with client(second) as http:
         user, call_message, results = await _history(http, sid)
         assert user["turnStatus"] == "interrupted"
@@ -97,7 +97,7 @@ async def test_a_second_server_on_the_same_data_dir_leaves_running_turns_alone(s
             await http.post(f"/api/sessions/{sid}/messages", json={"text": "long 20"})
             await stream.event("content")
             # the first server is alive: a second one must not call its turn interrupted
-            second = servers()
+            second = servers("--demo-rate", "max")
             async with client(second) as other:
                 assert (await _history(other, sid))[0]["turnStatus"] == "running"
             assert second.stop() == 0

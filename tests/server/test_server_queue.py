@@ -68,10 +68,10 @@ async def test_back_to_back_sends_run_in_order_each_its_own_turn(make_server: Se
 
 
 async def test_cancel_stops_the_running_turn_and_the_queue_then_runs(make_server: ServerFactory) -> None:
-    mix = await make_server(demo_rate=100.0)
+    mix = await make_server(demo_rate=400.0)
     sid = await mix.create_session()
     stream = await mix.connected(sid)
-    await mix.send(sid, "long 20")
+    await mix.send(sid, "long 80")  # ~14 s unless cancelled
     await mix.send(sid, "next one")
     await stream.event("content")
     cancelled = (await mix.client.post(f"/api/sessions/{sid}/cancel")).json()
@@ -82,10 +82,10 @@ async def test_cancel_stops_the_running_turn_and_the_queue_then_runs(make_server
 
 
 async def test_cancel_with_queue_true_also_withdraws_what_waits(make_server: ServerFactory) -> None:
-    mix = await make_server(demo_rate=100.0)
+    mix = await make_server(demo_rate=400.0)
     sid = await mix.create_session()
     stream = await mix.connected(sid)
-    await mix.send(sid, "long 20")
+    await mix.send(sid, "long 80")
     await mix.send(sid, "never run 1")
     await mix.send(sid, "never run 2")
     await stream.event("content")
@@ -98,33 +98,34 @@ async def test_cancel_with_queue_true_also_withdraws_what_waits(make_server: Ser
     assert fresh.json() == {"status": "processing", "sessionId": sid}
     after = (await collect_turns(stream, 2))[1]
     assert after[0].data["content"] == "hello"
-    assert [m["userInput"] for m in await mix.messages(sid) if m["role"] == "user"] == ["long 20", "hello"]
+    assert [m["userInput"] for m in await mix.messages(sid) if m["role"] == "user"] == ["long 80", "hello"]
 
 
 async def test_one_queued_prompt_can_be_withdrawn(make_server: ServerFactory) -> None:
-    mix = await make_server(demo_rate=100.0)
+    mix = await make_server(demo_rate=400.0)
     sid = await mix.create_session()
     stream = await mix.connected(sid)
-    await mix.send(sid, "long 3")
+    await mix.send(sid, "long 80")  # runs until the cancel below
     dropped = (await mix.send(sid, "dropped")).json()["queueId"]
     await mix.send(sid, "kept")
     assert (await mix.client.delete(f"/api/sessions/{sid}/queue/{dropped}")).status_code == 204
     again = await mix.client.delete(f"/api/sessions/{sid}/queue/{dropped}")
     assert again.status_code == 404 and again.json()["error"]["type"] == "not_found"
     assert [(q["text"], q["position"]) for q in await queue_of(mix, sid)] == [("kept", 1)]
+    await mix.client.post(f"/api/sessions/{sid}/cancel")
     runs = await collect_turns(stream, 2)
-    assert [t[0].data["content"] for t in runs] == ["long 3", "kept"]
+    assert [t[0].data["content"] for t in runs] == ["long 80", "kept"]
     assert (await mix.client.get("/api/sessions/missing/queue")).status_code == 404
     cleared = await mix.client.delete(f"/api/sessions/{sid}/queue")
     assert cleared.json() == {"withdrawn": 0, "ids": []}
 
 
 async def test_deleting_a_session_drops_its_queue(make_server: ServerFactory) -> None:
-    mix = await make_server(demo_rate=100.0)
+    mix = await make_server(demo_rate=400.0)
     sid = await mix.create_session()
     other = await mix.create_session("other")
     watcher = await mix.connected(other)
-    await mix.send(sid, "long 20")
+    await mix.send(sid, "long 80")
     await mix.send(sid, "waiting")
     assert (await mix.client.delete(f"/api/sessions/{sid}")).status_code == 204
     await watcher.event("session_deleted")
