@@ -74,6 +74,9 @@ class RunningServer:
         with contextlib.suppress(asyncio.CancelledError):
             await self.task
         await rt.providers.aclose()
+        if self.warmup is not None:  # finished or failed, it must not outlive the store
+            with contextlib.suppress(Exception):
+                await self.warmup
         rt.close()
 
 
