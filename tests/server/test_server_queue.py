@@ -10,6 +10,8 @@ import httpx
 import pytest
 from mix_python_sdk import Mix
 
+from mix_tui.protocol.models import SendMessageAccepted
+from mix_tui.sdk import MixClient
 from mix_tui.server import turns
 from tests.server.conftest import Harness, ServerFactory
 from tests.server.sse import Frame, SSEReader, is_terminal
@@ -163,3 +165,18 @@ async def test_the_official_sdk_sends_back_to_back(make_server: ServerFactory) -
         assert [t[-1].event for t in runs] == ["complete", "complete"]
         messages = await sdk.messages.list_session_async(id=session.id)
         assert [m.user_input for m in messages if m.role == "user"] == ["first question", "second question"]
+
+
+async def test_the_sdk_reads_the_queue_fields(make_server: ServerFactory) -> None:
+    mix = await make_server(demo_rate=400.0)
+    sid = await mix.create_session()
+    stream = await mix.connected(sid)
+    async with MixClient(mix.url, mix.srv.config.token) as client:
+        first = await client.messages.send(sid, "long 80")
+        second = await client.messages.send(sid, "after it")
+        assert isinstance(first, SendMessageAccepted) and isinstance(second, SendMessageAccepted)
+        assert first.queued is None and first.queue_id is None  # it runs at once
+        assert (second.queued, second.queue_position) == (True, 1) and second.queue_id
+        await client.sessions.cancel(sid)
+    runs = await collect_turns(stream, 2)
+    assert [t[0].data["content"] for t in runs] == ["long 80", "after it"]
