@@ -24,6 +24,12 @@ def _add_serve_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
         default=os.environ.get("MIX_SERVER_TOKEN"),
         help="require this bearer token (env: MIX_SERVER_TOKEN; default: a random token, printed once)",
     )
+    token.add_argument(
+        "--token-fd",
+        type=int,
+        metavar="FD",
+        help="read the bearer token from this inherited file descriptor (how the app starts its server)",
+    )
     token.add_argument("--no-token", action="store_true", help="accept requests without a token")
     serve.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --host (needs a token)")
     serve.add_argument("--data-dir", help="where sessions are stored (default: the user data directory)")

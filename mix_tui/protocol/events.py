@@ -140,6 +140,8 @@ class ToolExecutionComplete(_Typed):
     status: str | None = None
     duration_ms: int | None = None
     permission: str | None = None
+    # extension: the tool's response metadata (as on ToolCallData), when it is small enough
+    metadata: dict[str, Any] | None = None
 
 
 class Permission(_Typed):

@@ -240,6 +240,9 @@ class ToolCallData(CamelModel):
     status: str | None = None
     duration_ms: int | None = None  # the tool's run time, the wait for a permission answer excluded
     permission: str | None = None
+    # extension: the tool's response metadata as the Mix SDK documents it per tool (Glob
+    # number_of_files/truncated, Bash start_time/end_time, Show outputs, ...); Go's export has it too
+    metadata: dict[str, Any] | None = None
 
     @property
     def arguments(self) -> dict[str, Any]:
@@ -343,6 +346,7 @@ class ExportToolCall(CamelModel):
     status: str | None = None
     duration_ms: int | None = None
     permission: str | None = None
+    metadata: dict[str, Any] | None = None  # as Go's export sends it (see ToolCallData.metadata)
 
 
 class ExportMessage(CamelModel):
@@ -522,7 +526,7 @@ class Health(WireModel):
 
 class SystemInfo(CamelModel):
     storage_base_path: str
-    working_directory: str | None = None
+    working_directory: str | None = None  # extension: where the server's tools act (mix-tui serve)
 
 
 class CommandInfo(WireModel):

@@ -16,10 +16,11 @@ from mix_tui.protocol.events import Complete, Error, MixEvent, UserMessageCreate
 from mix_tui.protocol.models import TurnStatus
 from mix_tui.secrets import redact
 from mix_tui.server import catalog, prompt_queue
+from mix_tui.server.callbacks import run_callbacks
+from mix_tui.server.media_reader import media_reader
 from mix_tui.server.prompt import (
     PLACEHOLDER_TITLES,
     system_prompt,
-    thinking_budget,
     title_from_prompt,
     with_plan_reminder,
 )
@@ -36,7 +37,6 @@ log = logging.getLogger(__name__)
 
 CANCEL_MESSAGE = "request cancelled by user"
 SHUTDOWN_MESSAGE = "request cancelled: the server is shutting down"
-DEFAULT_MAX_TOKENS = 8192
 MAX_RETRY_WAIT = 120.0  # seconds; a provider asking for longer gets the final error instead of a hang
 
 
@@ -119,17 +119,19 @@ class Turn:
 
         prefs = await store.run(store.get_preferences)
         choice = catalog.choose(session.provider, session.model_id, prefs, self.rt.config)
+        settings = catalog.agent_settings(
+            choice, prefs, sub_agent=session.session_type == "subagent",
+            thinking_level=req.thinking_level, text=req.text,
+        )
         self.model = choice.model
         try:
             provider = await asyncio.to_thread(self.rt.providers.get, choice.provider)
         except ValueError as exc:
             await self._end(Error(error=str(exc)))
             return
+        from mix_tui.server.subagents import SubagentRunner  # it runs Turns: imported here, not at the top
+
         allowed = [n for n in self.rt.tools if not req.plan_mode or n in PLAN_MODE_TOOLS]
-        budget = thinking_budget(req.thinking_level, req.text)
-        max_tokens = int((prefs or {}).get("main_agent_max_tokens") or DEFAULT_MAX_TOKENS)
-        if budget:
-            max_tokens = max(max_tokens, budget + 4096)  # the budget must fit inside max_tokens
         system = system_prompt(
             self.rt.config.workdir, allowed, custom=session.custom_system_prompt, mode=session.prompt_mode,
             session_id=sid,
@@ -140,7 +142,9 @@ class Turn:
             allowed=frozenset(allowed),
             context=ToolContext(
                 workdir=self.rt.config.workdir, session_id=sid, cancelled=self.cancelled,
-                state=self.rt.tool_state.setdefault(sid, {}),
+                state=self.rt.tool_state.setdefault(sid, {}), files_dir=self.rt.config.files_dir(sid),
+                media_reader=media_reader(provider, choice.model, lambda cost: store.run(store.add_cost, sid, cost)),
+                run_subagent=SubagentRunner(self.rt, sid, choice, req.plan_mode, self.cancelled),
             ),
             permissions=self.rt.permissions,
             publish=self.publish,
@@ -151,7 +155,8 @@ class Turn:
             history = await store.run(store.list_messages, sid)
             options = CallOptions(
                 model=choice.model, system=system, messages=conversation(history),
-                tools=tool_specs(allowed), max_tokens=max_tokens, thinking_budget=budget,
+                tools=tool_specs(allowed), max_tokens=settings.max_tokens,
+                thinking_budget=settings.thinking_budget, reasoning_effort=settings.reasoning_effort,
             )
             step = await self._step(provider, options)
             if step is None:
@@ -171,6 +176,7 @@ class Turn:
                 return
             runs = await run_tools(step.calls, env)
             await self._store_results(runs)
+            await run_callbacks(self.rt, sid, runs, env)
             if self.cancelled.is_set():
                 await self._end(*self._stopped())
                 return
@@ -240,7 +246,9 @@ class Turn:
         row = MessageRow(
             id=new_id(), session_id=self.session_id, role="tool",
             tool_results=[
-                ToolResultRow(r.call.id, r.call.name, r.output, r.is_error, r.status, r.duration_ms, r.permission)
+                ToolResultRow(
+                    r.call.id, r.call.name, r.output, r.is_error, r.status, r.duration_ms, r.permission, r.metadata
+                )
                 for r in runs
             ],
         )

@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import secrets as pysecrets
 import signal
 import socket
@@ -33,6 +34,8 @@ from mix_tui.server.turns import TurnManager
 log = logging.getLogger(__name__)
 
 READY_PREFIX = "mix-tui server listening on "
+TOKEN_ENV = "MIX_SERVER_TOKEN"
+MAX_TOKEN_BYTES = 1024
 SHUTDOWN_GRACE = 8.0
 
 
@@ -139,10 +142,34 @@ async def running_server(config: ServerConfig) -> AsyncIterator[RunningServer]:
         await running.stop()
 
 
+def read_token_fd(fd: int) -> str:
+    """The token the app wrote into an inherited pipe (one line), then the pipe is closed.
+
+    A pipe leaves no trace a tool could read later: not in argv, not in /proc/<server>/environ."""
+    chunks: list[bytes] = []
+    try:
+        while len(b"".join(chunks)) <= MAX_TOKEN_BYTES and (chunk := os.read(fd, 4096)):
+            chunks.append(chunk)
+    except OSError as exc:
+        raise ConfigError(f"--token-fd {fd}: cannot read the token: {exc.strerror or exc}") from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    token = b"".join(chunks).decode("utf-8", "replace").strip()
+    if not token or len(token) > MAX_TOKEN_BYTES:
+        raise ConfigError(f"--token-fd {fd}: expected one line holding the token")
+    return token
+
+
 def config_from_args(args: argparse.Namespace) -> tuple[ServerConfig, bool]:
     """The config for `serve`'s flags; the bool says the token was generated (and must be shown)."""
+    # Read once, then gone from our environment: the tools' children must never inherit it (they get
+    # an allowlisted environment anyway; this is the second lock).
+    os.environ.pop(TOKEN_ENV, None)
     generated = False
     token: str | None = args.token
+    if getattr(args, "token_fd", None) is not None:
+        token = read_token_fd(args.token_fd)
     if args.no_token:
         token = None
     elif not token:

@@ -100,7 +100,13 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE tool_results ADD COLUMN permission TEXT;
     CREATE INDEX messages_running ON messages(session_id) WHERE turn_status = 'running';
     """,
-    # 4: prompts accepted while their session's turn runs, in arrival order (prompt_queue.py)
+    # 4: each tool result's response metadata (the SDK's per-tool shapes, JSON), and the results of
+    # session callbacks on the tool-role messages that hold them (CallbackResultData list, JSON)
+    """
+    ALTER TABLE tool_results ADD COLUMN metadata TEXT;
+    ALTER TABLE messages ADD COLUMN callback_results TEXT;
+    """,
+    # 5: prompts accepted while their session's turn runs, in arrival order (prompt_queue.py)
     """
     CREATE TABLE queued_prompts (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -114,7 +120,7 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX queued_by_session ON queued_prompts(session_id, seq);
     """,
-    # 5: the session list in one indexed scan. Counted subqueries per session picked the role index
+    # 6: the session list in one indexed scan. Counted subqueries per session picked the role index
     # and grew quadratically (168 s for 10,000 sessions); triggers now keep the counts and the first
     # prompt on the session row, whichever code path adds or deletes messages (INDEXED BY: the
     # planner must not pick messages_by_role for the per-session lookups either).

@@ -65,6 +65,14 @@ class PermissionRegistry:
         request.future.set_result("granted" if granted else "denied")
         return True
 
+    def reroute(self, request_id: str, session_id: str, event: Permission) -> None:
+        """A sub-agent's prompt belongs to the stream it was sent to (its root session): a client that
+        reconnects there gets it again, as sent (with parentToolCallId)."""
+        request = self._pending.get(request_id)
+        if request is not None:
+            request.session_id = session_id
+            request.event = event
+
     def pending_for(self, session_id: str) -> list[PendingRequest]:
         return [r for r in self._pending.values() if r.session_id == session_id and not r.future.done()]
 

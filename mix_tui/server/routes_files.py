@@ -23,6 +23,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from mix_tui.protocol.models import FileInfo
+from mix_tui.server import thumbs
 from mix_tui.server.http import ApiError, base_url, not_found, runtime, wire
 
 MAX_UPLOAD = 32 * 1024 * 1024
@@ -137,12 +138,25 @@ async def upload(request: Request) -> Response:
 async def get_file(request: Request) -> Response:
     _, folder = await _folder(request)
     path = _target(folder, request.path_params["filename"])
+    if not path.is_file():
+        raise ApiError(404, f"File '{path.name}' not found")
+    thumb = request.query_params.get("thumb")
+    if thumb is not None:
+        spec = _thumb_spec(thumb)
+        _check_time(request.query_params.get("time"))
+        cache = runtime(request).config.sessions_dir / request.path_params["id"] / "thumbs"
+        try:
+            small, media = await asyncio.to_thread(thumbs.thumbnail, path, spec, cache)
+        except thumbs.ThumbError as exc:
+            raise ApiError(400, str(exc)) from None
+        except (FileNotFoundError, NotADirectoryError):  # no such file, or deleted with its session meanwhile
+            raise ApiError(404, f"File '{path.name}' not found") from None
+        return await _open_file(small, media, {"Cache-Control": "private, max-age=3600"})
     media = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    # thumbnails (?thumb=) are not generated: the original is served
     return await _open_file(path, media)
 
 
-async def _open_file(path: Path, media: str) -> Response:
+async def _open_file(path: Path, media: str, headers: dict[str, str] | None = None) -> Response:
     """The file streamed from a handle opened before the answer starts: a delete racing the GET
     (the session's folder removed) is a clean 404, never a response cut off after its headers."""
     try:
@@ -161,8 +175,27 @@ async def _open_file(path: Path, media: str) -> Response:
         finally:
             handle.close()
 
-    headers = {"content-length": str(stat.st_size), "last-modified": formatdate(stat.st_mtime, usegmt=True)}
-    return StreamingResponse(chunks(), media_type=media, headers=headers)
+    sent = {"content-length": str(stat.st_size), "last-modified": formatdate(stat.st_mtime, usegmt=True), **(headers or {})}
+    return StreamingResponse(chunks(), media_type=media, headers=sent)
+
+
+def _thumb_spec(value: str) -> thumbs.ThumbSpec:
+    try:
+        return thumbs.parse_spec(value)
+    except thumbs.ThumbError as exc:
+        raise ApiError(400, str(exc)) from None
+
+
+def _check_time(value: str | None) -> None:
+    """`time` (seconds, 0-86400) picks a video frame; images ignore it, but a bad value is still a 400."""
+    if value is None:
+        return
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 86400:
+        raise ApiError(400, f"Invalid time '{value}': expected seconds between 0 and 86400")
 
 
 async def delete_file(request: Request) -> Response:

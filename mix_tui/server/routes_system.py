@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mix_tui import __version__, secrets
-from mix_tui.protocol.models import StoreApiKeyRequest, UpdatePreferencesRequest
+from mix_tui.protocol.models import StoreApiKeyRequest, SystemInfo, UpdatePreferencesRequest
 from mix_tui.server import catalog
 from mix_tui.server.http import ApiError, json_body, parse, runtime, wire
 from mix_tui.server.providers import registry
@@ -49,7 +49,11 @@ async def oauth_health(request: Request) -> Response:
 
 
 async def system_info(request: Request) -> Response:
-    return wire({"storageBasePath": str(runtime(request).config.sessions_dir.resolve())})
+    config = runtime(request).config
+    # workingDirectory is our extension: clients need it to tell a path inside the workdir from one outside
+    return wire(
+        SystemInfo(storage_base_path=str(config.sessions_dir.resolve()), working_directory=str(config.workdir.resolve()))
+    )
 
 
 async def mcp(request: Request) -> Response:
@@ -73,15 +77,21 @@ async def llm_tools(request: Request) -> Response:
     )
 
 
+# tools that need a key of their own: tool name -> (key provider in secrets, display name)
+_KEYED_TOOLS = {"Search": ("brave", "Brave Search")}
+
+
 async def tools_status(request: Request) -> Response:
     tools = runtime(request).tools.values()
+    keyed = {name: await asyncio.to_thread(secrets.get_api_key, provider) is not None
+             for name, (provider, _) in _KEYED_TOOLS.items()}  # fmt: skip
     entries = [
         {
             "provider": t.name,
             "display_name": t.name,
             "description": t.description.strip().splitlines()[0] if t.description.strip() else "",
-            "api_key_required": False,
-            "authenticated": True,
+            "api_key_required": t.name in keyed,
+            "authenticated": keyed.get(t.name, True),
         }
         for t in tools
     ]
@@ -89,8 +99,27 @@ async def tools_status(request: Request) -> Response:
 
 
 async def tools_credentials(request: Request) -> Response:
-    # no built-in tool needs an external service key
-    return wire({"categories": {}})
+    brave = await asyncio.to_thread(secrets.get_api_key, "brave") is not None
+    search = {
+        "provider": "brave",
+        "display_name": "Brave Search",
+        "description": "Web, image and video search for the Search tool",
+        "api_key_required": True,
+        "api_key_format": "BSA…",
+        "authenticated": brave,
+    }
+    return wire(
+        {
+            "categories": {
+                "search": {
+                    "display_name": "Web search",
+                    "description": "Services the Search tool queries",
+                    "icon": "search",
+                    "tools": [search],
+                }
+            }
+        }
+    )
 
 
 # ---- auth ---------------------------------------------------------------------------------------
@@ -127,9 +156,18 @@ async def store_api_key(request: Request) -> Response:
     problem = secrets.validate_key_format(provider, body.api_key)
     if problem:
         raise ApiError(400, problem, "validation_error")
+    rt = runtime(request)
+    had_model_key = await asyncio.to_thread(catalog.has_model_key)
     where = await asyncio.to_thread(secrets.store_api_key, provider, body.api_key)
     note = "in the system keyring" if where == "keyring" else "in memory until the server stops (no system keyring)"
-    return wire({"status": "success", "provider": provider, "message": f"API key for {provider} stored {note}"})
+    message = f"API key for {provider} stored {note}"
+    # keys are read on every turn, so the provider is usable now; the first real key also becomes the
+    # preferred provider, so the very next turn leaves the offline demo behind without a restart
+    if catalog.adopt_on_first_key(provider, had_model_key, await _preferred(request)):
+        default = catalog.default_model(provider, rt.config)
+        await rt.store.run(rt.store.update_preferences, {"preferred_provider": provider, "main_agent_model": default})
+        message += f"; {provider} ({default}) is now the preferred provider"
+    return wire({"status": "success", "provider": provider, "message": message})
 
 
 async def delete_credentials(request: Request) -> Response:

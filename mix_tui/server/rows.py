@@ -70,6 +70,7 @@ class ToolResultRow:
     status: str | None = None
     duration_ms: int | None = None
     permission: str | None = None
+    metadata: dict[str, Any] | None = None  # the tool's response metadata (ToolOutcome.metadata)
 
 
 @dataclass(slots=True)
@@ -92,16 +93,21 @@ class MessageRow:
     # cancelled | interrupted) and the text of its terminal error event
     turn_status: str | None = None
     turn_error: str | None = None
+    # tool-role messages made by session callbacks: CallbackResultData dicts (wire names)
+    callback_results: list[dict[str, Any]] | None = None
     created_at: float = 0.0
     updated_at: float = 0.0
     tool_calls: list[ToolCallRow] = field(default_factory=list)
     tool_results: list[ToolResultRow] = field(default_factory=list)
 
 
+# columns stored as JSON text
+JSON_MESSAGE_FIELDS = frozenset({"callback_results"})
+
 MESSAGE_FIELDS = (
     "id session_id role content reasoning reasoning_signature reasoning_duration model input_tokens "
-    "output_tokens cache_creation_tokens cache_read_tokens cost finish_reason turn_status turn_error created_at "
-    "updated_at"
+    "output_tokens cache_creation_tokens cache_read_tokens cost finish_reason turn_status turn_error "
+    "callback_results created_at updated_at"
 ).split()
 
 PREFERENCE_FIELDS = (

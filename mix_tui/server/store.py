@@ -19,6 +19,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from mix_tui.server.migrations import migrate
 from mix_tui.server.rows import (
+    JSON_MESSAGE_FIELDS,
     MESSAGE_FIELDS,
     PREFERENCE_FIELDS,
     MessageRow,
@@ -150,6 +151,11 @@ class Store:
             )
         return self.get_session(session_id)
 
+    def add_cost(self, session_id: str, cost: float) -> None:
+        """Add a sub-agent's cost to its parent session (the spec: subagent costs are added in)."""
+        with self._tx() as db:
+            db.execute("UPDATE sessions SET cost = cost + ? WHERE id = ?", (cost, session_id))
+
     # ---- messages ------------------------------------------------------------------------------
 
     def add_message(
@@ -211,7 +217,7 @@ class Store:
             by_id[r["message_id"]].tool_results.append(
                 ToolResultRow(
                     r["tool_call_id"], r["name"], r["content"], bool(r["is_error"]), r["status"], r["duration_ms"],
-                    r["permission"],
+                    r["permission"], json.loads(r["metadata"]) if r["metadata"] else None,
                 )
             )
         return messages
@@ -283,27 +289,24 @@ def insert_message(db: sqlite3.Connection, m: MessageRow, *, rewrite: bool = Fal
     if rewrite:
         sql += " ON CONFLICT(id) DO UPDATE SET " + ", ".join(f"{f} = excluded.{f}" for f in _REWRITABLE)
         db.execute("DELETE FROM tool_calls WHERE message_id = ?", (m.id,))
-    db.execute(sql, tuple(_clean(getattr(m, name)) for name in MESSAGE_FIELDS))
+    db.execute(sql, tuple(_column(m, name) for name in MESSAGE_FIELDS))
     db.executemany(
         "INSERT INTO tool_calls (message_id, position, id, name, input, type, finished) VALUES (?, ?, ?, ?, ?, ?, ?)",
         [(m.id, n, c.id, storable(c.name), storable(c.input), c.type, int(c.finished)) for n, c in enumerate(m.tool_calls)],
     )
     db.executemany(
         """INSERT INTO tool_results (message_id, position, tool_call_id, name, content, is_error, status,
-           duration_ms, permission) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+           duration_ms, permission, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             (m.id, n, r.tool_call_id, storable(r.name), storable(r.content), int(r.is_error), r.status,
-             r.duration_ms, r.permission)
+             r.duration_ms, r.permission, _dump(r.metadata))
             for n, r in enumerate(m.tool_results)
         ],
     )
 
 
-def _clean(value: Any) -> Any:
-    return storable(value) if isinstance(value, str) else value
-
-
 def _dump(value: Any) -> str | None:
+    # ensure_ascii: a lone surrogate in tool metadata stays an escape, never an encoding error
     return None if value is None else json.dumps(value)
 
 
@@ -321,5 +324,15 @@ def _session(r: sqlite3.Row) -> SessionRow:
     )
 
 
+def _column(m: MessageRow, name: str) -> Any:
+    value = getattr(m, name)
+    if name in JSON_MESSAGE_FIELDS:
+        return _dump(value)
+    return storable(value) if isinstance(value, str) else value
+
+
 def _message(r: sqlite3.Row) -> MessageRow:
-    return MessageRow(**{name: r[name] for name in MESSAGE_FIELDS})
+    values = {name: r[name] for name in MESSAGE_FIELDS}
+    for name in JSON_MESSAGE_FIELDS:
+        values[name] = json.loads(values[name]) if values[name] else None
+    return MessageRow(**values)

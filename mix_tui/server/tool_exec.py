@@ -8,10 +8,13 @@ results the model sees.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import json
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from mix_tui.protocol.events import MixEvent, ToolExecutionComplete, ToolExecutionStart
 from mix_tui.server.permissions import PermissionRegistry
@@ -40,6 +43,7 @@ class ToolRun:
     status: str = "failed"  # ok | failed | denied | timed_out | cancelled
     duration_ms: int | None = None  # None when the tool never ran
     permission: str | None = None  # once | session | rule | denied | timed_out; None: no prompt
+    metadata: dict[str, Any] | None = None  # the tool's response metadata, when it ran
 
 
 @dataclass(slots=True)
@@ -90,9 +94,17 @@ async def _run_one(call: ToolCallRequest, env: ToolEnv) -> ToolRun:
             status=run.status,
             duration_ms=run.duration_ms,
             permission=run.permission,
+            metadata=event_metadata(run.metadata),
         )
     )
     return run
+
+
+def event_metadata(metadata: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Metadata small enough for the live event (history always has all of it)."""
+    if metadata is None or len(json.dumps(metadata, default=str)) > EVENT_RESULT_LIMIT:
+        return None
+    return metadata
 
 
 async def _execute(call: ToolCallRequest, env: ToolEnv) -> tuple[ToolRun, str | None]:
@@ -148,7 +160,7 @@ async def _execute(call: ToolCallRequest, env: ToolEnv) -> tuple[ToolRun, str | 
             return not_run(CANCELLED, "cancelled", "cancelled", permission)
     started = time.monotonic()
     try:
-        outcome = await tool.run(args, env.context)
+        outcome = await tool.run(args, dataclasses.replace(env.context, tool_call_id=call.id))
     except asyncio.CancelledError:
         raise
     except Exception as exc:
@@ -158,11 +170,13 @@ async def _execute(call: ToolCallRequest, env: ToolEnv) -> tuple[ToolRun, str | 
         return run, "error"
     elapsed = _ms_since(started)
     if not outcome.is_error:
-        return ToolRun(call, outcome.output, False, "ok", elapsed, permission), None
+        return ToolRun(call, outcome.output, False, "ok", elapsed, permission, outcome.metadata), None
     # an error result while the turn was being cancelled is the cancel's doing (Bash killed, or not run)
     if env.context.cancelled.is_set():
-        return ToolRun(call, outcome.output or CANCELLED, True, "cancelled", elapsed, permission), "cancelled"
-    return ToolRun(call, outcome.output, True, "failed", elapsed, permission), _first_line(outcome.output)
+        run = ToolRun(call, outcome.output or CANCELLED, True, "cancelled", elapsed, permission, outcome.metadata)
+        return run, "cancelled"
+    run = ToolRun(call, outcome.output, True, "failed", elapsed, permission, outcome.metadata)
+    return run, _first_line(outcome.output)
 
 
 def _ms_since(started: float) -> int:

@@ -10,6 +10,7 @@ from typing import Any
 from mix_tui.protocol.models import (
     BackendMessage,
     Callback,
+    CallbackResultData,
     ExportMessage,
     ExportSession,
     ExportToolCall,
@@ -18,6 +19,7 @@ from mix_tui.protocol.models import (
     parse_tool_input,
     strip_system_reminder,
 )
+from mix_tui.server.callback_text import callback_context
 from mix_tui.server.providers.base import ChatMessage, ToolCallRequest, ToolResult
 from mix_tui.server.rows import ToolCallRow, ToolResultRow
 from mix_tui.server.store import MessageRow, SessionRow
@@ -111,7 +113,7 @@ def _outcome(result: ToolResultRow | None) -> dict[str, Any]:
         return {}
     return {
         "result": result.content, "is_error": result.is_error, "status": result.status,
-        "duration_ms": result.duration_ms, "permission": result.permission,
+        "duration_ms": result.duration_ms, "permission": result.permission, "metadata": result.metadata,
     }
 
 
@@ -131,6 +133,9 @@ def backend_message(m: MessageRow, calls: list[ToolCallData] | None = None) -> B
         user_input=m.content,
         assistant_response=m.content if m.role != "user" else None,
         tool_calls=calls,
+        callback_results=[CallbackResultData.model_validate(r) for r in m.callback_results]
+        if m.callback_results
+        else None,
         reasoning=m.reasoning or None,
         reasoning_duration=m.reasoning_duration,
         reasoning_duration_ms=m.reasoning_duration if m.reasoning else None,
@@ -195,6 +200,10 @@ def conversation(messages: list[MessageRow]) -> list[ChatMessage]:
                     tool_results=[ToolResult(r.tool_call_id, r.name, r.content, r.is_error) for r in m.tool_results],
                 )
             )
+        if m.callback_results:
+            shown = callback_context(m.callback_results)
+            if shown:
+                chat.append(ChatMessage(role="user", content=shown))
     return chat
 
 

@@ -13,7 +13,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -23,18 +26,24 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Middle
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Static
 
 from mix_tui.sdk.client import MixClient
 from mix_tui.sdk.errors import MixError, NotFoundError, UnauthorizedError
 from mix_tui.tui.screens.chat import ChatOptions, ChatScreen
+from mix_tui.tui.widgets.safe_text import clean
 
 if TYPE_CHECKING:
     from mix_tui.tui.local_server import LocalServer
 
 DEMO_PROVIDER = "demo"
 _EXIT_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
+HANGUP_DEADLINE = 1.2  # seconds a closed terminal may take to end the app before it is ended hard
+RESTART_TRIES = 4  # restarts of a local server that died, with pauses of 0.5, 1, 2, 4 s
+RESTART_PAUSE = 0.5
+RESTART_RESET_AFTER = 60.0  # a server that ran this long since its last restart gets fresh tries
 DEMO_MODEL = "demo"
 
 
@@ -94,6 +103,7 @@ class MixApp(App[int]):
         self.local_server: LocalServer | None = None
         self.client: MixClient | None = None
         self.chat: ChatScreen | None = None
+        self._leaving = False  # set on the way out: the local server's exit is then expected
         self.provider = DEMO_PROVIDER if config.demo else None
         self.model = DEMO_MODEL if config.demo else None
 
@@ -132,6 +142,8 @@ class MixApp(App[int]):
         )  # fmt: skip
         self.chat = ChatScreen(self.client, options)
         await self.switch_screen(self.chat)
+        if self.local_server is not None:
+            self.run_worker(self._watch_local_server(self.local_server), name="local server", exit_on_error=False)
         if not self.config.demo and not await self._has_credentials(self.client):
             self.show_welcome(reason=None)
 
@@ -172,6 +184,45 @@ class MixApp(App[int]):
             return url, exc.message
         self.client = client
         return None
+
+    async def _watch_local_server(self, server: LocalServer) -> None:
+        """The app's own server died (a crash, an OOM kill): say so and start it again on the same
+        port, a few times with growing pauses; the session streams reconnect by themselves."""
+        from mix_tui.tui.local_server import LocalServerError
+
+        tries = 0
+        while True:
+            code = await server.exited()
+            started = time.monotonic()
+            if self.local_server is not server or self._leaving:
+                return  # stopped on purpose
+            log_name = server.log_path
+            while True:
+                tries += 1
+                if tries > RESTART_TRIES:
+                    self.notify(
+                        f"The local server keeps stopping (exit code {code}); its log is {log_name}. "
+                        "Restart mix-tui to try again.", severity="error", timeout=60,
+                    )  # fmt: skip
+                    return
+                pause = RESTART_PAUSE * 2 ** (tries - 1)
+                self.notify(
+                    f"The local server stopped (exit code {code}); restarting it in {pause:g} s…",
+                    severity="warning", timeout=max(5.0, pause + 2),
+                )  # fmt: skip
+                await asyncio.sleep(pause)
+                if self.local_server is not server or self._leaving:
+                    return
+                try:
+                    await server.restart()
+                except LocalServerError as exc:
+                    code_text = str(exc).splitlines()[0]
+                    self.log.warning(f"restarting the local server failed: {code_text}")
+                    continue
+                break
+            self.notify("The local server is running again.", timeout=4)
+            if time.monotonic() - started > RESTART_RESET_AFTER:
+                tries = 0
 
     async def _ask_retry(self, url: str, error: str) -> bool:
         from mix_tui.tui.screens.connect_error import ConnectErrorScreen
@@ -261,6 +312,19 @@ class MixApp(App[int]):
 
         self.push_screen(HelpScreen())
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast: its text may come from a server or a model, so it is cleaned of control
+        characters and never read as markup."""
+        super().notify(clean(message), title=clean(title), severity=severity, timeout=timeout, markup=False)
+
     async def action_quit(self) -> None:
         self.exit(0)
 
@@ -276,7 +340,21 @@ class MixApp(App[int]):
         loop = asyncio.get_running_loop()
         for sig in _EXIT_SIGNALS:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(sig, self.exit, None, 0)
+                loop.add_signal_handler(sig, self._hang_up)
+
+    def _hang_up(self) -> None:
+        """Exit the clean way, but never wait for it past a deadline: with the terminal gone,
+        Textual's writer thread can block for good, and the app would outlive its window."""
+        watchdog = threading.Timer(HANGUP_DEADLINE, self._exit_now)
+        watchdog.daemon = True
+        watchdog.start()
+        self.exit(None, 0)
+
+    def _exit_now(self) -> None:
+        server = self.local_server
+        if server is not None:
+            server.kill_now()
+        os._exit(0)
 
     def _unwatch_hangup(self) -> None:
         loop = asyncio.get_running_loop()
@@ -285,6 +363,7 @@ class MixApp(App[int]):
                 loop.remove_signal_handler(sig)
 
     async def _close_connections(self) -> None:
+        self._leaving = True
         if self.chat is not None:
             with contextlib.suppress(Exception):
                 await self.chat.hub.close()

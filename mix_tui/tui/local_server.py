@@ -30,6 +30,7 @@ import platformdirs
 
 READY_LINE = re.compile(r"mix-tui server listening on (http://\S+)")
 STOP_GRACE_SECONDS = 5.0
+KILL_GRACE_SECONDS = 0.4  # kill_now(): SIGTERM, then SIGKILL after this
 LOG_NAME = "server.log"
 LOG_ROTATE_BYTES = 5 * 1024 * 1024
 TAIL_LINES = 30
@@ -73,6 +74,7 @@ class LocalServer:
         self.extra_args = list(extra_args or [])
         self.token = secrets.token_urlsafe(32)
         self.url = ""
+        self.port = 0  # 0: any free port; after the first start the same one, so a restart keeps the URL
         self.log_path = self.data_dir / LOG_NAME
         self._process: asyncio.subprocess.Process | None = None
         self._pid: int | None = None
@@ -87,7 +89,7 @@ class LocalServer:
         """The argv of the child. Tests override this to run a stand-in script."""
         argv = [
             sys.executable, "-m", "mix_tui", "serve",
-            "--host", "127.0.0.1", "--port", "0",
+            "--host", "127.0.0.1", "--port", str(self.port),
             "--data-dir", str(self.data_dir),
             "--workdir", str(self.workdir),
         ]  # fmt: skip
@@ -113,11 +115,14 @@ class LocalServer:
         env = dict(os.environ)
         # the ready line must reach us at once, not when a block buffer fills
         env["PYTHONUNBUFFERED"] = "1"
-        # the token travels in the environment, not argv, so other users' `ps` never shows it
-        env[SERVER_TOKEN_ENV] = self.token
+        # The token goes through a pipe the child inherits, read once at start: never in argv (`ps`)
+        # nor in the environment, which any process of the user (a tool the server runs included)
+        # can read from /proc/<server pid>/environ for the server's whole life.
+        env.pop(SERVER_TOKEN_ENV, None)
+        token_fd = _token_pipe(self.token)
         try:
             self._process = await asyncio.create_subprocess_exec(
-                *self.command(),
+                *self.command(), "--token-fd", str(token_fd),
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=self._log_file,
@@ -125,10 +130,13 @@ class LocalServer:
                 env=env,
                 start_new_session=True,
                 preexec_fn=_parent_death_signal(),
-            )
+                pass_fds=(token_fd,),
+            )  # fmt: skip
         except OSError as exc:
             self._close_log()
             raise LocalServerError(f"could not run the local server: {exc}") from exc
+        finally:
+            os.close(token_fd)
         self._pid = self._process.pid
         _live_children.add(self._pid)
         try:
@@ -142,7 +150,34 @@ class LocalServer:
             await self.stop()
             exc.log_tail = self.log_tail()
             raise
+        self.port = int(self.url.rsplit(":", 1)[1])
         self._drain_task = asyncio.create_task(self._drain_stdout(), name="local-server-stdout")
+
+    async def exited(self) -> int:
+        """Wait until the child exits (by itself or stopped); its exit code."""
+        process = self._process
+        if process is None:
+            raise LocalServerError("the local server was not started")
+        return await process.wait()
+
+    async def restart(self, timeout: float = 20.0) -> None:  # noqa: ASYNC109 - as start()
+        """Start again after the child died: same port, token, data dir, so clients reconnect."""
+        await self.stop()
+        self._process = None
+        self._stdout_tail.clear()
+        await self.start(timeout)
+
+    def kill_now(self) -> None:
+        """From any thread, no waiting beyond a moment: the app must go now (its terminal is gone)."""
+        process = self._process
+        if process is None or process.returncode is not None:
+            return
+        _kill_group(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + KILL_GRACE_SECONDS
+        while time.monotonic() < deadline and _pid_alive(process.pid):
+            time.sleep(0.02)
+        if _pid_alive(process.pid):
+            _kill_group(process.pid, signal.SIGKILL)
 
     async def _read_ready_line(self) -> str:
         assert self._process is not None and self._process.stdout is not None
@@ -226,6 +261,17 @@ class LocalServer:
         if not tail:
             tail = list(self._stdout_tail)[-lines:]
         return "\n".join(tail)
+
+
+def _token_pipe(token: str) -> int:
+    """The read end of a pipe already holding `token` and closed for writing (the token is far
+    smaller than a pipe buffer, so the write never blocks)."""
+    read_fd, write_fd = os.pipe()
+    try:
+        os.write(write_fd, token.encode() + b"\n")
+    finally:
+        os.close(write_fd)
+    return read_fd
 
 
 # ---- the crash guard -----------------------------------------------------------------------------

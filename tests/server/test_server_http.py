@@ -240,9 +240,10 @@ async def test_auth_endpoints(mix: Harness) -> None:
     assert stored.status_code == 200 and stored.json()["status"] == "success"
     assert "aaaa" not in stored.text  # the key is never echoed
     status = (await mix.client.get("/api/auth/status")).json()["providers"]
-    assert status["anthropic"] == {"authenticated": True, "auth_method": "api_key", "display_name": "Anthropic"}
+    # the first real key moves the server off the offline demo (issue 10.1)
+    assert status["anthropic"] == {"authenticated": True, "auth_method": "api_key", "display_name": "Anthropic ⭐"}
     validate = (await mix.client.get("/api/auth/validate")).json()
-    assert validate["valid"] is True and validate["provider"] == "demo"
+    assert validate["valid"] is True and validate["provider"] == "anthropic"
     deleted = await mix.client.delete("/api/auth/anthropic")
     assert deleted.status_code == 200 and deleted.json()["provider"] == "anthropic"
     envelope(await mix.client.delete("/api/auth/acme"), 400)
@@ -287,6 +288,7 @@ async def test_system_endpoints(mix: Harness) -> None:
     assert health["status"] == "ok" and health["version"] and health["services"]["database"] == "connected"
     info = (await mix.client.get("/api/system/info")).json()
     assert info["storageBasePath"].endswith("sessions")
+    assert info["workingDirectory"] == str(mix.srv.config.workdir.resolve())
     assert (await mix.client.get("/api/mcp")).json() == []
     commands = (await mix.client.get("/api/commands")).json()
     assert {c["name"] for c in commands} == {"help", "cost"}
@@ -297,4 +299,11 @@ async def test_system_endpoints(mix: Harness) -> None:
     assert bash["parameters"]["type"] == "object" and "command" in bash["required"]
     status = (await mix.client.get("/api/tools/status")).json()["categories"]
     assert any(t["provider"] == "Bash" for t in status["core"]["tools"])
-    assert (await mix.client.get("/api/tools/credentials-status")).json() == {"categories": {}}
+    search = next(t for t in status["core"]["tools"] if t["provider"] == "Search")
+    assert search["api_key_required"] is True and search["authenticated"] is False
+    credentials = (await mix.client.get("/api/tools/credentials-status")).json()["categories"]
+    assert credentials["search"]["tools"][0]["provider"] == "brave"
+    assert credentials["search"]["tools"][0]["authenticated"] is False
+    await mix.client.post("/api/auth/api-key", json={"provider": "brave", "api_key": "BSA" + "k" * 28})
+    credentials = (await mix.client.get("/api/tools/credentials-status")).json()["categories"]
+    assert credentials["search"]["tools"][0]["authenticated"] is True

@@ -116,3 +116,26 @@ async def test_a_fresh_chat_polls_the_server_for_its_state() -> None:
         assert chat.current is None
         mix.down = False
         await wait_for(pilot, lambda: status.info.connection == "connected", what="back")
+
+
+async def test_a_refused_token_says_so_and_queues_nothing_into_a_dead_stream() -> None:
+    mix = ScriptedMix()
+    async with scripted_app(mix).run_test(size=(120, 40)) as pilot:
+        chat = await ready_chat(pilot)
+        await send(pilot, chat, "first")
+        await wait_for(pilot, lambda: turn_over(chat), what="the first turn")
+        mix.refuse[("GET", "/stream")] = (401, "invalid token")  # the token was rotated
+        mix.refuse[("POST", f"/api/sessions/{opened(chat).session_id}/messages")] = (401, "invalid token")
+        mix.cut_streams()
+        status = chat.status
+        await wait_for(pilot, lambda: opened(chat).connection.final, what="the stream to end")
+        await wait_for(pilot, lambda: "rejected the token" in status_text(status.info).plain)
+        assert status.info.connection == "offline"
+        # a health check that answers (the server is up) must not turn it back to "connected"
+        health = sum(1 for r in mix.requests if r.url.path == "/health")
+        await chat._check_health()
+        assert sum(1 for r in mix.requests if r.url.path == "/health") == health + 1
+        assert status.info.connection == "offline"
+        await send(pilot, chat, "into the void?")
+        await wait_for(pilot, lambda: chat.composer.text == "into the void?", what="the prompt back in the box")
+        assert not opened(chat).queue

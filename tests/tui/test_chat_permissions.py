@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from mix_tui.tui.screens.chat import ChatScreen
 from mix_tui.tui.screens.permission import PermissionScreen
@@ -76,8 +76,8 @@ async def test_allow_for_the_session_auto_approves_the_same_command_only() -> No
         chat = await ready_chat(pilot)
         await send(pilot, chat, NEEDS_PERMISSION)
         await wait_for(pilot, lambda: prompt_up(chat), what="the permission prompt")
-        label = str(chat.app.screen.query_one("#allow_session", Button).label)
-        assert "Allow this command for the session" in label
+        scope = str(chat.app.screen.query_one("#permission-scope", Static).render())
+        assert scope == "s allows for this session: this command"
         await pilot.press("s")
         await wait_for(pilot, lambda: turn_over(chat), what="the first turn")
         await send(pilot, chat, NEEDS_PERMISSION)
@@ -108,8 +108,8 @@ async def test_a_file_rule_covers_the_working_directory_and_never_a_path_outside
         chat = await ready_chat(pilot)
         await send(pilot, chat, "write /work/project/a.txt")
         await wait_for(pilot, lambda: prompt_up(chat), what="the first prompt")
-        label = str(chat.app.screen.query_one("#allow_session", Button).label)
-        assert "Write in /work/project for the session" in label
+        scope = str(chat.app.screen.query_one("#permission-scope", Static).render())
+        assert scope == "s allows for this session: Write in /work/project"
         await pilot.press("s")
         await wait_for(pilot, lambda: turn_over(chat))
         await send(pilot, chat, "write /work/project/sub/b.txt")  # inside: covered

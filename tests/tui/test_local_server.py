@@ -195,10 +195,12 @@ async def test_real_server_starts_and_answers_health(tmp_path: Path) -> None:
                 f"{server.url}/api/sessions", headers={"Authorization": f"Bearer {server.token}"}
             )
             assert allowed.status_code == 200
-        # the token reaches the child through its environment, never its argv (visible in `ps`)
+        # the token reaches the child through an inherited pipe: never its argv (visible in `ps`),
+        # never its environment (readable by every process of the user, the server's tools included)
         assert server.pid is not None
         argv = Path(f"/proc/{server.pid}/cmdline").read_bytes().decode()  # noqa: ASYNC240 - a tiny procfs read
-        assert server.token not in argv
+        environ = Path(f"/proc/{server.pid}/environ").read_bytes().decode()  # noqa: ASYNC240
+        assert server.token not in argv and server.token not in environ
     finally:
         await server.stop()
     assert server.pid is not None and not _pid_alive(server.pid)

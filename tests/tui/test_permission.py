@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from rich.text import Text
 from textual.app import App
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from mix_tui.protocol.events import Permission
 from mix_tui.tui.screens.permission import PermissionScreen, remaining_seconds
@@ -96,12 +96,34 @@ async def test_bash_prompt_shows_the_exact_command_and_rings() -> None:
         assert static_text(screen, "#permission-command") == "$ echo [bold]hi[/] && ls"
         assert "Bash" in static_text(screen, "#permission-headline")
         assert "command time limit: 120 s" in static_text(screen, "#permission-params")
-        assert "Allow this command for the session" in str(screen.query_one("#allow_session", Button).label)
+        assert static_text(screen, "#permission-scope") == "s allows for this session: this command"
         assert "in: /home/me/project" in static_text(screen, "#permission-target")
         # the real clock: a loaded machine may already be a second or two in
         shown = re.fullmatch(r"denies in (\d+)s", static_text(screen, "#permission-countdown"))
         assert shown is not None and 20 <= int(shown.group(1)) <= 30
         assert not screen.query("#permission-diff")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+async def test_a_long_diff_scrolls_and_the_answers_stay_on_screen(size: tuple[int, int]) -> None:
+    long_diff = "--- a/app.py\n+++ b/app.py\n@@ -1,30 +1,30 @@\n" + "".join(f"-old {n}\n+new {n}\n" for n in range(30))
+    permission = edit_permission()
+    assert permission.params is not None
+    permission.params["diff"] = long_diff
+    app = PermissionApp(permission)
+    async with app.run_test(size=size) as pilot:
+        screen = app.screen
+        assert isinstance(screen, PermissionScreen)
+        visible = screen.region
+
+        def answers_on_screen() -> bool:
+            widgets = [screen.query_one(f"#{name}") for name in ("allow_once", "allow_session", "deny")]
+            widgets.append(screen.query_one("#permission-countdown"))
+            return all(w.region.height and visible.contains_region(w.region) for w in widgets)
+
+        await wait_for(pilot, answers_on_screen, what="the buttons and the countdown on screen")
+        body = screen.query_one("#permission-body")
+        assert body.max_scroll_y > 0  # the diff scrolls instead
 
 
 async def test_edit_prompt_colours_the_diff() -> None:
@@ -129,7 +151,7 @@ async def test_an_action_the_description_already_says_is_not_repeated() -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert "action:" not in static_text(app.screen, "#permission-headline")
-        assert "Allow Edit in /home/me/project for the session" in str(app.screen.query_one("#allow_session", Button).label)
+        assert static_text(app.screen, "#permission-scope") == "s allows for this session: Edit in /home/me/project"
 
 
 async def test_control_characters_never_reach_the_terminal() -> None:

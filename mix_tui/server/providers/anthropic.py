@@ -6,6 +6,7 @@ breakpoints, so each step of a tool loop re-reads the conversation from the cach
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import AsyncIterator
@@ -15,6 +16,7 @@ import anthropic
 from anthropic import AsyncAnthropic
 
 from .base import (
+    Attachment,
     CallOptions,
     ChatMessage,
     Finish,
@@ -82,6 +84,11 @@ def _assistant_blocks(msg: ChatMessage) -> list[dict[str, Any]]:
     return blocks
 
 
+def _attachment_block(attachment: Attachment) -> dict[str, Any]:
+    source = {"type": "base64", "media_type": attachment.media_type, "data": base64.b64encode(attachment.data).decode()}
+    return {"type": "image" if attachment.is_image else "document", "source": source}
+
+
 def to_anthropic_messages(messages: list[ChatMessage]) -> list[dict[str, Any]]:
     """Anthropic's alternating user/assistant list; tool results are user-turn tool_result blocks."""
     out: list[dict[str, Any]] = []
@@ -101,7 +108,8 @@ def to_anthropic_messages(messages: list[ChatMessage]) -> list[dict[str, Any]]:
             ]
         else:
             role = "user"
-            blocks = [{"type": "text", "text": msg.content}] if msg.content.strip() else []
+            blocks = [_attachment_block(a) for a in msg.attachments]
+            blocks += [{"type": "text", "text": msg.content}] if msg.content.strip() else []
         if not blocks:
             continue  # the API rejects empty turns
         if out and out[-1]["role"] == role:
@@ -176,7 +184,7 @@ class AnthropicProvider:
             if uses_adaptive_thinking(options.model):
                 # newer models hide thinking unless asked for a summary
                 request["thinking"] = {"type": "adaptive", "display": "summarized"}
-                request["output_config"] = {"effort": effort_for_budget(budget)}
+                request["output_config"] = {"effort": options.reasoning_effort or effort_for_budget(budget)}
             else:
                 budget = max(budget, MIN_THINKING_BUDGET)
                 request["thinking"] = {"type": "enabled", "budget_tokens": budget}

@@ -31,11 +31,26 @@ class ToolResult:
 
 
 @dataclass(slots=True)
+class Attachment:
+    """Media sent with a user message (ReadMedia): an image or a PDF, as bytes."""
+
+    media_type: str  # image/png, image/jpeg, image/gif, image/webp, application/pdf
+    data: bytes
+    name: str = ""
+
+    @property
+    def is_image(self) -> bool:
+        return self.media_type.startswith("image/")
+
+
+@dataclass(slots=True)
 class ChatMessage:
     """One entry of the conversation. role "tool" carries `tool_results` only."""
 
     role: Literal["user", "assistant", "tool"]
     content: str = ""
+    # user messages only: media the model should look at, before the text
+    attachments: list[Attachment] = field(default_factory=list)
     tool_calls: list[ToolCallRequest] = field(default_factory=list)
     tool_results: list[ToolResult] = field(default_factory=list)
     reasoning: str = ""
@@ -60,6 +75,8 @@ class CallOptions:
     max_tokens: int = 8192
     # thinking budget in tokens (0 = off); providers without reasoning ignore it
     thinking_budget: int = 0
+    # the user's saved effort (low|medium|high) for effort-based APIs; None = derive it from the budget
+    reasoning_effort: str | None = None
 
 
 # ---- events a provider yields -----------------------------------------------------------------

@@ -8,6 +8,7 @@ back it summarises them, output included. It never touches the network and alway
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import json
 import math
@@ -17,7 +18,8 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from mix_tui.server.providers import demo_text
+from mix_tui.server.callback_text import NOTE_PREFIX
+from mix_tui.server.providers import demo_media, demo_text
 from mix_tui.server.providers.base import (
     CallOptions,
     ChatMessage,
@@ -31,6 +33,7 @@ from mix_tui.server.providers.base import (
     ToolCallStart,
     UsageReport,
 )
+from mix_tui.server.providers.demo_text import snippet
 
 DEFAULT_RATE = 60.0  # tokens per second: about what a fast hosted model streams
 DEMO_LABEL = "Offline demo (no AI)"
@@ -89,6 +92,45 @@ def _fenced_block(lines: list[str], start: int) -> tuple[str, int] | None:
     return content, i + 1
 
 
+_MEDIA_EXTENSIONS = {
+    "image": (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".svg"),
+    "video": (".mp4", ".mov", ".webm", ".mkv"),
+    "audio": (".mp3", ".wav", ".ogg", ".m4a", ".flac"),
+    "pdf": (".pdf",),
+    "csv": (".csv",),
+}
+
+
+def media_type_of(path: str) -> str:
+    lowered = path.lower()
+    return next((kind for kind, ends in _MEDIA_EXTENSIONS.items() if lowered.endswith(ends)), "image")
+
+
+def _look(rest: str) -> Directive | None:
+    """`look PATH` or `look PATH pages 1-3`: ReadMedia on an image or a PDF."""
+    target, _, pages = rest.partition(" pages ")
+    path = _single_path(target)
+    if not path:
+        return None
+    kind = "pdf" if path.lower().endswith(".pdf") else "image"
+    args: list[tuple[str, Any]] = [("file_path", path), ("media_type", kind), ("prompt", "Describe what you see.")]
+    if kind == "pdf" and pages.strip():
+        args.append(("pdf_pages", pages.strip()))
+    return Directive("ReadMedia", tuple(args))
+
+
+def _search(rest: str) -> Directive | None:
+    kind, _, query = rest.strip().partition(" ")
+    if kind not in ("images", "videos"):
+        kind, query = "web", rest.strip()
+    query = _unquote(query)
+    return Directive("Search", (("query", query), ("search_type", kind))) if len(query) >= 2 else None
+
+
+def _shown(path: str) -> dict[str, str]:
+    return {"path": path, "type": media_type_of(path), "title": path.rsplit("/", 1)[-1]}
+
+
 def parse_directives(text: str) -> list[Directive]:
     """All directives in `text`, in order. Lines inside unrelated fenced blocks are ignored."""
     lines = text.splitlines()
@@ -120,6 +162,24 @@ def parse_directives(text: str) -> list[Directive]:
                 i = j + 1
         elif word in ("glob", "grep") and (pattern := _unquote(rest)):
             found.append(Directive(word.capitalize(), (("pattern", pattern),)))
+        elif line == "python" and (block := _fenced_block(lines, i)):
+            found.append(Directive("python_execution", (("code", block[0]),)))
+            i = block[1]
+        elif line == "plan" and (block := _fenced_block(lines, i)):
+            found.append(Directive("ExitPlanMode", (("plan", block[0]),)))
+            i = block[1]
+        elif word == "fetch" and (url := _single_path(rest)):
+            found.append(Directive("ReadText", (("file_path", url),)))
+        elif word == "look" and (media := _look(rest)):
+            found.append(media)
+        elif word == "search" and (query := _search(rest)):
+            found.append(query)
+        elif word == "show" and (path := _single_path(rest)):
+            found.append(Directive("Show", (("outputs", [_shown(path)]),)))
+        elif word == "task" and rest.strip():
+            prompt = rest.strip()
+            args = (("description", snippet(prompt, 40)), ("prompt", prompt), ("subagent_type", "general-purpose"))
+            found.append(Directive("Task", args))
         elif word == "long" and rest.strip().isdigit():
             found.append(Directive(long=max(1, min(int(rest.strip()), LONG_MAX_SECTIONS))))
     return found
@@ -193,7 +253,8 @@ class DemoProvider:
 
     async def stream(self, options: CallOptions) -> AsyncIterator[ProviderEvent]:
         pacer = _Pacer(self.rate)
-        messages = options.messages
+        # a callback's note is no prompt of the user's: the demo answers around it
+        messages = [m for m in options.messages if not (m.role == "user" and m.content.startswith(NOTE_PREFIX))]
         output = 0
         if messages and messages[-1].role == "tool":
             thinking, text = self._summary(messages)
@@ -230,12 +291,19 @@ class DemoProvider:
 
     @staticmethod
     def _reply(messages: list[ChatMessage]) -> tuple[str, str, list[ToolCallRequest]]:
+        last = messages[-1] if messages else None
+        if last is not None and last.role == "user" and last.attachments:
+            # ReadMedia asking about an image or PDF pages
+            return "I'll report what can be read from the media.", demo_media.describe(last.attachments, last.content), []
         prompt = next((m.content for m in reversed(messages) if m.role == "user"), "")
         directives = parse_directives(prompt)
-        # ids are unique within a session because every step adds one assistant message
+        # ids are unique within a session because every step adds one assistant message, and across
+        # sessions (a sub-agent's events share its parent's stream) through the conversation's opening
         step = sum(1 for m in messages if m.role == "assistant")
+        opening = next((m.content for m in messages if m.role == "user"), "")
+        tag = hashlib.sha256(opening.encode("utf-8", "replace")).hexdigest()[:8]
         calls = [
-            ToolCallRequest(f"demo_call_{step}_{n}", d.tool, d.arguments())
+            ToolCallRequest(f"demo_call_{tag}_{step}_{n}", d.tool, d.arguments())
             for n, d in enumerate((d for d in directives if d.tool), start=1)
         ]
         if calls:

@@ -24,6 +24,13 @@ DIRECTIVES_HELP = """\
 | `edit PATH` then a line `OLD -> NEW` | **Edit** |
 | `glob PATTERN` | **Glob** |
 | `grep PATTERN` | **Grep** |
+| `python` then a fenced block | **python_execution** with the block as code |
+| `fetch URL` | **ReadText** on a web page |
+| `look PATH` (or `look PATH pages 1-3`) | **ReadMedia** on an image or PDF |
+| `search QUERY` (or `search images QUERY`) | **Search** (needs a Brave key) |
+| `show PATH` | **Show**: the file is displayed |
+| `task PROMPT` | **Task**: a sub-agent does PROMPT |
+| `plan` then a fenced block | **ExitPlanMode** with the block as the plan |
 | `long N` | no tool: a long answer of N sections (for benchmarks) |
 """
 
@@ -116,6 +123,12 @@ _TOOL_WORDS: dict[str, tuple[str, str, str]] = {
     "Edit": ("file_path", "edit", "I'll edit {arg}."),
     "Glob": ("pattern", "find files matching", "I'll look for files matching {arg}."),
     "Grep": ("pattern", "search for", "I'll search the files for {arg}."),
+    "python_execution": ("code", "run this Python code:", "I'll run the Python code."),
+    "ReadMedia": ("file_path", "look at", "I'll look at {arg}."),
+    "Search": ("query", "search the web for", "I'll search the web for {arg}."),
+    "Show": ("outputs", "show", "I'll show you the result."),
+    "Task": ("description", "delegate", "I'll hand {arg} to a sub-agent."),
+    "ExitPlanMode": ("plan", "present the plan", "I'll present my plan; approve it to let me start."),
 }
 
 

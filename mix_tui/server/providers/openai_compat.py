@@ -7,6 +7,7 @@ prompt tokens (OpenAI's `prompt_tokens` includes them).
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ import openai
 from openai import AsyncOpenAI
 
 from .base import (
+    Attachment,
     CallOptions,
     ChatMessage,
     Finish,
@@ -55,17 +57,23 @@ def effort_for_budget(budget: int) -> str:
     return "low" if budget <= 4096 else "medium" if budget <= 16384 else "high"
 
 
-def reasoning_params(dialect: Dialect, model: str, budget: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(request kwargs, extra body) asking for reasoning in this server's dialect; empty when off."""
+def reasoning_params(
+    dialect: Dialect, model: str, budget: int, effort: str | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(request kwargs, extra body) asking for reasoning in this server's dialect; empty when off.
+
+    `effort` is the user's saved reasoning effort: effort-based APIs get it as is, budget-based
+    ones get the budget it was turned into."""
     if budget <= 0:
         return {}, {}
     if dialect is OPENAI:
         # only reasoning models accept reasoning_effort; OpenAI never streams their thoughts
         if _OPENAI_REASONING.match(model.rsplit("/", 1)[-1]):
-            return {"reasoning_effort": effort_for_budget(budget)}, {}
+            return {"reasoning_effort": effort or effort_for_budget(budget)}, {}
         return {}, {}
     if dialect is OPENROUTER:
-        return {}, {"reasoning": {"max_tokens": budget}}
+        # OpenRouter takes one or the other, and maps it onto each upstream model's own knob
+        return {}, {"reasoning": {"effort": effort} if effort else {"max_tokens": budget}}
     if dialect is GEMINI:
         m = _GEMINI_VERSION.search(model)
         if m and (int(m.group(1)), int(m.group(2) or 0)) >= (2, 5):
@@ -84,9 +92,20 @@ def to_openai_messages(options: CallOptions) -> list[dict[str, Any]]:
     return out
 
 
+def _attachment_part(attachment: Attachment) -> dict[str, Any]:
+    data_url = f"data:{attachment.media_type};base64,{base64.b64encode(attachment.data).decode()}"
+    if attachment.is_image:
+        return {"type": "image_url", "image_url": {"url": data_url}}
+    # chat.completions' file part (PDF input), as OpenAI documents it
+    return {"type": "file", "file": {"filename": attachment.name or "document.pdf", "file_data": data_url}}
+
+
 def _convert(msg: ChatMessage) -> list[dict[str, Any]]:
     if msg.role == "user":
-        return [{"role": "user", "content": msg.content}]
+        if not msg.attachments:
+            return [{"role": "user", "content": msg.content}]
+        parts = [_attachment_part(a) for a in msg.attachments]
+        return [{"role": "user", "content": [*parts, {"type": "text", "text": msg.content}]}]
     if msg.role == "tool":
         return [
             {
@@ -166,7 +185,9 @@ class OpenAICompatProvider:
 
     def build_request(self, options: CallOptions) -> dict[str, Any]:
         """The keyword arguments for chat.completions.create (exposed for tests and debugging)."""
-        kwargs, extra_body = reasoning_params(self.dialect, options.model, options.thinking_budget)
+        kwargs, extra_body = reasoning_params(
+            self.dialect, options.model, options.thinking_budget, options.reasoning_effort
+        )
         request: dict[str, Any] = {
             "model": options.model,
             "messages": to_openai_messages(options),

@@ -18,9 +18,16 @@ from ..providers.base import ToolSpec
 from .base import PermissionNeed, Tool, ToolContext, ToolOutcome
 from .bash import Bash
 from .diffing import unified_diff
-from .files import Edit, ReadText, Write
+from .files import Edit, Write
+from .plan import ExitPlanMode
+from .python_exec import PythonExecution
+from .read_media import ReadMedia
+from .read_text import ReadText
 from .search import Glob, Grep
+from .show import Show
+from .task import Task
 from .todo import TodoWrite
+from .web_search import Search
 
 __all__ = [
     "PLAN_MODE_TOOLS",
@@ -34,16 +41,21 @@ __all__ = [
     "validate_input",
 ]
 
-# Read-only and planning tools allowed in plan mode (contract §5.7), by CoreToolName. ExitPlanMode
-# is listed for the agent to provide; the names here that have no tool are simply absent from all_tools().
-PLAN_MODE_TOOLS: frozenset[str] = frozenset({"ReadText", "Glob", "Grep", "TodoWrite", "ExitPlanMode"})
+# Read-only and planning tools allowed in plan mode (contract §5.7), by CoreToolName. A Task started
+# in plan mode runs its sub-agent in plan mode too.
+PLAN_MODE_TOOLS: frozenset[str] = frozenset(
+    {"ReadText", "Glob", "Grep", "TodoWrite", "ExitPlanMode", "ReadMedia", "Search", "Task"}
+)
 
 _MAX_REPORTED_ERRORS = 5
 
 
 def all_tools() -> dict[str, Tool]:
     """Fresh instances of every built-in tool, keyed by wire name (CoreToolName)."""
-    tools: list[Tool] = [Bash(), ReadText(), Write(), Edit(), Glob(), Grep(), TodoWrite()]
+    tools: list[Tool] = [
+        Bash(), ReadText(), Write(), Edit(), Glob(), Grep(), TodoWrite(),
+        PythonExecution(), ReadMedia(), Search(), Show(), Task(), ExitPlanMode(),
+    ]  # fmt: skip
     return {tool.name: tool for tool in tools}
 
 

@@ -3,9 +3,41 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
+
+from ..providers.base import Attachment
+
+
+class MediaReadError(Exception):
+    """The model could not look at the media (not multimodal, refused the file...); text for the model."""
+
+
+# (prompt, media) -> the session's model's answer about that media (ReadMedia). Raises MediaReadError.
+MediaReader = Callable[[str, list[Attachment]], Awaitable[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class SubagentRequest:
+    """A sub-agent to run (the Task tool, sub_agent callbacks): its events reach the calling session's
+    stream with parentToolCallId = `tool_call_id`."""
+
+    prompt: str
+    tool_call_id: str
+    description: str = ""
+    subagent_type: str = "general-purpose"
+
+
+@dataclass(frozen=True, slots=True)
+class SubagentResult:
+    session_id: str  # the subagent session ("" when none could be created)
+    text: str  # its final answer, or what went wrong
+    ok: bool
+
+
+RunSubagent = Callable[[SubagentRequest], Awaitable[SubagentResult]]
 
 
 @dataclass(slots=True)
@@ -16,6 +48,14 @@ class ToolContext:
     cancelled: asyncio.Event = field(default_factory=asyncio.Event)
     # per-session scratch state (TodoWrite keeps its list here)
     state: dict[str, Any] = field(default_factory=dict)
+    # the session's files folder (served by the files API): where Show puts what it displays
+    files_dir: Path | None = None
+    # asks the session's model about images and PDF pages (None: nothing can look at media)
+    media_reader: MediaReader | None = None
+    # starts a sub-agent session (None: sub-agents are not available here)
+    run_subagent: RunSubagent | None = None
+    # the call being run: tool execution hands each call its own copy of the context
+    tool_call_id: str = ""
 
 
 @dataclass(slots=True)
@@ -32,6 +72,9 @@ class PermissionNeed:
 class ToolOutcome:
     output: str
     is_error: bool = False
+    # the tool's response metadata as the Mix SDK documents it per tool (Glob: number_of_files,
+    # truncated; Bash: start_time, end_time; ...); stored with the result and sent to clients
+    metadata: dict[str, Any] | None = None
 
 
 class Tool(Protocol):

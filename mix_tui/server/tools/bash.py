@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import os
-import shutil
-import signal
-import subprocess
-from dataclasses import dataclass, field
+import time
 from typing import Any
 
 from .base import PermissionNeed, ToolContext, ToolOutcome
 from .bash_policy import needs_permission
-from .text import cap_text, clean_output, omitted_note
+from .child_env import child_env
+from .process import KILL_GRACE_S, ProcessResult, ProcessSpec, run_process, signal_name
 
 DEFAULT_TIMEOUT_MS = 120_000
 MAX_TIMEOUT_MS = 600_000
 OUTPUT_LIMIT_CHARS = 30_000
-# after SIGTERM, how long the group gets to exit before SIGKILL
-KILL_GRACE_S = 2.0
-# after the shell exits, how long background children may keep our pipe open before they are stopped
-DRAIN_GRACE_S = 1.0
 
 _DESCRIPTION = """\
 Run a bash command in the working directory and return its combined stdout and stderr.
@@ -56,41 +47,6 @@ _SCHEMA: dict[str, Any] = {
 }
 
 
-@dataclass(slots=True)
-class _HeadTail:
-    """Keeps the first and last bytes of a stream of unbounded size, and counts what it drops.
-
-    Each side holds 2 * limit bytes, enough for limit/2 characters of any UTF-8 text, so a command
-    printing gigabytes costs bounded memory.
-    """
-
-    side_bytes: int
-    head: bytearray = field(default_factory=bytearray)
-    tail: bytearray = field(default_factory=bytearray)
-    dropped: int = 0
-
-    def feed(self, chunk: bytes) -> None:
-        room = self.side_bytes - len(self.head)
-        if room > 0:
-            self.head += chunk[:room]
-            chunk = chunk[room:]
-        self.tail += chunk
-        excess = len(self.tail) - self.side_bytes
-        if excess > 0:
-            del self.tail[:excess]
-            self.dropped += excess
-
-    def text(self, limit: int) -> str:
-        if self.dropped == 0:
-            return cap_text(clean_output((self.head + self.tail).decode("utf-8", "replace")), limit)
-        half = limit // 2
-        head = clean_output(self.head.decode("utf-8", "replace"))
-        tail = clean_output(self.tail.decode("utf-8", "replace"))
-        # bytes dropped in the middle are counted as characters: exact for ASCII, close enough otherwise
-        omitted = max(0, len(head) - half) + max(0, len(tail) - half) + self.dropped
-        return head[:half] + omitted_note(omitted) + tail[max(0, len(tail) - half) :]
-
-
 def _timeout_ms(args: dict[str, Any]) -> int:
     raw = args.get("timeout")
     if not isinstance(raw, int) or isinstance(raw, bool) or raw <= 0:
@@ -98,10 +54,18 @@ def _timeout_ms(args: dict[str, Any]) -> int:
     return min(raw, MAX_TIMEOUT_MS)
 
 
-def _signal_group(pgid: int, sig: signal.Signals) -> None:
-    # the group may already be gone; that is the outcome we want anyway
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, sig)
+def bash_permission(command: str, ctx: ToolContext, timeout_ms: int, *, who: str = "") -> PermissionNeed | None:
+    """Bash's rule, shared with bash_script callbacks: None for allowlisted read-only commands."""
+    if not needs_permission(command, ctx.workdir):
+        return None
+    text = f"Execute command: {command}"
+    # Go sends the description text as the action for Bash (contract §4.4)
+    return PermissionNeed(
+        description=f"{who}{text}",
+        action=text,
+        path=str(ctx.workdir),
+        params={"command": command, "timeout": timeout_ms},
+    )
 
 
 class Bash:
@@ -114,17 +78,7 @@ class Bash:
         self.kill_grace_s = kill_grace_s
 
     def permission(self, args: dict[str, Any], ctx: ToolContext) -> PermissionNeed | None:
-        command = str(args.get("command", ""))
-        if not needs_permission(command, ctx.workdir):
-            return None
-        text = f"Execute command: {command}"
-        # Go sends the description text as the action for Bash (contract §4.4)
-        return PermissionNeed(
-            description=text,
-            action=text,
-            path=str(ctx.workdir),
-            params={"command": command, "timeout": _timeout_ms(args)},
-        )
+        return bash_permission(str(args.get("command", "")), ctx, _timeout_ms(args))
 
     async def run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
         command = str(args.get("command", ""))
@@ -133,98 +87,35 @@ class Bash:
             return ToolOutcome("Empty command.", is_error=True)
         if ctx.cancelled.is_set():
             return ToolOutcome("Command not run: the turn was cancelled.", is_error=True)
-        loop = asyncio.get_running_loop()
-        watcher = _Watcher(loop, _HeadTail(side_bytes=2 * self.output_limit))
+        started_ms = time.time_ns() // 1_000_000
         try:
-            # The protocol-level twin of create_subprocess_shell: in Python 3.11 Process.wait() only
-            # returns once every pipe is closed, so a background child holding stdout would hide the
-            # shell's exit. process_exited() fires at the exit itself.
-            transport, _ = await loop.subprocess_shell(
-                lambda: watcher,
-                command,
-                executable=shutil.which("bash") or "/bin/bash",
-                cwd=ctx.workdir,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                # own session = own process group, so one killpg reaches every child it spawned
-                start_new_session=True,
-                env=_child_env(),
+            result = await run_command(
+                command, ctx, timeout_s, output_limit=self.output_limit, kill_grace_s=self.kill_grace_s
             )
         except OSError as exc:
             return ToolOutcome(f"Could not start bash: {exc}", is_error=True)
-
-        pgid = transport.get_pid()
-        cancel: asyncio.Future[Any] = asyncio.ensure_future(ctx.cancelled.wait())
-        waiters: set[asyncio.Future[Any]] = {watcher.exited, cancel}
-        reason = ""
-        try:
-            done, _ = await asyncio.wait(waiters, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED)
-            if watcher.exited not in done:
-                reason = "cancelled" if cancel in done else "timeout"
-                await self._kill_group(pgid, watcher)
-            elif not await _wait(watcher.output_closed, DRAIN_GRACE_S):
-                # children that outlived the shell still hold the pipe: without this we would wait for them
-                _signal_group(pgid, signal.SIGKILL)
-            await _wait(watcher.output_closed, self.kill_grace_s)
-        finally:
-            cancel.cancel()
-            if transport.get_returncode() is None:  # our own task was cancelled mid-run
-                _signal_group(pgid, signal.SIGKILL)
-            transport.close()
-
-        output = watcher.buffer.text(self.output_limit).rstrip("\n")
-        return _outcome(output, transport.get_returncode(), reason, timeout_s)
-
-    async def _kill_group(self, pgid: int, watcher: _Watcher) -> None:
-        """SIGTERM the whole group, then SIGKILL whatever is still there after a grace period."""
-        _signal_group(pgid, signal.SIGTERM)
-        await _wait(watcher.exited, self.kill_grace_s)
-        # children may trap SIGTERM even when the shell has gone: always finish with SIGKILL
-        _signal_group(pgid, signal.SIGKILL)
-        await _wait(watcher.exited, self.kill_grace_s)
+        outcome = _outcome(result.stdout, result.returncode, result.reason, timeout_s)
+        # the SDK's BashResponseMetadata: when the command started and ended, in Unix milliseconds
+        outcome.metadata = {"start_time": started_ms, "end_time": time.time_ns() // 1_000_000}
+        return outcome
 
 
-class _Watcher(asyncio.SubprocessProtocol):
-    """Collects output and reports the shell's exit and the pipe's end as two separate futures."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, buffer: _HeadTail) -> None:
-        self.buffer = buffer
-        self.exited: asyncio.Future[None] = loop.create_future()
-        self.output_closed: asyncio.Future[None] = loop.create_future()
-
-    def pipe_data_received(self, fd: int, data: bytes | str) -> None:
-        self.buffer.feed(data if isinstance(data, bytes) else data.encode())
-
-    def pipe_connection_lost(self, fd: int, exc: Exception | None) -> None:
-        if fd == 1 and not self.output_closed.done():
-            self.output_closed.set_result(None)
-
-    def process_exited(self) -> None:
-        if not self.exited.done():
-            self.exited.set_result(None)
-
-
-async def _wait(future: asyncio.Future[None], seconds: float) -> bool:
-    """True when `future` finished within `seconds` (the future itself is never cancelled)."""
-    try:
-        await asyncio.wait_for(asyncio.shield(future), seconds)
-    except TimeoutError:
-        return False
-    return True
-
-
-# provider keys the server holds must not leak to commands the model writes
-_SECRET_ENV = ("OPENROUTER_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY", "MIX_TOKEN", "MIX_SERVER_TOKEN")
-
-
-def _child_env() -> dict[str, str]:
-    env = {name: value for name, value in os.environ.items() if name not in _SECRET_ENV}
-    # no pagers, no credential prompts, no colour: nobody is at this terminal
-    env.update(
-        {"PAGER": "cat", "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0", "TERM": "dumb", "NO_COLOR": "1"}
-    )
-    return env
+async def run_command(
+    command: str,
+    ctx: ToolContext,
+    timeout_s: float,
+    *,
+    extra_env: dict[str, str] | None = None,
+    merge_stderr: bool = True,
+    output_limit: int = OUTPUT_LIMIT_CHARS,
+    kill_grace_s: float = KILL_GRACE_S,
+) -> ProcessResult:
+    """One `bash -c` in the workdir with the allowlisted environment (also used by callbacks)."""
+    spec = ProcessSpec(
+        cwd=ctx.workdir, env=child_env(extra_env), shell=command, merge_stderr=merge_stderr,
+        output_limit=output_limit,
+    )  # fmt: skip
+    return await run_process(spec, timeout_s, ctx.cancelled, kill_grace_s=kill_grace_s)
 
 
 def _outcome(output: str, code: int | None, reason: str, timeout_s: float) -> ToolOutcome:
@@ -241,9 +132,5 @@ def _outcome(output: str, code: int | None, reason: str, timeout_s: float) -> To
     if code is None or code == 0:
         return ToolOutcome(shown)
     if code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        return ToolOutcome(f"{shown}\n\nCommand terminated by {name}", is_error=True)
+        return ToolOutcome(f"{shown}\n\nCommand terminated by {signal_name(code)}", is_error=True)
     return ToolOutcome(f"{shown}\n\nexit code {code}", is_error=True)

@@ -1,8 +1,5 @@
-"""ReadText, Write and Edit: the file tools.
-
-Reads inside the workdir need no permission; reads outside it do. Writes and edits always ask,
-showing a unified diff of what would change.
-"""
+"""Write and Edit: the tools that change files. Both always ask, showing a unified diff of what
+would change (outside the workdir: what is asked for, without reading the file first)."""
 
 from __future__ import annotations
 
@@ -12,120 +9,24 @@ from typing import Any
 
 from .base import PermissionNeed, ToolContext, ToolOutcome
 from .diffing import unified_diff
-from .fileio import SNIFF_BYTES, NotText, existing_text, read_text, require_regular, write_atomic
-from .paths import concerned_dir, display_path, is_inside, resolve_path
-from .text import is_binary
+from .fileio import NotText, existing_text, read_text, write_atomic
+from .paths import OUTSIDE_NOTE, display_path, is_inside, resolve_path
 
-DEFAULT_READ_LINES = 2000
-MAX_LINE_CHARS = 2000
-MAX_READ_CHARS = 100_000
-
-_PATH_PROP = {
+PATH_PROP = {
     "type": "string",
     "minLength": 1,
     "description": "Path to the file, absolute or relative to the working directory.",
 }
 
 
-def outside_read_need(path: Path, what: str, params: dict[str, Any]) -> PermissionNeed:
-    """The prompt for reading something outside the workdir (shared with the search tools)."""
-    return PermissionNeed(
-        description=f"{what} outside the working directory: {path}",
-        action="read",
-        path=concerned_dir(path),
-        params=params,
-    )
+PREVIEW_CHARS = 20_000
 
 
-class ReadText:
-    name = "ReadText"
-    description = (
-        "Read a UTF-8 text file. Returns its lines numbered like `cat -n` (number, tab, text).\n"
-        "- By default up to 2000 lines from the start; use `offset` (1-based line number) and `limit` "
-        "for other parts of long files.\n"
-        "- Lines longer than 2000 characters are cut. Binary files and directories are refused "
-        "(use Glob or Bash `ls` for directories).\n"
-        "- The line-number prefix is not part of the file: leave it out of Edit's old_string."
-    )
-    input_schema: dict[str, Any] = {
-        "type": "object",
-        "properties": {
-            "file_path": _PATH_PROP,
-            "offset": {"type": "integer", "minimum": 1, "description": "First line to read (1-based)."},
-            "limit": {
-                "type": "integer",
-                "minimum": 1,
-                "description": "How many lines to read (default 2000).",
-            },
-        },
-        "required": ["file_path"],
-        "additionalProperties": False,
-    }
-
-    def permission(self, args: dict[str, Any], ctx: ToolContext) -> PermissionNeed | None:
-        path = resolve_path(str(args.get("file_path", "")), ctx.workdir)
-        if is_inside(path, ctx.workdir):
-            return None
-        return outside_read_need(path, "Read file", {"file_path": str(path)})
-
-    async def run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
-        path = resolve_path(str(args["file_path"]), ctx.workdir)
-        offset = int(args.get("offset") or 1)
-        limit = int(args.get("limit") or DEFAULT_READ_LINES)
-        try:
-            text = await asyncio.to_thread(_numbered_lines, path, offset, limit)
-        except FileNotFoundError:
-            return ToolOutcome(f"File not found: {path}", is_error=True)
-        except IsADirectoryError:
-            return ToolOutcome(
-                f"{path} is a directory, not a file; use Glob or Bash `ls` to list it.", is_error=True
-            )
-        except NotText as exc:
-            return ToolOutcome(f"Cannot read {exc}.", is_error=True)
-        except OSError as exc:
-            return ToolOutcome(f"Cannot read {path}: {exc.strerror or exc}", is_error=True)
-        return ToolOutcome(text)
-
-
-def _numbered_lines(path: Path, offset: int, limit: int) -> str:
-    """Lines offset..offset+limit-1 as `cat -n` text; streams, so huge files are fine."""
-    if path.is_dir():
-        raise IsADirectoryError(str(path))
-    require_regular(path)
-    out: list[str] = []
-    size = 0
-    number = 0
-    more = False
-    with path.open("rb") as handle:
-        if is_binary(handle.read(SNIFF_BYTES)):
-            raise NotText(f"{path}: it looks like a binary file")
-        handle.seek(0)
-        for number, raw in enumerate(handle, start=1):
-            if number < offset:
-                continue
-            if len(out) >= limit or size >= MAX_READ_CHARS:
-                more = True
-                break
-            line = raw.decode("utf-8", "replace").rstrip("\r\n")
-            if len(line) > MAX_LINE_CHARS:
-                line = line[:MAX_LINE_CHARS] + f"… [line cut, {len(line)} characters]"
-            entry = f"{number:>6}\t{line}"
-            out.append(entry)
-            size += len(entry) + 1
-    if number == 0:
-        return "(the file is empty)"
-    if not out:
-        return f"(offset {offset} is past the end of the file, which has {number} lines)"
-    text = "\n".join(out)
-    if more:
-        next_line = offset + len(out)
-        text += f"\n\n(more lines follow; continue with offset={next_line})"
-    return text
-
-
-def _write_description(verb: str, path: Path, ctx: ToolContext) -> str:
-    where = "" if is_inside(path, ctx.workdir) else " (outside the working directory)"
-    return f"{verb} file: {path}{where}"
+def _preview(text: str) -> str:
+    """Text shown in a prompt, bounded (a prompt is not the place for a 10 MB file)."""
+    if len(text) <= PREVIEW_CHARS:
+        return text
+    return text[:PREVIEW_CHARS] + f"\n… ({len(text) - PREVIEW_CHARS} more characters)"
 
 
 class Write:
@@ -138,7 +39,7 @@ class Write:
     input_schema: dict[str, Any] = {
         "type": "object",
         "properties": {
-            "file_path": _PATH_PROP,
+            "file_path": PATH_PROP,
             "content": {"type": "string", "description": "The complete new content of the file."},
         },
         "required": ["file_path", "content"],
@@ -147,9 +48,16 @@ class Write:
 
     def permission(self, args: dict[str, Any], ctx: ToolContext) -> PermissionNeed | None:
         path = resolve_path(str(args.get("file_path", "")), ctx.workdir)
+        content = str(args.get("content", ""))
+        if not is_inside(path, ctx.workdir):
+            return PermissionNeed(
+                description=f"Write file: {path} ({OUTSIDE_NOTE})",
+                action="write",
+                path=str(path),
+                params={"file_path": str(path), "content": _preview(content)},
+            )
         if path.is_dir():
             return None  # run() refuses it; nothing to ask about
-        content = str(args.get("content", ""))
         old = existing_text(path)
         shown = display_path(path, ctx.workdir)
         diff = (
@@ -159,9 +67,9 @@ class Write:
         )
         verb = "Write" if path.exists() else "Create"
         return PermissionNeed(
-            description=_write_description(verb, path, ctx),
+            description=f"{verb} file: {path}",
             action="write",
-            path=concerned_dir(path),
+            path=str(path),
             params={"file_path": str(path), "diff": diff},
         )
 
@@ -194,7 +102,7 @@ class Edit:
     input_schema: dict[str, Any] = {
         "type": "object",
         "properties": {
-            "file_path": _PATH_PROP,
+            "file_path": PATH_PROP,
             "old_string": {"type": "string", "description": "The exact text to replace."},
             "new_string": {"type": "string", "description": "The text to put in its place (must differ)."},
             "replace_all": {"type": "boolean", "description": "Replace every occurrence (default false)."},
@@ -205,14 +113,27 @@ class Edit:
 
     def permission(self, args: dict[str, Any], ctx: ToolContext) -> PermissionNeed | None:
         path = resolve_path(str(args.get("file_path", "")), ctx.workdir)
+        if not is_inside(path, ctx.workdir):
+            # no plan here: planning reads the file, and its answer ("occurs 24 times", "not found")
+            # would tell the model about a file the user never allowed it to touch
+            return PermissionNeed(
+                description=f"Edit file: {path} ({OUTSIDE_NOTE})",
+                action="edit",
+                path=str(path),
+                params={
+                    "file_path": str(path),
+                    "old_string": _preview(str(args.get("old_string", ""))),
+                    "new_string": _preview(str(args.get("new_string", ""))),
+                },
+            )
         plan = plan_edit(path, args)
         if isinstance(plan, str):
             return None  # the edit cannot apply: run() reports why without bothering the user
         old, new, _count = plan
         return PermissionNeed(
-            description=_write_description("Edit", path, ctx),
+            description=f"Edit file: {path}",
             action="edit",
-            path=concerned_dir(path),
+            path=str(path),
             params={"file_path": str(path), "diff": unified_diff(old, new, display_path(path, ctx.workdir))},
         )
 

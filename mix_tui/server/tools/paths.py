@@ -8,6 +8,9 @@ symlinks and `..` are resolved *before* the inside/outside check.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+from .base import PermissionNeed
 
 
 def resolve_path(raw: str, workdir: Path) -> Path:
@@ -33,6 +36,17 @@ def display_path(path: Path, workdir: Path) -> str:
     return str(path)
 
 
-def concerned_dir(path: Path) -> str:
-    """The directory a permission prompt names: the path itself if it is a directory, else its parent."""
-    return str(path if path.is_dir() else path.parent)
+def outside_read_need(path: Path, what: str, params: dict[str, Any]) -> PermissionNeed:
+    """The prompt for reading something outside the workdir (shared with the search tools).
+
+    Built from the resolved path alone: nothing outside the workdir is opened, counted or even
+    checked for existence before the user allows it (issue 8.7)."""
+    return PermissionNeed(
+        description=f"{what} outside the working directory: {path}",
+        action="read",
+        path=str(path),
+        params=params,
+    )
+
+
+OUTSIDE_NOTE = "outside the working directory; its current content is not read before you allow it"

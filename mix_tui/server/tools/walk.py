@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-SKIP_DIRS = frozenset({".git", ".hg", ".svn"})
+from .ignore import VCS_DIRS, IgnoreRules
+
 MAX_VISITED = 200_000
 MAX_BRACE_EXPANSIONS = 64
 _GLOB_CHARS = frozenset("*?[{")
@@ -127,16 +128,24 @@ class WalkLimits:
     stopped_early: bool = False
 
 
-def walk_files(top: Path, limits: WalkLimits, *, max_depth: int | None = None) -> Iterator[Path]:
-    """Files under `top` in a stable (sorted) order, skipping VCS folders and not following symlinks.
+def walk_files(
+    top: Path, limits: WalkLimits, *, max_depth: int | None = None, ignore: IgnoreRules | None = None
+) -> Iterator[Path]:
+    """Files under `top` in a stable (sorted) order, never following symlinks and never entering VCS
+    folders; with `ignore`, also leaving out virtualenvs and what `.gitignore` files exclude.
 
     Stops (setting `limits.stopped_early`) past the deadline, on cancel, or after MAX_VISITED entries.
     """
     visited = 0
     base_depth = len(top.parts)
     for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
         here = Path(dirpath)
+        rules = ignore.directory(dirpath) if ignore is not None else None
+        if rules is not None:
+            dirnames[:] = sorted(d for d in dirnames if not rules.skip_dir(d, here / d))
+            filenames = [f for f in filenames if not rules.skip_file(f)]
+        else:
+            dirnames[:] = sorted(d for d in dirnames if d not in VCS_DIRS)
         if max_depth is not None and len(here.parts) - base_depth >= max_depth:
             dirnames[:] = []
         for name in sorted(filenames):

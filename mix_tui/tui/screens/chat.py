@@ -210,7 +210,7 @@ class ChatScreen(Screen[None]):
         self.query_one(QueuedPrompts).set_prompts([])
         self.status.set(
             title="", cost=0.0, context_tokens=0, running=False, connection=self.server_state,
-            retry_at=None, model=self._default_model(),
+            retry_at=None, model=self._default_model(), problem="",
         )  # fmt: skip
 
     def _stash_draft(self) -> None:
@@ -231,7 +231,10 @@ class ChatScreen(Screen[None]):
             return
         connection = model.connection
         self.query_one(QueuedPrompts).set_prompts(model.queue, waiting_for_server=not connection.usable)
-        self.status.set(connection=connection.state, retry_at=connection.retry_at, running=model.running)
+        self.status.set(
+            connection=connection.state, retry_at=connection.retry_at, running=model.running,
+            problem=connection.detail if connection.final else "",
+        )  # fmt: skip
         session = model.session
         if session is not None:
             model_name = f"{session.provider}/{session.model_id}" if session.provider else self._default_model()

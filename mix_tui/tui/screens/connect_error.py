@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Static
 
-from mix_tui.tui.widgets.tool_render import clean
+from mix_tui.tui.widgets.safe_text import clean
 
 
 class ConnectErrorScreen(Screen[bool]):

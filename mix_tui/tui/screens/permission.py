@@ -29,7 +29,8 @@ from textual.widgets import Button, Static
 
 from mix_tui.protocol.events import Permission
 from mix_tui.tui.session.permissions import Decision, Rule
-from mix_tui.tui.widgets.tool_render import clean, diff_text
+from mix_tui.tui.widgets.safe_text import clean
+from mix_tui.tui.widgets.tool_render import diff_text
 
 # button ids -> the answer they give
 _BUTTONS: dict[str, Decision] = {"allow_once": "once", "allow_session": "session", "deny": "deny"}
@@ -41,6 +42,8 @@ GRACE_HINT_SECONDS = 2.5
 # a, s, d and Esc answer; Enter answers through a focused button
 _ANSWER_KEYS = frozenset({"a", "s", "d", "escape", "enter"})
 MAX_PARAM_CHARS = 400
+BOX_SHARE = 0.9  # of the screen's height (permission.tcss: max-height 90%)
+MIN_BODY_ROWS, MAX_BODY_ROWS = 3, 24
 # parameters shown in their own block, so not repeated in the key: value list
 _SHOWN = {"command", "diff", "file_path", "path", "url"}
 
@@ -112,17 +115,13 @@ class PermissionScreen(ModalScreen[Decision | None]):
                 others = self._other_params(params)
                 if others.plain:
                     yield Static(others, id="permission-params")
-            if self.rule is None:
-                yield Static(
-                    Text("Outside the working directory: this can only be allowed once.", "dim italic"),
-                    id="permission-scope",
-                )
+            yield Static(self._scope_text(self.rule), id="permission-scope")
             yield Static(id="permission-note")
             yield Static(Text(GRACE_HINT), id="permission-hint")
             with Horizontal(id="permission-actions"):
                 yield Button(Text("Allow once (a)"), id="allow_once", variant="success")
                 if self.rule is not None:
-                    yield Button(Text(self._session_label(self.rule)), id="allow_session", variant="primary")
+                    yield Button(Text("Allow session (s)"), id="allow_session", variant="primary")
                 yield Button(Text("Deny (d)"), id="deny", variant="error")
                 yield Static(self._countdown_text(), id="permission-countdown")
 
@@ -162,9 +161,14 @@ class PermissionScreen(ModalScreen[Decision | None]):
         return text if text else None
 
     @staticmethod
-    def _session_label(rule: Rule) -> str:
-        """Say exactly what "allow for this session" covers (a Bash rule: this command line only)."""
-        return f"Allow {clean(rule.label)} for the session (s)"
+    def _scope_text(rule: Rule | None) -> Text:
+        """Say exactly what "allow for this session" covers (a Bash rule: this command line only);
+        on its own line, so the buttons fit in 80 columns."""
+        if rule is None:
+            return Text("Outside the working directory: this can only be allowed once.", "dim italic")
+        text = Text("s allows for this session: ", "dim")
+        text.append(clean(rule.label))
+        return text
 
     def _other_params(self, params: dict[str, Any]) -> Text:
         text = Text()
@@ -194,6 +198,22 @@ class PermissionScreen(ModalScreen[Decision | None]):
         # a short tick keeps the display honest when the app was busy; the text changes once a second
         self._ticker = self.set_interval(0.25, self._tick)
         self._tick()
+        self.call_after_refresh(self._fit_body)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.call_after_refresh(self._fit_body)
+
+    def _fit_body(self) -> None:
+        """The command, diff and parameters scroll; the answer buttons and the countdown always stay
+        on screen (an 8-line diff at 80×24 pushed them off)."""
+        box = self.query_one("#permission-box")
+        body = self.query_one("#permission-body")
+        room = int(self.size.height * BOX_SHARE) - box.styles.gutter.height
+        # margins counted whole (Textual collapses neighbouring ones): at worst a row to spare
+        others = sum(
+            w.outer_size.height + w.styles.margin.height for w in box.children if w is not body and w.display
+        )
+        body.styles.max_height = max(MIN_BODY_ROWS, min(MAX_BODY_ROWS, room - others))
 
     def _tick(self) -> None:
         if self._answered:

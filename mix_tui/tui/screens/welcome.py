@@ -24,7 +24,7 @@ from textual.widgets import Button, Input, Select, Static
 
 from mix_tui.protocol.models import AuthStatus, ProviderInfo
 from mix_tui.sdk import MixClient, MixError
-from mix_tui.tui.widgets.tool_render import clean
+from mix_tui.tui.widgets.safe_text import clean
 
 DEMO = "demo"
 # tool keys (web search), not model providers; the demo has its own button

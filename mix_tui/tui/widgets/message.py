@@ -15,9 +15,9 @@ from textual.widgets import Markdown, Static
 from textual.widgets.markdown import MarkdownStream
 
 from mix_tui.tui.session.items import AssistantItem, Part, TextView, ThinkingView, ToolView, UserItem
+from mix_tui.tui.widgets.safe_text import clean
 from mix_tui.tui.widgets.thinking import ThinkingPanel
 from mix_tui.tui.widgets.tool_call import ToolCallPanel
-from mix_tui.tui.widgets.tool_render import clean
 
 
 class UserMessage(Static):
@@ -65,7 +65,8 @@ class AnswerMarkdown(Markdown):
     """One assistant message's answer; streamed while live, rendered whole from history."""
 
     def __init__(self, text: str, *, live: bool) -> None:
-        super().__init__(None if live else text, classes="answer", open_links=False)
+        # model text is data: cleaned of control characters before the markdown parser sees it
+        super().__init__(None if live else clean(text), classes="answer", open_links=False)
         self.written = "" if live else text
         self._stream: MarkdownStream | None = None
 
@@ -75,10 +76,10 @@ class AnswerMarkdown(Markdown):
                 delta = text[len(self.written) :]
                 if self._stream is None:
                     self._stream = Markdown.get_stream(self)
-                await self._stream.write(delta)
+                await self._stream.write(clean(delta))
             else:
                 await self.finish()
-                await self.update(text)
+                await self.update(clean(text))
             self.written = text
         if not live:
             await self.finish()

@@ -20,7 +20,7 @@ from textual.visual import VisualType
 from textual.widgets import OptionList
 
 from mix_tui.protocol.models import SessionData
-from mix_tui.tui.widgets.tool_render import clean
+from mix_tui.tui.widgets.safe_text import clean
 
 Clock = Callable[[], datetime]
 RowKey = tuple[str, bool, bool, bool, bool, int, str, int, str]

@@ -18,7 +18,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from mix_tui.tui.session.connection import ConnectionState
-from mix_tui.tui.widgets.tool_render import clean
+from mix_tui.tui.widgets.safe_text import clean
 
 _CONNECTION_STYLE = {
     "connected": ("●", "green"),
@@ -39,6 +39,7 @@ class StatusInfo:
     title: str = ""
     running: bool = False
     retry_at: float | None = None  # time.monotonic() of the next reconnect attempt
+    problem: str = ""  # why the stream is gone for good (a refused token, a deleted session)
 
 
 def format_tokens(count: int) -> str:
@@ -57,6 +58,8 @@ def status_text(info: StatusInfo, now: float | None = None) -> Text:
     if info.connection == "reconnecting" and info.retry_at is not None:
         wait = math.ceil(max(0.0, info.retry_at - (time.monotonic() if now is None else now)))
         text.append(f" (retry in {wait}s)" if wait else " (retrying…)", style)
+    if info.problem:
+        text.append(f": {clean(info.problem)}", style)
     text.append(*sep)
     text.append("local " if info.local else "", "dim")
     text.append(clean(info.server) or "—")

@@ -16,7 +16,8 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from mix_tui.tui.session.items import ThinkingView
-from mix_tui.tui.widgets.tool_render import clean, format_duration
+from mix_tui.tui.widgets.safe_text import clean
+from mix_tui.tui.widgets.tool_render import format_duration
 
 
 class ThinkingHeader(Static):
@@ -47,10 +48,13 @@ class ThinkingPanel(Vertical, can_focus=True):
         self.view = view
         self.expanded = expanded
         self._ticker: Timer | None = None
+        # made here, not in compose: an update may come before the panel has composed its children
+        self._head = ThinkingHeader(self._header(), classes="thinking-header")
+        self._body = Static(classes="thinking-body")
 
     def compose(self):  # type: ignore[no-untyped-def]
-        yield ThinkingHeader(self._header(), classes="thinking-header")
-        yield Static(classes="thinking-body")
+        yield self._head
+        yield self._body
 
     def on_mount(self) -> None:
         self._render_body()
@@ -60,7 +64,7 @@ class ThinkingPanel(Vertical, can_focus=True):
         if view == self.view:
             return
         self.view = view
-        self.query_one(ThinkingHeader).update(self._header())
+        self._head.update(self._header())
         if self.expanded:
             self._render_body()
         self._sync_ticker()
@@ -86,17 +90,17 @@ class ThinkingPanel(Vertical, can_focus=True):
             self._ticker = None
 
     def _tick(self) -> None:
-        self.query_one(ThinkingHeader).update(self._header())
+        self._head.update(self._header())
 
     def _render_body(self) -> None:
-        body = self.query_one(".thinking-body", Static)
+        body = self._body
         body.display = self.expanded
         if self.expanded:
             body.update(Text(clean(self.view.text), "italic"))
 
     def action_toggle_panel(self) -> None:
         self.expanded = not self.expanded
-        self.query_one(ThinkingHeader).update(self._header())
+        self._head.update(self._header())
         self._render_body()
 
     def on_click(self, event: events.Click) -> None:

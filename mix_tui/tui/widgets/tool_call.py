@@ -18,6 +18,7 @@ from textual.widgets import Static
 
 from mix_tui.tui.session.items import ToolView
 from mix_tui.tui.widgets import tool_render as render
+from mix_tui.tui.widgets.safe_text import clean
 
 
 class ToolHeader(Static):
@@ -60,11 +61,15 @@ class ToolCallPanel(Vertical, can_focus=True):
         self.show_all = False
         self.body_text = Text()  # what the expanded body shows (plain Text: data, never markup)
         self._ticker: Timer | None = None
+        # made here, not in compose: an update may come before the panel has composed its children
+        self._head = ToolHeader(self.header_text(), classes="tool-header")
+        self._body = Static(classes="tool-body")
+        self._more = MoreLines(classes="tool-more")
 
     def compose(self):  # type: ignore[no-untyped-def]
-        yield ToolHeader(self.header_text(), classes="tool-header")
-        yield Static(classes="tool-body")
-        yield MoreLines(classes="tool-more")
+        yield self._head
+        yield self._body
+        yield self._more
 
     def on_mount(self) -> None:
         self._render_body()
@@ -76,7 +81,7 @@ class ToolCallPanel(Vertical, can_focus=True):
         changed = view != self.view
         self.view = view
         if changed:
-            self.query_one(ToolHeader).update(self.header_text())
+            self._head.update(self.header_text())
             if self.expanded:
                 self._render_body()
             self._sync_ticker()
@@ -98,11 +103,10 @@ class ToolCallPanel(Vertical, can_focus=True):
             self._ticker = None
 
     def _tick(self) -> None:
-        self.query_one(ToolHeader).update(self.header_text())
+        self._head.update(self.header_text())
 
     def _render_body(self) -> None:
-        body = self.query_one(".tool-body", Static)
-        more = self.query_one(MoreLines)
+        body, more = self._body, self._more
         body.display = self.expanded
         if not self.expanded:
             more.display = False
@@ -117,7 +121,7 @@ class ToolCallPanel(Vertical, can_focus=True):
         if self.view.children:
             parts.append(_children_text(self.view))
         if self.view.result is not None:
-            lines, cut = render.preview(render.clean(self.view.result).splitlines(), self.show_all)
+            lines, cut = render.preview(clean(self.view.result).splitlines(), self.show_all)
             hidden += cut
             parts.append(
                 render.result_text(lines, self.view.is_error) if lines else Text("(no output)", "dim")
@@ -135,7 +139,7 @@ class ToolCallPanel(Vertical, can_focus=True):
     def action_toggle_panel(self) -> None:
         self.expanded = not self.expanded
         self.set_class(self.expanded, "-expanded")
-        self.query_one(ToolHeader).update(self.header_text())
+        self._head.update(self.header_text())
         self._render_body()
 
     def action_more(self) -> None:
@@ -143,7 +147,7 @@ class ToolCallPanel(Vertical, can_focus=True):
             self.expanded = True
             self.add_class("-expanded")
         self.show_all = not self.show_all
-        self.query_one(ToolHeader).update(self.header_text())
+        self._head.update(self.header_text())
         self._render_body()
 
     def on_click(self, event: events.Click) -> None:
@@ -166,7 +170,7 @@ def _children_text(view: ToolView) -> Text:
         if isinstance(child, ToolView):
             text.append_text(render.header_text(child, expanded=False, elapsed=None)[2:])
         elif isinstance(child, TextView):
-            first = render.clean(child.text.strip().splitlines()[0]) if child.text.strip() else ""
+            first = clean(child.text.strip().splitlines()[0]) if child.text.strip() else ""
             text.append(first)
         elif isinstance(child, ThinkingView):
             text.append("thinking", "dim italic")

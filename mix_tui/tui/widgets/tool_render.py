@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import difflib
 import json
-import re
 from typing import Any
 
 from rich.text import Text
 
 from mix_tui.tui.session.items import ToolView
+from mix_tui.tui.widgets.safe_text import clean
 
 PREVIEW_LINES = 8  # result/diff lines shown before "N more lines"
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _KEY_ARGS = ("command", "file_path", "path", "pattern", "query", "url", "description", "prompt")
 
 _STATUS: dict[str, tuple[str, str, str]] = {
@@ -39,11 +38,6 @@ _PERMISSION_TAGS: dict[str, tuple[str, str]] = {
     "rule": ("auto-approved", "cyan"),
 }
 _NO_DURATION = frozenset({"streaming", "ready", "awaiting_permission", "denied", "timed_out"})
-
-
-def clean(text: str) -> str:
-    """Replace terminal control characters (escape sequences included) with a visible mark."""
-    return _CONTROL.sub("�", text.replace("\r\n", "\n").replace("\t", "    "))
 
 
 def key_argument(name: str, arguments: dict[str, Any]) -> str:

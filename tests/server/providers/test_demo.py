@@ -84,6 +84,27 @@ def tool_calls(events: list[ProviderEvent]) -> list[tuple[str, dict[str, object]
         ),
         ("glob **/*.py", "Glob", {"pattern": "**/*.py"}),
         ("grep def main", "Grep", {"pattern": "def main"}),
+        ("python\n```\nprint(6 * 7)\n```", "python_execution", {"code": "print(6 * 7)\n"}),
+        ("fetch https://example.com/a", "ReadText", {"file_path": "https://example.com/a"}),
+        (
+            "look chart.png",
+            "ReadMedia",
+            {"file_path": "chart.png", "media_type": "image", "prompt": "Describe what you see."},
+        ),
+        (
+            "look doc.pdf pages 1-3",
+            "ReadMedia",
+            {"file_path": "doc.pdf", "media_type": "pdf", "prompt": "Describe what you see.", "pdf_pages": "1-3"},
+        ),
+        ("search textual tui", "Search", {"query": "textual tui", "search_type": "web"}),
+        ("search images red pandas", "Search", {"query": "red pandas", "search_type": "images"}),
+        ("show out/plot.png", "Show", {"outputs": [{"path": "out/plot.png", "type": "image", "title": "plot.png"}]}),
+        (
+            "task count the python files",
+            "Task",
+            {"description": "count the python files", "prompt": "count the python files", "subagent_type": "general-purpose"},
+        ),
+        ("plan\n```\n1. read\n2. fix\n```", "ExitPlanMode", {"plan": "1. read\n2. fix\n"}),
     ],
 )
 async def test_each_directive_becomes_a_tool_call(prompt: str, name: str, args: dict[str, object]) -> None:
@@ -109,7 +130,11 @@ async def test_several_directives_give_several_calls_with_step_ids() -> None:
     events = await collect(DemoProvider(FAST), options(*history))
     assert [name for name, _ in tool_calls(events)] == ["Bash", "ReadText", "Glob"]
     ids = [e.id for e in events if isinstance(e, ToolCallStart)]
-    assert ids == ["demo_call_1_1", "demo_call_1_2", "demo_call_1_3"]
+    tag = ids[0].split("_")[2]
+    assert ids == [f"demo_call_{tag}_1_1", f"demo_call_{tag}_1_2", f"demo_call_{tag}_1_3"]
+    # another conversation gets other ids (a sub-agent's calls share its parent's stream)
+    other = await collect(DemoProvider(FAST), options(user("$ pwd")))
+    assert next(e.id for e in other if isinstance(e, ToolCallStart)).split("_")[2] != tag
     assert "1. I'll run `pwd`." in text_of(events)
 
 

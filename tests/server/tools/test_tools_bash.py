@@ -192,7 +192,18 @@ async def test_provider_keys_do_not_reach_commands(monkeypatch, tmp_path) -> Non
     from mix_tui.server.tools.base import ToolContext
     from mix_tui.server.tools.bash import Bash
 
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-should-not-leak")
+    # an allowlist, not a denylist: names nobody thought of are dropped too
+    leaks = {
+        "ANTHROPIC_API_KEY": "sk-ant-should-not-leak",
+        "ACME_CLOUD_API_KEY": "acme-should-not-leak",
+        "GITHUB_TOKEN": "ghp-should-not-leak",
+        "SSH_AUTH_SOCK": "/tmp/agent-should-not-leak",
+        "MIX_SERVER_TOKEN": "token-should-not-leak",
+    }
+    for name, value in leaks.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
     outcome = await Bash().run({"command": "env"}, ToolContext(workdir=tmp_path, session_id="s"))
-    assert "PATH=" in outcome.output
-    assert "sk-ant-should-not-leak" not in outcome.output
+    assert "PATH=" in outcome.output and "LC_ALL=C.UTF-8" in outcome.output
+    for value in leaks.values():
+        assert value not in outcome.output

@@ -6,8 +6,11 @@ import asyncio
 import os
 from pathlib import Path
 
+import pytest
+
 from mix_tui.server.tools import ToolContext, unified_diff
-from mix_tui.server.tools.files import Edit, ReadText, Write
+from mix_tui.server.tools.files import Edit, Write
+from mix_tui.server.tools.read_text import ReadText
 
 
 def _names(directory: Path) -> list[str]:
@@ -31,6 +34,12 @@ async def test_read_offset_limit_and_continuation_hint(ctx: ToolContext, workdir
     assert "offset=13" in out.output
     past = await ReadText().run({"file_path": "n.txt", "offset": 500}, ctx)
     assert "past the end" in past.output and "100 lines" in past.output
+    # the SDK documents a 0-based offset: 0 reads from the start instead of failing validation
+    from mix_tui.server.tools import validate_input
+
+    args = validate_input(ReadText(), {"file_path": "n.txt", "offset": 0, "limit": 1})
+    assert isinstance(args, dict)
+    assert (await ReadText().run(args, ctx)).output.startswith("     1\tline 1\n")
 
 
 async def test_read_cuts_very_long_lines(ctx: ToolContext, workdir: Path) -> None:
@@ -61,7 +70,7 @@ def test_read_inside_needs_no_permission_outside_does(ctx: ToolContext, workdir:
     assert need is not None
     assert need.action == "read"
     assert need.description == f"Read file outside the working directory: {secret}"
-    assert need.path == str(outside)
+    assert need.path == str(secret)  # the resolved file itself (issue 8.6)
     assert need.params == {"file_path": str(secret)}
     # `..` and symlinks are resolved before the check
     assert ReadText().permission({"file_path": "../outside/secret.txt"}, ctx) is not None
@@ -129,7 +138,7 @@ async def test_edit_replaces_a_unique_match_and_asks_with_its_diff(ctx: ToolCont
     assert need is not None
     assert need.action == "edit"
     assert need.description == f"Edit file: {target}"
-    assert need.path == str(workdir)
+    assert need.path == str(target)
     assert need.params == {
         "file_path": str(target),
         "diff": "--- a/m.py\n+++ b/m.py\n@@ -1,2 +1,2 @@\n def f():\n-    return 1\n+    return 2\n",
@@ -205,3 +214,62 @@ async def test_fifos_are_refused_not_waited_on(ctx: ToolContext, workdir: Path) 
         Edit().run({"file_path": "pipe", "old_string": "a", "new_string": "b"}, ctx), 2
     )
     assert edit.is_error and "not a regular file" in edit.output
+
+
+# ---- outside the workdir: ask before reading, counting or reporting anything (issue 8.7) ----------
+
+
+def _said(need: object) -> str:
+    """Everything a permission prompt (and so the model, after a denial) could learn."""
+    return repr(need)
+
+
+@pytest.mark.parametrize("exists", [True, False])
+def test_edit_outside_asks_before_it_looks_at_the_file(
+    ctx: ToolContext, outside: Path, exists: bool
+) -> None:
+    target = outside / "passwd"
+    if exists:
+        target.write_text("root:x:0:0\n" * 24)
+    args = {"file_path": str(target), "old_string": "root", "new_string": "toor"}
+    need = Edit().permission(args, ctx)
+    assert need is not None, "an outside edit must ask even when it could not apply"
+    assert need.path == str(target)
+    said = _said(need)
+    assert "24" not in said and "occurs" not in said and "not found" not in said.lower()
+    assert "diff" not in need.params  # a diff would need the current content
+    assert need.params["old_string"] == "root" and need.params["new_string"] == "toor"
+
+
+def test_write_outside_asks_without_reading_even_a_directory(ctx: ToolContext, outside: Path) -> None:
+    (outside / "secret.txt").write_text("top secret\n")
+    for target in (outside / "secret.txt", outside):
+        need = Write().permission({"file_path": str(target), "content": "new"}, ctx)
+        assert need is not None
+        assert "top secret" not in _said(need) and "is a directory" not in _said(need)
+        assert need.params == {"file_path": str(target), "content": "new"}
+
+
+def test_outside_prompts_do_not_open_the_file(ctx: ToolContext, outside: Path) -> None:
+    # an unreadable file: any read during the check would fail and change the answer
+    target = outside / "locked"
+    target.write_text("x")
+    target.chmod(0)
+    try:
+        for tool, args in (
+            (ReadText(), {"file_path": str(target)}),
+            (Write(), {"file_path": str(target), "content": "y"}),
+            (Edit(), {"file_path": str(target), "old_string": "x", "new_string": "y"}),
+        ):
+            need = tool.permission(args, ctx)
+            assert need is not None and need.path == str(target), tool.name
+            assert "denied" not in _said(need).lower()
+    finally:
+        target.chmod(0o600)
+
+
+async def test_granted_outside_edit_reports_as_usual(ctx: ToolContext, outside: Path) -> None:
+    target = outside / "conf"
+    target.write_text("a=1\n")
+    out = await Edit().run({"file_path": str(target), "old_string": "a=1", "new_string": "a=2"}, ctx)
+    assert not out.is_error and target.read_text() == "a=2\n"

@@ -83,7 +83,10 @@ async def test_glob_caps_results(ctx: ToolContext, workdir: Path) -> None:
         (workdir / f"f{i}.txt").write_text("")
     out = await Glob().run({"pattern": "*.txt"}, ctx)
     lines = out.output.splitlines()
-    assert len(lines) == 201 and lines[-1].startswith("(30 more not shown")
+    assert len(lines) == 101 and lines[-1].startswith("(results are truncated: 130 more")
+    assert out.metadata == {"number_of_files": 100, "truncated": True}
+    few = await Glob().run({"pattern": "f1?.txt"}, ctx)
+    assert few.metadata == {"number_of_files": 10, "truncated": False}
 
 
 async def test_glob_rejects_escaping_patterns(ctx: ToolContext) -> None:
@@ -126,7 +129,8 @@ async def test_grep_caps_lines_and_cuts_long_ones(ctx: ToolContext, workdir: Pat
     (workdir / "many.txt").write_text("match\n" * 500)
     (workdir / "wide.txt").write_text("a" * 1000 + "needle" + "b" * 1000 + "\n")
     many = await Grep().run({"pattern": "match"}, ctx)
-    assert len(many.output.splitlines()) == 201 and "stopped at 200" in many.output
+    assert len(many.output.splitlines()) == 101 and "truncated at 100" in many.output
+    assert many.metadata == {"number_of_matches": 100, "truncated": True}
     wide = await Grep().run({"pattern": "needle"}, ctx)
     assert "needle" in wide.output and len(wide.output) < 400
 
@@ -166,3 +170,76 @@ async def test_grep_skips_fifos(ctx: ToolContext, workdir: Path) -> None:
     (workdir / "a.txt").write_text("findme\n")
     out = await asyncio.wait_for(Grep().run({"pattern": "findme"}, ctx), 2)
     assert out.output == "a.txt:1: findme"
+
+
+# ---- what is left out by default: .gitignore, virtualenvs, VCS folders ---------------------------
+
+
+@pytest.fixture
+def project(workdir: Path) -> Path:
+    files = {
+        ".gitignore": "*.log\nbuild/\n/secret.txt\n!keep.log\n",
+        "app.py": "needle = 1\n",
+        "debug.log": "needle in a log\n",
+        "keep.log": "needle kept\n",
+        "secret.txt": "needle top-level only\n",
+        "sub/secret.txt": "needle nested is not ignored\n",
+        "build/out.py": "needle built\n",
+        "sub/.gitignore": "*.tmp\n!important.log\n",
+        "sub/x.tmp": "needle tmp\n",
+        "sub/important.log": "needle re-included deeper\n",
+        ".venv/lib/site.py": "needle in site-packages\n",
+        ".venv/pyvenv.cfg": "home = /usr/bin\n",
+        "env2/pyvenv.cfg": "home = /usr/bin\n",
+        "env2/lib/x.py": "needle in an unnamed venv\n",
+        ".git/HEAD": "needle in git\n",
+        ".git/info/exclude": "excluded.py\n",
+        "excluded.py": "needle excluded by info/exclude\n",
+    }
+    for rel, text in files.items():
+        path = workdir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return workdir
+
+
+EXPECTED_VISIBLE = ["app.py", "keep.log", "sub/important.log", "sub/secret.txt"]
+
+
+async def test_grep_and_glob_respect_gitignore_venvs_and_git(ctx: ToolContext, project: Path) -> None:
+    grep = await Grep().run({"pattern": "needle"}, ctx)
+    assert sorted(line.split(":", 1)[0] for line in grep.output.splitlines()) == EXPECTED_VISIBLE
+    glob = await Glob().run({"pattern": "**/*"}, ctx)
+    names = set(glob.output.splitlines())
+    assert set(EXPECTED_VISIBLE) <= names
+    assert not names & {"debug.log", "secret.txt", "build/out.py", "sub/x.tmp", "excluded.py"}
+    assert not any(n.startswith((".venv/", "env2/", ".git/")) for n in names)
+
+
+async def test_a_subfolder_search_still_obeys_the_root_gitignore(ctx: ToolContext, project: Path) -> None:
+    (project / "build" / "deep").mkdir()
+    (project / "sub" / "build").mkdir()
+    (project / "sub" / "build" / "x.py").write_text("needle\n")
+    out = await Grep().run({"pattern": "needle", "path": "sub"}, ctx)
+    assert sorted(line.split(":", 1)[0] for line in out.output.splitlines()) == [
+        "sub/important.log",
+        "sub/secret.txt",
+    ]
+
+
+async def test_include_ignored_searches_everything_but_vcs(ctx: ToolContext, project: Path) -> None:
+    out = await Grep().run({"pattern": "needle", "include_ignored": True}, ctx)
+    files = {line.split(":", 1)[0] for line in out.output.splitlines()}
+    assert {"debug.log", "build/out.py", ".venv/lib/site.py", "env2/lib/x.py", "excluded.py"} <= files
+    assert not any(f.startswith(".git/") for f in files)
+
+
+async def test_grep_include_and_literal_text_as_the_sdk_names_them(ctx: ToolContext, workdir: Path) -> None:
+    (workdir / "a.ts").write_text("x = a.b(c)\n")
+    (workdir / "b.tsx").write_text("a.b(c)\n")
+    (workdir / "c.py").write_text("a.b(c)\n")
+    literal = await Grep().run({"pattern": "a.b(c)", "literal_text": True, "include": "*.{ts,tsx}"}, ctx)
+    assert [line.split(":", 1)[0] for line in literal.output.splitlines()] == ["a.ts", "b.tsx"]
+    assert literal.metadata == {"number_of_matches": 2, "truncated": False}
+    regex = await Grep().run({"pattern": "a.b(c)"}, ctx)
+    assert regex.output.startswith("No matches")  # as a regex, the parentheses are a group
