@@ -58,6 +58,12 @@ def _add_serve_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
     stream.add_argument(
         "--heartbeat-interval", type=float, default=15.0, help="seconds of silence before a heartbeat (default: 15)"
     )
+    stream.add_argument(
+        "--delta-window",
+        type=float,
+        default=40.0,
+        help="ms within which text deltas of one message become one event; 0: one event per token (default: 40)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -200,6 +200,8 @@ class CancelResponse(CamelModel):
     cancelled: bool | None = None
     status: str | None = None
     session_id: str | None = None
+    # extension: prompts withdrawn from the send queue by `?queue=true`
+    withdrawn: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -302,6 +304,11 @@ class SendMessageRequest(WireModel):
 class SendMessageAccepted(CamelModel):
     status: str = "processing"
     session_id: str = ""
+    # extension: the prompt waits behind a running turn (ours queue it; Go runs it at once) and
+    # can be withdrawn with DELETE /api/sessions/{id}/queue/{queueId} until it starts
+    queued: bool | None = None
+    queue_id: str | None = None
+    queue_position: int | None = None
 
 
 # ---- permissions and notifications -------------------------------------------------------------

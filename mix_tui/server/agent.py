@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from mix_tui.protocol.events import Complete, Error, MixEvent, UserMessageCreated
 from mix_tui.protocol.models import TurnStatus
 from mix_tui.secrets import redact
-from mix_tui.server import catalog
+from mix_tui.server import catalog, prompt_queue
 from mix_tui.server.callbacks import run_callbacks
 from mix_tui.server.media_reader import media_reader
 from mix_tui.server.prompt import (
@@ -49,8 +49,12 @@ class TurnRequest:
 
 
 class Turn:
-    def __init__(self, rt: Runtime, session_id: str, request: TurnRequest, cancelled: asyncio.Event) -> None:
+    def __init__(
+        self, rt: Runtime, session_id: str, request: TurnRequest, cancelled: asyncio.Event, *,
+        queue_id: str | None = None,
+    ) -> None:
         self.rt = rt
+        self.queue_id = queue_id  # the queued prompt this turn runs (taken from the queue as it starts)
         self.session_id = session_id
         self.request = request
         self.cancelled = cancelled
@@ -105,7 +109,7 @@ class Turn:
             return
         stored_text = with_plan_reminder(req.text) if req.plan_mode else req.text
         user = MessageRow(id=new_id(), session_id=sid, role="user", content=stored_text, turn_status="running")
-        await store.run(store.add_message, user)
+        await store.run(store.transaction, prompt_queue.begin_turn, user, self.queue_id)
         self.user_message_id = user.id
         self.publish(UserMessageCreated(message_id=user.id, content=stored_text))
         if session.user_count == 0 and session.title.strip().lower() in PLACEHOLDER_TITLES:
@@ -189,7 +193,9 @@ class Turn:
             result = StepResult(message_id=message_id)
             try:
                 async with recorder.streaming(result):
-                    await run_step(provider, options, result, self.publish, self.cancelled)
+                    await run_step(
+                        provider, options, result, self.publish, self.cancelled, self.rt.config.delta_window
+                    )
             except asyncio.CancelledError:
                 # a hard stop mid-stream: keep what arrived (the normal cancel path returns below)
                 result.finish = "canceled"

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mix_tui.server import routes_files, routes_messages, routes_sessions, routes_system
+from mix_tui.server import routes_files, routes_messages, routes_queue, routes_sessions, routes_system
 from mix_tui.server.config import ServerConfig, is_loopback_host
 from mix_tui.server.http import ApiError, error_response
 from mix_tui.server.runtime import Runtime
@@ -88,13 +88,36 @@ async def _api_error(request: Request, exc: Exception) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    if exc.status_code == 404:
-        message = f"No route for {request.method} {request.url.path}"
-    elif exc.status_code == 405:
-        message = f"Method {request.method} not allowed on {request.url.path}"
-    else:
-        message = str(exc.detail)
+    message = f"No route for {request.method} {request.url.path}" if exc.status_code == 404 else str(exc.detail)
     return error_response(exc.status_code, message, headers=dict(exc.headers or {}))
+
+
+class _MethodNotAllowed:
+    """Answers every other method on a path with 405 and the path's full `Allow` list (Starlette
+    would name only the first route's methods, or fall through to a templated path that happens to
+    match). An ASGI app, not a function, so its route matches any method."""
+
+    def __init__(self, methods: list[str]) -> None:
+        self.allow = ", ".join(methods)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        message = f"Method {scope['method']} not allowed on {scope['path']}; allowed: {self.allow}"
+        await error_response(405, message, headers={"Allow": self.allow})(scope, receive, send)
+
+
+def ordered_routes(routes: list[Route]) -> list[Route]:
+    """Concrete paths before templated ones, as OpenAPI matches them (`/api/auth/status` is not
+    `/api/auth/{provider}`), each path's routes followed by its 405 answer for other methods."""
+    by_path: dict[str, list[Route]] = {}
+    for route in routes:
+        by_path.setdefault(route.path, []).append(route)
+    ordered: list[Route] = []
+    for path, group in sorted(by_path.items(), key=lambda item: len(item[1][0].param_convertors)):
+        methods: set[str] = set()
+        for route in group:
+            methods |= route.methods or set()
+        ordered += [*group, Route(path, _MethodNotAllowed(sorted(methods)))]
+    return ordered
 
 
 async def _internal_error(request: Request, exc: Exception) -> Response:
@@ -107,11 +130,12 @@ def build_app(rt: Runtime, turns: TurnManager) -> Starlette:
         Route("/stream", StreamEndpoint(), methods=["GET"]),
         *routes_sessions.ROUTES,
         *routes_messages.ROUTES,
+        *routes_queue.ROUTES,
         *routes_files.ROUTES,
         *routes_system.ROUTES,
     ]
     app = Starlette(
-        routes=routes,
+        routes=ordered_routes(routes),
         exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _internal_error},
     )
     app.state.runtime = rt

@@ -41,6 +41,8 @@ class ServerConfig:
     rate_limit_attempts: int = 3
     # seconds between writes of a streaming answer (what a crash can lose at most)
     partial_flush_interval: float = 0.5
+    # text deltas of one message arriving within this many seconds become one event (0 = never merged)
+    delta_window: float = 0.04
     extra_hosts: frozenset[str] = field(default_factory=frozenset)
 
     @property

@@ -55,6 +55,7 @@ class RunningServer:
     server: uvicorn.Server
     task: asyncio.Task[None]
     port: int
+    warmup: asyncio.Future[bytes] | None = None
     _stopped: bool = False
 
     @property
@@ -76,6 +77,9 @@ class RunningServer:
         with contextlib.suppress(asyncio.CancelledError):
             await self.task
         await rt.providers.aclose()
+        if self.warmup is not None:  # finished or failed, it must not outlive the store
+            with contextlib.suppress(Exception):
+                await self.warmup
         rt.close()
 
 
@@ -122,7 +126,11 @@ async def start_server(config: ServerConfig) -> RunningServer:
             task.result()
             raise RuntimeError("the server stopped while starting")
         await asyncio.sleep(0.01)
-    return RunningServer(config, rt, turns, server, task, port)
+    running = RunningServer(config, rt, turns, server, task, port)
+    # render the session list now, so the client's first GET /api/sessions is the warm one (about
+    # 2 s of store time with 100,000 sessions; other store calls queue behind it meanwhile)
+    running.warmup = asyncio.ensure_future(rt.store.run(rt.sessions.json, False))
+    return running
 
 
 @contextlib.asynccontextmanager
@@ -174,6 +182,9 @@ def config_from_args(args: argparse.Namespace) -> tuple[ServerConfig, bool]:
         raise ConfigError("--replay-size and --subscriber-queue must be at least 1")
     if not args.heartbeat_interval > 0:
         raise ConfigError("--heartbeat-interval must be positive")
+    delta_window = getattr(args, "delta_window", 40.0)
+    if not 0 <= delta_window <= 1000:
+        raise ConfigError("--delta-window must be between 0 and 1000 ms")
     workdir = Path(args.workdir).expanduser().resolve() if args.workdir else Path.cwd()
     if not workdir.is_dir():
         raise ConfigError(f"--workdir {workdir} is not a directory")
@@ -192,6 +203,7 @@ def config_from_args(args: argparse.Namespace) -> tuple[ServerConfig, bool]:
         replay_size=args.replay_size,
         subscriber_queue=args.subscriber_queue,
         heartbeat_interval=args.heartbeat_interval,
+        delta_window=delta_window / 1000,
     )
     provider = args.provider or catalog.first_configured_provider()
     if provider not in catalog.known_providers(replace(config, provider=provider)):

@@ -106,6 +106,57 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE tool_results ADD COLUMN metadata TEXT;
     ALTER TABLE messages ADD COLUMN callback_results TEXT;
     """,
+    # 5: prompts accepted while their session's turn runs, in arrival order (prompt_queue.py)
+    """
+    CREATE TABLE queued_prompts (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        text TEXT NOT NULL,
+        plan_mode INTEGER NOT NULL DEFAULT 0,
+        thinking_level TEXT,
+        max_steps INTEGER,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX queued_by_session ON queued_prompts(session_id, seq);
+    """,
+    # 6: the session list in one indexed scan. Counted subqueries per session picked the role index
+    # and grew quadratically (168 s for 10,000 sessions); triggers now keep the counts and the first
+    # prompt on the session row, whichever code path adds or deletes messages (INDEXED BY: the
+    # planner must not pick messages_by_role for the per-session lookups either).
+    """
+    ALTER TABLE sessions ADD COLUMN user_count INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN assistant_count INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN tool_count INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN first_user TEXT;
+    UPDATE sessions SET user_count = c.users, assistant_count = c.assistants, tool_count = c.tools
+        FROM (SELECT session_id, SUM(role = 'user') AS users, SUM(role = 'assistant') AS assistants,
+                     SUM(role = 'tool') AS tools
+              FROM messages GROUP BY session_id) AS c
+        WHERE c.session_id = sessions.id;
+    UPDATE sessions SET first_user = (
+        SELECT m.content FROM messages m INDEXED BY messages_by_session
+        WHERE m.session_id = sessions.id AND m.role = 'user' ORDER BY m.seq LIMIT 1);
+    CREATE TRIGGER messages_counted AFTER INSERT ON messages BEGIN
+        UPDATE sessions SET
+            user_count = user_count + (NEW.role = 'user'),
+            assistant_count = assistant_count + (NEW.role = 'assistant'),
+            tool_count = tool_count + (NEW.role = 'tool'),
+            first_user = CASE WHEN NEW.role = 'user' AND first_user IS NULL THEN NEW.content ELSE first_user END
+        WHERE id = NEW.session_id;
+    END;
+    CREATE TRIGGER messages_uncounted AFTER DELETE ON messages BEGIN
+        UPDATE sessions SET
+            user_count = user_count - (OLD.role = 'user'),
+            assistant_count = assistant_count - (OLD.role = 'assistant'),
+            tool_count = tool_count - (OLD.role = 'tool'),
+            first_user = CASE WHEN OLD.role != 'user' THEN first_user ELSE (
+                SELECT m.content FROM messages m INDEXED BY messages_by_session
+                WHERE m.session_id = OLD.session_id AND m.role = 'user' ORDER BY m.seq LIMIT 1) END
+        WHERE id = OLD.session_id;
+    END;
+    CREATE INDEX sessions_recent ON sessions(updated_at DESC, seq DESC);
+    """,
 )
 
 
@@ -136,4 +187,16 @@ def migrate(conn: sqlite3.Connection) -> int:
 
 
 def _statements(script: str) -> list[str]:
-    return [part.strip() for part in script.split(";") if part.strip()]
+    """The script's statements; a trigger's body holds semicolons of its own, so pieces are joined
+    until SQLite calls the statement complete."""
+    statements: list[str] = []
+    pending = ""
+    for part in script.split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip(" \n;"):
+        statements.append(pending.strip())
+    return statements

@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import asyncio
 import mimetypes
+import os
 import re
+from collections.abc import AsyncIterator
 from email.message import Message
 from email.parser import BytesParser
 from email.policy import HTTP
+from email.utils import formatdate
 from pathlib import Path
+from stat import S_ISREG
 from urllib.parse import quote
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from mix_tui.protocol.models import FileInfo
@@ -23,6 +27,7 @@ from mix_tui.server import thumbs
 from mix_tui.server.http import ApiError, base_url, not_found, runtime, wire
 
 MAX_UPLOAD = 32 * 1024 * 1024
+READ_CHUNK = 256 * 1024
 _UNSAFE = re.compile(r"[\x00-\x1f/\\]")
 
 
@@ -66,9 +71,16 @@ async def list_files(request: Request) -> Response:
     sid, folder = await _folder(request)
 
     def collect() -> list[FileInfo]:
-        if not folder.is_dir():
-            return []
-        return [_info(request, sid, p) for p in sorted(folder.iterdir())]
+        found: list[FileInfo] = []
+        try:
+            for path in sorted(folder.iterdir()):
+                try:
+                    found.append(_info(request, sid, path))
+                except FileNotFoundError:
+                    continue  # deleted while we listed
+        except (FileNotFoundError, NotADirectoryError):
+            return []  # no folder yet, or the session is being deleted
+        return found
 
     return wire(await asyncio.to_thread(collect))
 
@@ -116,7 +128,11 @@ async def upload(request: Request) -> Response:
             info.original_name = filename
         return info
 
-    return wire(await asyncio.to_thread(save), 201)
+    try:
+        saved = await asyncio.to_thread(save)
+    except FileNotFoundError:  # the session was deleted (its folder removed) while this upload ran
+        raise not_found("Session", sid) from None
+    return wire(saved, 201)
 
 
 async def get_file(request: Request) -> Response:
@@ -133,9 +149,34 @@ async def get_file(request: Request) -> Response:
             small, media = await asyncio.to_thread(thumbs.thumbnail, path, spec, cache)
         except thumbs.ThumbError as exc:
             raise ApiError(400, str(exc)) from None
-        return FileResponse(small, media_type=media, headers={"Cache-Control": "private, max-age=3600"})
+        except (FileNotFoundError, NotADirectoryError):  # no such file, or deleted with its session meanwhile
+            raise ApiError(404, f"File '{path.name}' not found") from None
+        return await _open_file(small, media, {"Cache-Control": "private, max-age=3600"})
     media = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return FileResponse(path, media_type=media)
+    return await _open_file(path, media)
+
+
+async def _open_file(path: Path, media: str, headers: dict[str, str] | None = None) -> Response:
+    """The file streamed from a handle opened before the answer starts: a delete racing the GET
+    (the session's folder removed) is a clean 404, never a response cut off after its headers."""
+    try:
+        handle = await asyncio.to_thread(path.open, "rb")
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        raise ApiError(404, f"File '{path.name}' not found") from None
+    stat = os.fstat(handle.fileno())
+    if not S_ISREG(stat.st_mode):
+        handle.close()
+        raise ApiError(404, f"File '{path.name}' not found")
+
+    async def chunks() -> AsyncIterator[bytes]:
+        try:
+            while data := await asyncio.to_thread(handle.read, READ_CHUNK):
+                yield data
+        finally:
+            handle.close()
+
+    sent = {"content-length": str(stat.st_size), "last-modified": formatdate(stat.st_mtime, usegmt=True), **(headers or {})}
+    return StreamingResponse(chunks(), media_type=media, headers=sent)
 
 
 def _thumb_spec(value: str) -> thumbs.ThumbSpec:
@@ -162,9 +203,10 @@ async def delete_file(request: Request) -> Response:
     path = _target(folder, request.path_params["filename"])
     if path.is_dir():
         raise ApiError(400, "Directories cannot be deleted")
-    if not path.is_file():
-        raise ApiError(404, f"File '{path.name}' not found")
-    await asyncio.to_thread(path.unlink)
+    try:
+        await asyncio.to_thread(path.unlink)
+    except (FileNotFoundError, NotADirectoryError):  # never there, or gone with its session meanwhile
+        raise ApiError(404, f"File '{path.name}' not found") from None
     return Response(status_code=204)
 
 

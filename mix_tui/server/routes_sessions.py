@@ -14,7 +14,7 @@ from starlette.routing import Route
 from mix_tui.protocol.events import SessionCreated, SessionDeleted
 from mix_tui.protocol.models import Callback, UpdateCallbacksRequest
 from mix_tui.server import catalog
-from mix_tui.server.http import ApiError, json_body, not_found, parse, runtime, wire
+from mix_tui.server.http import ApiError, LargeJSON, json_body, not_found, parse, runtime, wire
 from mix_tui.server.store import SessionRow, new_id
 from mix_tui.server.turns import TurnManager
 from mix_tui.server.views import callbacks_json, export_session, session_data
@@ -47,10 +47,20 @@ def _str(data: dict[str, Any], key: str) -> str | None:
     return value
 
 
+CALLBACK_TYPES = ("bash_script", "sub_agent", "send_message")
+
+
 def _callbacks(data: dict[str, Any]) -> list[Callback] | None:
     if data.get("callbacks") is None:
         return None
-    return parse(UpdateCallbacksRequest, {"callbacks": data["callbacks"]}).callbacks
+    callbacks = parse(UpdateCallbacksRequest, {"callbacks": data["callbacks"]}).callbacks
+    for n, callback in enumerate(callbacks):
+        if callback.type not in CALLBACK_TYPES:
+            raise ApiError(
+                400, f"Validation error for field 'callbacks.{n}.type': type must be one of {', '.join(CALLBACK_TYPES)}",
+                "validation_error",
+            )
+    return callbacks
 
 
 def _validate_create(data: dict[str, Any], known_providers: list[str]) -> SessionRow:
@@ -88,8 +98,7 @@ def _validate_create(data: dict[str, Any], known_providers: list[str]) -> Sessio
 async def list_sessions(request: Request) -> Response:
     rt = runtime(request)
     include = request.query_params.get("includeSubagents", "false").lower() in ("1", "true", "yes")
-    rows = await rt.store.run(rt.store.list_sessions, include)
-    return wire([session_data(r, with_first_message=True) for r in rows])
+    return LargeJSON(await rt.store.run(rt.sessions.json, include))
 
 
 async def create_session(request: Request) -> Response:
@@ -108,6 +117,7 @@ async def delete_session(request: Request) -> Response:
     rt = runtime(request)
     row = await _session_or_404(request)
     manager = turns(request)
+    await manager.withdraw(row.id)
     if manager.cancel(row.id):
         await manager.wait(row.id, DELETE_WAIT)
     rt.permissions.deny_all(row.id)
@@ -127,7 +137,8 @@ async def update_callbacks(request: Request) -> Response:
         raise ApiError(400, "Validation error for field 'callbacks': callbacks is required", "validation_error")
     callbacks = _callbacks(data) or []
     updated = await rt.store.run(rt.store.update_session, row.id, callbacks=callbacks_json(callbacks))
-    assert updated is not None
+    if updated is None:  # deleted while this request was on its way
+        raise not_found("Session", row.id)
     return wire(session_data(updated))
 
 
@@ -146,15 +157,16 @@ async def rewind(request: Request) -> Response:
     message_id = _str(data, "messageId")
     if not message_id:
         raise ApiError(400, "messageId is required", "validation_error")
-    if turns(request).is_running(row.id):
-        raise ApiError(409, "A turn is running in this session; cancel it before rewinding")
+    if turns(request).is_running(row.id):  # 400: the spec documents no 409 here
+        raise ApiError(400, "A turn is running in this session; cancel it before rewinding")
     kept_at = await rt.store.run(rt.store.rewind, row.id, message_id)
     if kept_at is None:
         raise not_found("Message", message_id)
     if data.get("cleanupMedia", True) is not False:
         await asyncio.to_thread(_remove_files_newer_than, rt.config.files_dir(row.id), kept_at)
     updated = await rt.store.run(rt.store.get_session, row.id)
-    assert updated is not None
+    if updated is None:
+        raise not_found("Session", row.id)
     return wire(session_data(updated))
 
 
@@ -192,9 +204,15 @@ async def fork(request: Request) -> Response:
 
 
 async def cancel(request: Request) -> Response:
+    """Stops the running turn only: queued prompts then run, unless `?queue=true` (extension) also
+    withdraws them."""
     row = await _session_or_404(request)
-    was_running = turns(request).cancel(row.id)
-    return wire({"cancelled": was_running, "status": "cancelled", "sessionId": row.id})
+    manager = turns(request)
+    answer: dict[str, object] = {}
+    if request.query_params.get("queue", "").lower() in ("1", "true", "yes"):
+        answer["withdrawn"] = len(await manager.withdraw(row.id))
+    was_running = manager.cancel(row.id)
+    return wire({"cancelled": was_running, "status": "cancelled", "sessionId": row.id, **answer})
 
 
 ROUTES = [

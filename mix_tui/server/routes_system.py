@@ -19,6 +19,7 @@ from mix_tui.server.store import PREFERENCE_FIELDS
 
 OAUTH_UNSUPPORTED = "OAuth is not supported by this server"
 DEFAULT_MAX_TOKENS = {"main_agent_max_tokens": 8192, "sub_agent_max_tokens": 4096}
+MAX_TOKENS_LIMIT = 10_000_000  # far above any model's output limit; SQLite integers end at 2**63
 
 
 def _now() -> str:
@@ -220,6 +221,9 @@ async def update_preferences(request: Request) -> Response:
     for key in ("main_agent_model", "sub_agent_model"):
         if key in values and not str(values[key]).strip():
             raise ApiError(400, f"Invalid model id for {key}", "validation_error")
+    for key in ("main_agent_max_tokens", "sub_agent_max_tokens"):
+        if key in values and not 1 <= values[key] <= MAX_TOKENS_LIMIT:
+            raise ApiError(400, f"{key} must be between 1 and {MAX_TOKENS_LIMIT}", "validation_error")
     prefs = await rt.store.run(rt.store.update_preferences, values)
     return wire(_prefs_wire(prefs))
 

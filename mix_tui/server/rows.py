@@ -11,6 +11,16 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+def storable(text: str) -> str:
+    """`text` as valid Unicode: a lone surrogate (a provider's split escape, a file name decoded with
+    surrogateescape) can be neither stored in SQLite nor sent as JSON; it becomes U+FFFD."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
 @dataclass(slots=True)
 class SessionRow:
     id: str
@@ -36,6 +46,7 @@ class SessionRow:
     assistant_count: int = 0
     tool_count: int = 0
     first_user: str | None = None
+    seq: int = 0  # creation order, the tie-break of the list's order
 
 
 @dataclass(slots=True)

@@ -9,13 +9,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mix_tui.protocol.events import MixEvent
+from mix_tui.server import recovery
 from mix_tui.server.broker import Broker
 from mix_tui.server.catalog import ProviderPool
 from mix_tui.server.config import ServerConfig
 from mix_tui.server.datadir import DataDir
 from mix_tui.server.permissions import PermissionRegistry
+from mix_tui.server.session_list import SessionListing
 from mix_tui.server.store import Store
 from mix_tui.server.tools import Tool, all_tools
+from mix_tui.server.views import render_listed_session
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +32,7 @@ class Runtime:
     permissions: PermissionRegistry
     providers: ProviderPool
     tools: dict[str, Tool]
+    sessions: SessionListing
     # per-session scratch state of the tools (TodoWrite's list), kept for the server's lifetime
     tool_state: dict[str, dict[str, Any]] = field(default_factory=dict)
     started_at: float = field(default_factory=time.time)
@@ -41,9 +45,9 @@ class Runtime:
         try:
             store = data_dir.open_store(config.db_path)
             if data_dir.sole_owner:
-                recovered = store.recover_interrupted()
+                recovered = store.transaction(recovery.recover)
                 if recovered:
-                    log.warning("marked %d turn(s) interrupted: the server stopped while they ran", recovered)
+                    log.warning("marked %d prompt(s) interrupted: the server stopped while they ran", recovered)
             data_dir.share()
         except BaseException:
             data_dir.close()
@@ -56,6 +60,7 @@ class Runtime:
             permissions=PermissionRegistry(config.permission_timeout),
             providers=ProviderPool(config),
             tools=all_tools(),
+            sessions=SessionListing(store, render_listed_session),
         )
 
     def publish(self, session_id: str, event: MixEvent) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from mix_tui.protocol.events import (
     ToolUseParameterStreamingComplete,
     ToolUseStart,
 )
+from mix_tui.server.coalesce import DEFAULT_WINDOW, DeltaCoalescer
 from mix_tui.server.providers.base import (
     CallOptions,
     Finish,
@@ -33,6 +35,7 @@ from mix_tui.server.providers.base import (
     ToolCallStart,
     UsageReport,
 )
+from mix_tui.server.rows import storable
 
 
 @dataclass
@@ -54,9 +57,10 @@ class StepResult:
 
 
 class _Accumulator:
-    def __init__(self, result: StepResult, publish: Callable[[MixEvent], object]) -> None:
+    def __init__(self, result: StepResult, out: DeltaCoalescer) -> None:
         self.result = result
-        self.publish = publish
+        self.out = out
+        self.publish = out.event
         self._thinking_started: float | None = None
         self._partial_args: dict[str, list[str]] = {}
         self._names: dict[str, str] = {}
@@ -66,6 +70,7 @@ class _Accumulator:
             self.result.reasoning_ms = int((time.monotonic() - self._thinking_started) * 1000)
 
     def handle(self, event: ProviderEvent) -> None:
+        event = _valid_text(event)
         r = self.result
         mid = r.message_id
         if isinstance(event, ThinkingDelta):
@@ -76,14 +81,14 @@ class _Accumulator:
                     self._thinking_started = time.monotonic()
                 r.reasoning += event.text
                 r.streamed_anything = True
-                self.publish(Thinking(content=event.text, assistant_message_id=mid))
+                self.out.delta(Thinking, event.text, mid)
             return
         if isinstance(event, TextDelta):
             self.end_thinking()
             if event.text:  # Go never sends empty deltas; neither do we
                 r.text += event.text
                 r.streamed_anything = True
-                self.publish(Content(content=event.text, assistant_message_id=mid))
+                self.out.delta(Content, event.text, mid)
         elif isinstance(event, ToolCallStart):
             self.end_thinking()
             self._names[event.id] = event.name
@@ -113,15 +118,28 @@ class _Accumulator:
             r.finish = event.reason
 
 
+def _valid_text(event: ProviderEvent) -> ProviderEvent:
+    """The event with lone surrogates in its text replaced (see `storable`); the same object when clean."""
+    fields = {
+        name: storable(value)
+        for name in ("text", "fragment", "arguments", "name")
+        if isinstance(value := getattr(event, name, None), str) and storable(value) is not value
+    }
+    return dataclasses.replace(event, **fields) if fields else event  # type: ignore[arg-type]
+
+
 async def run_step(
     provider: Provider,
     options: CallOptions,
     result: StepResult,
     publish: Callable[[MixEvent], object],
     cancelled: asyncio.Event,
+    delta_window: float = DEFAULT_WINDOW,
 ) -> StepResult:
-    """Stream one call into `result`. Raises ProviderError; on cancel returns with finish "canceled"."""
-    acc = _Accumulator(result, publish)
+    """Stream one call into `result`. Raises ProviderError; on cancel returns with finish "canceled".
+    Text deltas are merged within `delta_window` seconds (coalesce.py; 0 = one event per delta)."""
+    out = DeltaCoalescer(publish, delta_window)
+    acc = _Accumulator(result, out)
 
     async def consume() -> None:
         async for event in provider.stream(options):
@@ -138,6 +156,7 @@ async def run_step(
             with contextlib.suppress(asyncio.CancelledError):
                 await consumer
             result.finish = "canceled"
+        out.flush()  # buffered text goes out before whatever the turn publishes next
     if not consumer.cancelled():
         consumer.result()  # re-raise a ProviderError
     if cancelled.is_set():

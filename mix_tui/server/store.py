@@ -27,6 +27,7 @@ from mix_tui.server.rows import (
     ToolCallRow,
     ToolResultRow,
     new_id,
+    storable,
 )
 
 __all__ = ["PREFERENCE_FIELDS", "MessageRow", "SessionRow", "Store", "ToolCallRow", "ToolResultRow", "new_id"]
@@ -34,21 +35,8 @@ __all__ = ["PREFERENCE_FIELDS", "MessageRow", "SessionRow", "Store", "ToolCallRo
 P = ParamSpec("P")
 R = TypeVar("R")
 
-_SESSION_COLUMNS = """
-    s.*,
-    (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id AND m.role = 'user') AS user_count,
-    (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id AND m.role = 'assistant') AS assistant_count,
-    (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id AND m.role = 'tool') AS tool_count,
-    (SELECT m.content FROM messages m WHERE m.session_id = s.id AND m.role = 'user'
-        ORDER BY m.seq LIMIT 1) AS first_user
-"""
-
-
 # columns a later write of the same message may change (a partial answer becoming the final one)
 _REWRITABLE = [f for f in MESSAGE_FIELDS if f not in ("id", "session_id", "role", "created_at")]
-
-INTERRUPTED_TURN = "interrupted: the server stopped while this turn was running"
-INTERRUPTED_TOOL = "The server stopped before this tool call finished; it may have run in part."
 
 
 class Store:
@@ -77,6 +65,12 @@ class Store:
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             self._conn.close()
+
+    def transaction(self, fn: Callable[..., R], *args: Any) -> R:
+        """`fn(connection, *args)` inside one transaction (for modules that own their own tables or
+        span several: the send queue, crash recovery). Call it through `run`."""
+        with self._tx() as db:
+            return fn(db, *args)
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -112,15 +106,30 @@ class Store:
             ),
         )
 
+    def watch_sessions(self, changed: Callable[[str], None]) -> None:
+        """Call `changed(session_id)` (on the store thread) for every sessions row this connection
+        inserts, updates or deletes, whichever method or trigger does it. TEMP triggers: they live in
+        this connection only, so the database file never names a function other openers lack."""
+        self._conn.create_function("mix_session_changed", 1, changed)
+        for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+            self._conn.execute(
+                f"""CREATE TEMP TRIGGER IF NOT EXISTS session_{event.lower()}_watched AFTER {event} ON main.sessions
+                    BEGIN SELECT mix_session_changed({row}.id); END"""
+            )
+
+    def data_version(self) -> int:
+        """Changes whenever another connection (another process) commits to the database."""
+        version: int = self._conn.execute("PRAGMA data_version").fetchone()[0]
+        return version
+
     def get_session(self, session_id: str) -> SessionRow | None:
-        found = self._conn.execute(
-            f"SELECT {_SESSION_COLUMNS} FROM sessions s WHERE s.id = ?", (session_id,)
-        ).fetchone()
+        found = self._conn.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
         return _session(found) if found else None
 
     def list_sessions(self, include_subagents: bool = False) -> list[SessionRow]:
-        where = "" if include_subagents else "WHERE s.session_type != 'subagent'"
-        rows = self._conn.execute(f"SELECT {_SESSION_COLUMNS} FROM sessions s {where} ORDER BY s.updated_at DESC, s.seq DESC")
+        # counts and the first prompt live on the row (migration 5): one scan of sessions_recent
+        where = "" if include_subagents else "WHERE session_type != 'subagent'"
+        rows = self._conn.execute(f"SELECT * FROM sessions {where} ORDER BY updated_at DESC, seq DESC")
         return [_session(r) for r in rows]
 
     def delete_session(self, session_id: str) -> bool:
@@ -158,7 +167,7 @@ class Store:
         message.created_at = message.created_at or now
         message.updated_at = now
         with self._tx() as db:
-            self._insert_message(db, message, rewrite=rewrite)
+            insert_message(db, message, rewrite=rewrite)
             if usage is not None:
                 db.execute(
                     """UPDATE sessions SET prompt_tokens = ?, completion_tokens = ?, cost = cost + ?, updated_at = ?
@@ -173,26 +182,6 @@ class Store:
         its place in the session and its creation time; its tool calls are replaced by `message`'s."""
         self.add_message(message, usage=usage, rewrite=True)
 
-    def _insert_message(self, db: sqlite3.Connection, m: MessageRow, *, rewrite: bool = False) -> None:
-        sql = f"INSERT INTO messages ({', '.join(MESSAGE_FIELDS)}) VALUES ({', '.join('?' * len(MESSAGE_FIELDS))})"
-        if rewrite:
-            sql += " ON CONFLICT(id) DO UPDATE SET " + ", ".join(f"{f} = excluded.{f}" for f in _REWRITABLE)
-            db.execute("DELETE FROM tool_calls WHERE message_id = ?", (m.id,))
-        db.execute(sql, tuple(_column(m, name) for name in MESSAGE_FIELDS))
-        db.executemany(
-            "INSERT INTO tool_calls (message_id, position, id, name, input, type, finished) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(m.id, n, c.id, c.name, c.input, c.type, int(c.finished)) for n, c in enumerate(m.tool_calls)],
-        )
-        db.executemany(
-            """INSERT INTO tool_results (message_id, position, tool_call_id, name, content, is_error, status,
-               duration_ms, permission, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [
-                (m.id, n, r.tool_call_id, r.name, r.content, int(r.is_error), r.status, r.duration_ms, r.permission,
-                 _dump(r.metadata))
-                for n, r in enumerate(m.tool_results)
-            ],
-        )
-
     def set_turn_status(self, message_id: str, status: str, error: str | None = None) -> None:
         """Record how the turn started by user message `message_id` stands or ended."""
         with self._tx() as db:
@@ -200,36 +189,6 @@ class Store:
                 "UPDATE messages SET turn_status = ?, turn_error = ?, updated_at = ? WHERE id = ?",
                 (status, error, time.time(), message_id),
             )
-
-    def recover_interrupted(self) -> int:
-        """After a crash: every turn still "running" is interrupted, its streaming answer is marked so,
-        and each of its tool calls left without a result gets one saying the server stopped. Only run
-        when no other server uses the database. Returns the number of turns recovered."""
-        now = time.time()
-        with self._tx() as db:
-            prompts = db.execute("SELECT id, session_id, seq FROM messages WHERE turn_status = 'running'").fetchall()
-            for prompt in prompts:
-                sid, seq = prompt["session_id"], prompt["seq"]
-                db.execute(
-                    "UPDATE messages SET turn_status = 'interrupted', turn_error = ?, updated_at = ? WHERE id = ?",
-                    (INTERRUPTED_TURN, now, prompt["id"]),
-                )
-                db.execute(
-                    """UPDATE messages SET finish_reason = 'interrupted', updated_at = ?
-                       WHERE session_id = ? AND seq > ? AND role = 'assistant' AND finish_reason IS NULL""",
-                    (now, sid, seq),
-                )
-                later = "JOIN messages m ON m.id = x.message_id WHERE m.session_id = ? AND m.seq > ?"
-                answered = {r[0] for r in db.execute(f"SELECT x.tool_call_id FROM tool_results x {later}", (sid, seq))}
-                unanswered = [
-                    ToolResultRow(r["id"], r["name"], INTERRUPTED_TOOL, True, "cancelled")
-                    for r in db.execute(f"SELECT x.id, x.name FROM tool_calls x {later} ORDER BY m.seq, x.position", (sid, seq))
-                    if r["id"] not in answered
-                ]
-                if unanswered:
-                    row = MessageRow(new_id(), sid, "tool", created_at=now, updated_at=now, tool_results=unanswered)
-                    self._insert_message(db, row)
-        return len(prompts)
 
     def list_messages(self, session_id: str) -> list[MessageRow]:
         rows = self._conn.execute("SELECT * FROM messages WHERE session_id = ? ORDER BY seq", (session_id,))
@@ -293,7 +252,7 @@ class Store:
                 if clone.turn_status == "running":  # the copy runs nothing
                     clone.turn_status = None
                 clone.tool_calls, clone.tool_results = list(m.tool_calls), list(m.tool_results)
-                self._insert_message(db, clone)
+                insert_message(db, clone)
         return self.get_session(row.id)
 
     # ---- preferences ---------------------------------------------------------------------------
@@ -324,13 +283,36 @@ class Store:
         return self.update_preferences(defaults)
 
 
+def insert_message(db: sqlite3.Connection, m: MessageRow, *, rewrite: bool = False) -> None:
+    """Insert (or, with `rewrite`, rewrite in place) a message with its tool calls and results."""
+    sql = f"INSERT INTO messages ({', '.join(MESSAGE_FIELDS)}) VALUES ({', '.join('?' * len(MESSAGE_FIELDS))})"
+    if rewrite:
+        sql += " ON CONFLICT(id) DO UPDATE SET " + ", ".join(f"{f} = excluded.{f}" for f in _REWRITABLE)
+        db.execute("DELETE FROM tool_calls WHERE message_id = ?", (m.id,))
+    db.execute(sql, tuple(_column(m, name) for name in MESSAGE_FIELDS))
+    db.executemany(
+        "INSERT INTO tool_calls (message_id, position, id, name, input, type, finished) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(m.id, n, c.id, storable(c.name), storable(c.input), c.type, int(c.finished)) for n, c in enumerate(m.tool_calls)],
+    )
+    db.executemany(
+        """INSERT INTO tool_results (message_id, position, tool_call_id, name, content, is_error, status,
+           duration_ms, permission, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [
+            (m.id, n, r.tool_call_id, storable(r.name), storable(r.content), int(r.is_error), r.status,
+             r.duration_ms, r.permission, _dump(r.metadata))
+            for n, r in enumerate(m.tool_results)
+        ],
+    )
+
+
 def _dump(value: Any) -> str | None:
+    # ensure_ascii: a lone surrogate in tool metadata stays an escape, never an encoding error
     return None if value is None else json.dumps(value)
 
 
 def _session(r: sqlite3.Row) -> SessionRow:
     return SessionRow(
-        id=r["id"], title=r["title"], session_type=r["session_type"], browser_mode=r["browser_mode"],
+        id=r["id"], seq=r["seq"], title=r["title"], session_type=r["session_type"], browser_mode=r["browser_mode"],
         created_at=r["created_at"], updated_at=r["updated_at"], cdp_url=r["cdp_url"],
         custom_system_prompt=r["custom_system_prompt"], prompt_mode=r["prompt_mode"],
         parent_session_id=r["parent_session_id"], parent_tool_call_id=r["parent_tool_call_id"],
@@ -344,7 +326,9 @@ def _session(r: sqlite3.Row) -> SessionRow:
 
 def _column(m: MessageRow, name: str) -> Any:
     value = getattr(m, name)
-    return _dump(value) if name in JSON_MESSAGE_FIELDS else value
+    if name in JSON_MESSAGE_FIELDS:
+        return _dump(value)
+    return storable(value) if isinstance(value, str) else value
 
 
 def _message(r: sqlite3.Row) -> MessageRow:

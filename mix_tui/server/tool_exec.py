@@ -19,6 +19,7 @@ from typing import Any
 from mix_tui.protocol.events import MixEvent, ToolExecutionComplete, ToolExecutionStart
 from mix_tui.server.permissions import PermissionRegistry
 from mix_tui.server.providers.base import ToolCallRequest
+from mix_tui.server.rows import storable
 from mix_tui.server.tools import Tool, ToolContext, validate_input
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ async def run_tools(calls: list[ToolCallRequest], env: ToolEnv) -> list[ToolRun]
 async def _run_one(call: ToolCallRequest, env: ToolEnv) -> ToolRun:
     env.publish(ToolExecutionStart(tool_call_id=call.id, tool_name=call.name, progress=f"Executing {call.name} tool"))
     run, failure = await _execute(call, env)
+    run.output = storable(run.output)  # file names decoded with surrogateescape, odd tool output
     ran = f" after {format_duration(run.duration_ms / 1000)}" if run.duration_ms is not None else ""
     if failure is not None:
         progress = f"Failed {call.name} tool{ran}: {failure}"

@@ -62,6 +62,11 @@ def session_data(row: SessionRow, *, with_first_message: bool = False) -> Sessio
     )
 
 
+def render_listed_session(row: SessionRow) -> bytes:
+    """One entry of `GET /api/sessions`, as JSON bytes (the listing keeps them ready)."""
+    return session_data(row, with_first_message=True).model_dump_json(by_alias=True, exclude_none=True).encode()
+
+
 def _results_by_call(messages: list[MessageRow]) -> dict[tuple[int, str], ToolResultRow]:
     """(index of the assistant message, tool-call id) -> its result: each call is joined to the first
     tool-role result that follows it."""

@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from mix_tui.server.prompt_queue import NOT_RUN
 from mix_tui.server.providers.demo_text import long_answer
-from mix_tui.server.store import INTERRUPTED_TOOL, INTERRUPTED_TURN
+from mix_tui.server.recovery import INTERRUPTED_TOOL, INTERRUPTED_TURN
 from tests.reliability.conftest import client, eventually
 from tests.server.sse import SSEReader
 
@@ -42,12 +43,19 @@ async def test_kill_9_mid_answer_keeps_the_partial_text_and_interrupts_the_turn(
                 return answers[0].get("assistantResponse") or None if answers else None
 
             early = await eventually(stored_partial)  # flushed while streaming, before any step end
+            queued = await http.post(f"/api/sessions/{sid}/messages", json={"text": "and then this"})
+            assert queued.json()["queued"] is True  # acknowledged: a crash must not lose it
             first.kill()
 
-    second = servers()
+    second = servers("--demo-rate", "max")
     async with client(second) as http:
-        user, answer = await _history(http, sid)
+        user, answer, waiting = await _history(http, sid)
         assert (user["turnStatus"], user["turnError"]) == ("interrupted", INTERRUPTED_TURN)
+        # the queued prompt is kept, shown as never run (a restart does not run it by surprise)
+        assert (waiting["userInput"], waiting["turnStatus"], waiting["turnError"]) == (
+            "and then this", "interrupted", NOT_RUN,
+        )
+        assert (await http.get(f"/api/sessions/{sid}/queue")).json() == []
         full = long_answer(20)
         kept = answer["assistantResponse"]
         assert full.startswith(kept) and len(early) <= len(kept) < len(full)
@@ -58,7 +66,7 @@ async def test_kill_9_mid_answer_keeps_the_partial_text_and_interrupts_the_turn(
 
 
 async def test_kill_9_while_a_prompt_waits_records_the_tool_as_not_finished(servers: Any, tmp_path: Path) -> None:
-    first = servers()
+    first = servers("--demo-rate", "max")
     async with client(first) as http:
         sid = (await http.post("/api/sessions", json={"title": "crash"})).json()["id"]
         async with SSEReader(http, sid) as stream:
@@ -67,7 +75,7 @@ async def test_kill_9_while_a_prompt_waits_records_the_tool_as_not_finished(serv
             await stream.event("permission")
             first.kill()
 
-    second = servers()
+    second = servers("--demo-rate", "max")
     async with client(second) as http:
         user, call_message, results = await _history(http, sid)
         assert user["turnStatus"] == "interrupted"
@@ -89,7 +97,7 @@ async def test_a_second_server_on_the_same_data_dir_leaves_running_turns_alone(s
             await http.post(f"/api/sessions/{sid}/messages", json={"text": "long 20"})
             await stream.event("content")
             # the first server is alive: a second one must not call its turn interrupted
-            second = servers()
+            second = servers("--demo-rate", "max")
             async with client(second) as other:
                 assert (await _history(other, sid))[0]["turnStatus"] == "running"
             assert second.stop() == 0

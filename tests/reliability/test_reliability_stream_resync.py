@@ -17,7 +17,8 @@ from mix_tui.protocol.events import Complete, Connected, Heartbeat, MixEvent
 from mix_tui.sdk import ConnectionLost, MixClient, Reconnected, Resync, SessionStream, StreamItem, Turn
 from tests.reliability.stream_process import ServerProcess
 
-SECTIONS = 700  # `long 700` from the demo model: about 46,000 events (6 MB) in one turn
+SECTIONS = 700  # `long 700` from the demo model: about 46,000 events (6 MB) in one turn, one per token
+# (--delta-window 0: merged deltas would make a few hundred events, too few to overrun a ring)
 QUEUE = "100"  # frames a subscriber may lag behind before it is cut (the paced demo yields per token)
 # the kernel keeps up to ~4 MB of a stalled socket's data on the server side (tcp_wmem), so the turn
 # must be larger than that for the stalled subscriber to fall behind at all
@@ -71,7 +72,8 @@ async def test_a_slow_subscriber_gets_every_event_or_a_resync(
     tmp_path: Path, servers: list[ServerProcess], ring: str, gap_filled: bool
 ) -> None:
     server = ServerProcess(
-        tmp_path, "--demo-rate", "100000", "--subscriber-queue", QUEUE, "--replay-size", ring, "--heartbeat-interval", "0.3"
+        tmp_path, "--demo-rate", "100000", "--subscriber-queue", QUEUE, "--replay-size", ring, "--heartbeat-interval", "0.3",
+        "--delta-window", "0",
     ).start()
     servers.append(server)
     async with fast_client(server) as fast, slow_client(server) as slow:
@@ -123,7 +125,7 @@ async def test_a_slow_subscriber_gets_every_event_or_a_resync(
 async def test_a_restarted_server_whose_ids_start_over_is_detected(
     tmp_path: Path, servers: list[ServerProcess]
 ) -> None:
-    server = ServerProcess(tmp_path, "--demo-rate", "max", "--heartbeat-interval", "0.3").start()
+    server = ServerProcess(tmp_path, "--demo-rate", "max", "--heartbeat-interval", "0.3", "--delta-window", "0").start()
     servers.append(server)
     async with fast_client(server) as client:
         sid = (await client.sessions.create("restart")).id
@@ -157,7 +159,9 @@ async def test_resuming_from_any_id_replays_everything_after_it_or_says_resync(
     tmp_path: Path, servers: list[ServerProcess]
 ) -> None:
     ring = 64
-    server = ServerProcess(tmp_path, "--demo-rate", "max", "--replay-size", str(ring), "--heartbeat-interval", "0.2")
+    server = ServerProcess(
+        tmp_path, "--demo-rate", "max", "--replay-size", str(ring), "--heartbeat-interval", "0.2", "--delta-window", "0"
+    )
     servers.append(server.start())
     async with fast_client(server) as client:
         sid = (await client.sessions.create("resume")).id

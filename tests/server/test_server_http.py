@@ -28,7 +28,19 @@ async def run_turn(mix: Harness, sid: str, text: str) -> None:
 
 async def test_error_envelope_everywhere(mix: Harness) -> None:
     envelope(await mix.client.get("/api/nothing-here"), 404, "not_found")
-    envelope(await mix.client.put("/api/sessions"), 405)
+    not_allowed = await mix.client.put("/api/sessions")
+    envelope(not_allowed, 405)
+    # every method of the path, though each has its own route
+    assert not_allowed.headers["Allow"] == "GET, HEAD, POST"
+    assert (await mix.client.post("/api/sessions/x/messages/y")).status_code == 404
+    assert (await mix.client.put("/api/sessions/x/messages")).headers["Allow"] == "GET, HEAD, POST"
+    assert (await mix.client.get("/api/sessions/x/rewind")).headers["Allow"] == "POST"
+    # a concrete path is not the templated one beside it (OpenAPI's matching rule)
+    status = await mix.client.delete("/api/auth/status")
+    assert (status.status_code, status.headers["Allow"]) == (405, "GET, HEAD")
+    assert (await mix.client.get("/api/auth/anthropic")).headers["Allow"] == "DELETE"
+    upload = await mix.client.get("/api/sessions/x/files/upload")
+    assert (upload.status_code, upload.headers["Allow"]) == (405, "POST")
     envelope(await mix.client.get("/api/sessions/missing"), 404, "not_found")
     bad_json = await mix.client.post("/api/sessions", content=b"{nope", headers={"Content-Type": "application/json"})
     envelope(bad_json, 400, "bad_request")
@@ -42,9 +54,28 @@ async def test_error_envelope_everywhere(mix: Harness) -> None:
     envelope(await mix.send(sid, "x", max_steps=0), 400, "validation_error")
     envelope(await mix.client.post("/api/permissions/unknown/grant"), 404, "not_found")
     envelope(await mix.client.post("/api/permissions/unknown/deny"), 404, "not_found")
+    # the spec documents 204/404 only: an unknown id is a 404 whatever the body, none included
     envelope(await mix.client.post("/api/notifications/n1/respond", json={"type": "acknowledge"}), 404)
-    envelope(await mix.client.post("/api/notifications/n1/respond", json={"type": "shout"}), 400)
+    envelope(await mix.client.post("/api/notifications/n1/respond", json={"type": "shout"}), 404)
+    envelope(await mix.client.post("/api/notifications/n1/respond"), 404)
     envelope(await mix.client.get("/stream"), 400)
+    # a lone surrogate escape is valid JSON but no text: refused by name, never a 500
+    raw = {"Content-Type": "application/json"}
+    for path, body, field in [
+        ("/api/sessions", b'{"title": "a\\ud800b"}', "title"),
+        (f"/api/sessions/{sid}/messages", b'{"text": "hi \\udc00"}', "text"),
+        (f"/api/sessions/{sid}/fork", b'{"messageIndex": 0, "title": "\\ud800"}', "title"),
+        ("/api/sessions", b'{"title": "x", "callbacks": [{"toolName": "\\udfff", "type": "bash_script"}]}',
+         "callbacks.0.toolName"),
+    ]:
+        refused = envelope(await mix.client.post(path, content=body, headers=raw), 400, "validation_error")
+        assert f"'{field}'" in refused["message"] and "surrogate" in refused["message"]
+    paired = await mix.client.post("/api/sessions", content=b'{"title": "\\ud83d\\ude00"}', headers=raw)
+    assert paired.status_code == 201 and paired.json()["title"] == "\U0001f600"
+    deep = await mix.client.post("/api/sessions", content=b"[" * 100_000 + b"]" * 100_000, headers=raw)
+    envelope(deep, 400, "bad_request")
+    bad_callback = {"title": "x", "callbacks": [{"toolName": "*", "type": "AAA"}]}
+    envelope(await mix.client.post("/api/sessions", json=bad_callback), 400, "validation_error")
     envelope(await mix.client.get("/stream", params={"sessionId": "missing"}), 404, "not_found")
 
 
@@ -159,7 +190,18 @@ async def test_global_history_is_user_prompts_newest_first(mix: Harness) -> None
     assert all(p["role"] == "user" for p in prompts)
     page = (await mix.client.get("/api/messages/history", params={"limit": 1, "offset": 1})).json()
     assert [p["userInput"] for p in page] == ["two"]
-    envelope(await mix.client.get("/api/messages/history", params={"limit": 0}), 400)
+    # the spec documents no 400 here: out-of-range values are clamped, junk reads as the default
+    for params, expected in [
+        ({"limit": 0}, ["three"]),
+        ({"limit": 5000}, ["three", "two", "one"]),
+        ({"limit": "many"}, ["three", "two", "one"]),
+        ({"offset": -3}, ["three", "two", "one"]),
+        ({"offset": 10**30}, []),
+        ({"offset": "null"}, ["three", "two", "one"]),
+    ]:
+        answer = await mix.client.get("/api/messages/history", params=params)
+        assert answer.status_code == 200, (params, answer.text)
+        assert [p["userInput"] for p in answer.json()] == expected, params
 
 
 async def test_files(mix: Harness) -> None:
@@ -210,6 +252,19 @@ async def test_auth_endpoints(mix: Harness) -> None:
         assert error["message"] == "OAuth is not supported by this server"
     health = (await mix.client.get("/health/auth")).json()
     assert health["status"] == "healthy" and health["providers"] == {}
+
+
+async def test_integers_too_large_for_sqlite_are_refused_or_clamped(mix: Harness) -> None:
+    huge = 2**70
+    for key in ("main_agent_max_tokens", "sub_agent_max_tokens"):
+        envelope(await mix.client.post("/api/preferences", json={key: huge}), 400, "validation_error")
+    sid = await mix.create_session()
+    stream = await mix.connected(sid)
+    # no maximum in the spec: a huge max_steps means "unlimited", also when it has to wait in the queue
+    assert (await mix.send(sid, "long 2", max_steps=huge)).status_code == 202
+    assert (await mix.send(sid, "hi", max_steps=huge)).status_code == 202
+    assert (await stream.turn())[-1].event == "complete"
+    assert (await stream.turn())[-1].event == "complete"
 
 
 async def test_preferences(mix: Harness) -> None:

@@ -59,6 +59,8 @@ def test_sigterm_cancels_the_running_turn_and_a_restart_keeps_everything(tmp_pat
                 await stream.next()
                 await client.post(f"/api/sessions/{running}/messages", json={"text": "long 300"})
                 await stream.until(lambda f: f.event == "content")
+                queued = await client.post(f"/api/sessions/{running}/messages", json={"text": "queued"})
+                assert queued.json()["queued"] is True
                 started = time.monotonic()
                 server.proc.send_signal(signal.SIGTERM)
                 frames = await stream.turn(within=10)
@@ -80,10 +82,12 @@ def test_sigterm_cancels_the_running_turn_and_a_restart_keeps_everything(tmp_pat
         finished = client.get(f"/api/sessions/{done}/export").json()["messages"]
         assert [m["role"] for m in finished] == ["user", "assistant"]
         partial = client.get(f"/api/sessions/{running}/export").json()["messages"]
-        assert partial[-1]["role"] == "assistant" and partial[-1]["finishReason"] == "canceled"
-        assert partial[-1]["content"]
+        assert partial[1]["role"] == "assistant" and partial[1]["finishReason"] == "canceled"
+        assert partial[1]["content"]
         # a shutdown is not the user's cancel: the prompt says the turn was interrupted, and why
         assert (partial[0]["turnStatus"], partial[0]["turnError"]) == ("interrupted", last_data["error"])
+        # what waited in the queue never ran and is shown so
+        assert (partial[-1]["role"], partial[-1]["content"], partial[-1]["turnStatus"]) == ("user", "queued", "interrupted")
     assert again.stop() == 0
 
 

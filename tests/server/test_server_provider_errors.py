@@ -45,9 +45,14 @@ class ScriptedLLM:
                 headers={"retry-after-ms": "50"},
             )
 
+        words = ("Hello", " there")
+        if model == "split-surrogates":  # an emoji's surrogate pair split across two deltas
+            words = ("Hi \ud83d", "\ude00!")
+
         async def chunks() -> AsyncIterator[bytes]:
             base = {"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": model}
-            for delta, finish in (({"role": "assistant", "content": "Hello"}, None), ({"content": " there"}, None), ({}, "stop")):
+            first, second = words
+            for delta, finish in (({"role": "assistant", "content": first}, None), ({"content": second}, None), ({}, "stop")):
                 frame = {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
                 yield f"data: {json.dumps(frame)}\n\n".encode()
             usage = {**base, "choices": [], "usage": {"prompt_tokens": 12, "completion_tokens": 2, "total_tokens": 14}}
@@ -101,6 +106,20 @@ async def test_auth_failure_ends_the_turn(make_server: ServerFactory, llm: tuple
     assert frames[-1].data["type"] == "authentication_error"
     history = await mix.messages(sid)
     assert [m["role"] for m in history] == ["user"]  # no empty assistant message is left behind
+
+
+async def test_lone_surrogates_from_a_provider_are_replaced_not_fatal(
+    make_server: ServerFactory, llm: tuple[str, ScriptedLLM]
+) -> None:
+    url, _ = llm
+    mix = await make_server(provider="local", base_url=url, model="split-surrogates")
+    sid = await mix.create_session()
+    stream = await mix.connected(sid)
+    await mix.send(sid, "hi")
+    frames = await stream.turn()
+    assert frames[-1].event == "complete"
+    assert "".join(f.data["content"] for f in frames if f.event == "content") == "Hi \ufffd\ufffd!"
+    assert (await mix.messages(sid))[-1]["assistantResponse"] == "Hi \ufffd\ufffd!"
 
 
 async def test_unknown_tools_and_bad_input_become_results_the_model_sees(tmp_path: Path) -> None:

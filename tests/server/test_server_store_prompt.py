@@ -69,6 +69,9 @@ def test_a_version_2_database_is_upgraded_in_place(tmp_path: Path) -> None:
     # rows written before the upgrade read as "unknown", not as a made-up outcome
     assert message.content == "hi" and (message.turn_status, message.turn_error) == (None, None)
     assert message.tool_results[0].status is None and message.tool_results[0].content == "out"
+    # the counts and the first prompt moved onto the session row (migration 5) and were filled in
+    session = store.get_session("s")
+    assert session is not None and (session.user_count, session.assistant_count, session.first_user) == (1, 0, "hi")
     store.set_turn_status("m", "complete")
     assert store.list_messages("s")[0].turn_status == "complete"
     store.close()
