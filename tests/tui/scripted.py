@@ -103,6 +103,7 @@ class ScriptedMix:
         self._event_ids: dict[str, itertools.count[int]] = {}
         self._waiting: dict[str, asyncio.Future[bool]] = {}  # permission id -> granted?
         self.held = asyncio.Event()  # `hold` turns wait for it
+        self.queue_sends = False  # a send while a turn runs: 409 (older servers) or queued (ours)
 
     def release(self) -> None:
         self.held.set()
@@ -233,8 +234,21 @@ class ScriptedMix:
         return _error(404, f"no route {method} {request.url.path}")
 
     def _send(self, session_id: str, text: str) -> httpx.Response:
-        if session_id in self.running and not self.running[session_id].done():
-            return _error(409, "A turn is already running in this session")
+        running = self.running.get(session_id)
+        if running is not None and not running.done():
+            if not self.queue_sends:
+                return _error(409, "A turn is already running in this session")
+            # like our server: accepted, run after the running turn
+            turn = ScriptedTurn(self, session_id, text)
+            self.turns.append(turn)
+
+            async def after(previous: asyncio.Task[None] = running) -> None:
+                await asyncio.wait({previous})
+                await turn.run()
+
+            self.running[session_id] = asyncio.get_running_loop().create_task(after())
+            body = {"status": "processing", "sessionId": session_id, "queued": True, "queueId": "q1"}
+            return httpx.Response(202, json=body)
         turn = ScriptedTurn(self, session_id, text)
         self.turns.append(turn)
         self.running[session_id] = asyncio.get_running_loop().create_task(turn.run())

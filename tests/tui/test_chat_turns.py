@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from mix_tui.tui.screens.permission import PermissionScreen
-from mix_tui.tui.session.items import AssistantItem
+from mix_tui.tui.session.items import AssistantItem, UserItem
 from mix_tui.tui.widgets.status import QueuedPrompts
 from tests.tui.conftest import (
     ServerProcess,
@@ -132,3 +132,26 @@ async def test_e2e_escape_cancels_a_streaming_answer_on_the_real_server(slow_ser
         last = chat.transcript.items[-1]
         assert isinstance(last, AssistantItem) and last.error and "cancel" in last.error.lower()
         assert opened(chat).history and opened(chat).history[0].role == "user"
+
+
+async def test_a_prompt_our_server_queues_behind_another_clients_turn_runs_after_it_as_ours() -> None:
+    mix = ScriptedMix()
+    mix.queue_sends = True
+    async with scripted_app(mix).run_test(size=(120, 40)) as pilot:
+        chat = await ready_chat(pilot)
+        await send(pilot, chat, "first")
+        await wait_for(pilot, lambda: turn_over(chat))
+        model = opened(chat)
+        mix._send(model.session_id, "hold: another client's turn")
+        await wait_for(pilot, lambda: model.running, what="the other client's turn")
+        model.timeline.live = None  # as if this client had not seen it start (it joined late)
+        await model.submit("mine, sent meanwhile")
+        queued = chat.query_one(QueuedPrompts)
+        await wait_for(pilot, lambda: "queued on the server" in str(queued.render()), what="the server queue")
+        mix.release()
+        await wait_for(pilot, lambda: turn_over(chat, 3) and not model.server_queued, what="both turns")
+        prompts = [m.text for m in model.history if m.role == "user"]
+        assert prompts == ["first", "hold: another client's turn", "mine, sent meanwhile"]
+        shown = [i.text for i in chat.transcript.items if isinstance(i, UserItem)]
+        assert shown == prompts
+        assert not queued.display

@@ -233,7 +233,9 @@ class ChatScreen(Screen[None]):
         if model.session_id != self.current:
             return
         connection = model.connection
-        self.query_one(QueuedPrompts).set_prompts(model.queue, waiting_for_server=not connection.usable)
+        self.query_one(QueuedPrompts).set_prompts(
+            model.queue, waiting_for_server=not connection.usable, on_server=model.server_queued
+        )
         self.status.set(
             connection=connection.state, retry_at=connection.retry_at, running=model.running,
             problem=connection.detail if connection.final else "",

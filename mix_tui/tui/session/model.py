@@ -43,6 +43,7 @@ from mix_tui.protocol.models import BackendMessage, GrantScope, SessionData
 from mix_tui.sdk.errors import ConflictError, MixConnectionError, MixError, NotFoundError, UnauthorizedError
 from mix_tui.sdk.replay import INTERRUPTED
 from mix_tui.sdk.stream import ConnectionLost, MalformedFrame, Reconnected, Resync, StreamItem
+from mix_tui.sdk.turn import Turn
 from mix_tui.tui.session import events as ev
 from mix_tui.tui.session.connection import Connection
 from mix_tui.tui.session.items import Item
@@ -80,7 +81,8 @@ class SessionModel:
         self.client = client
         self.session: SessionData | None = None
         self.timeline = Timeline()
-        self.queue: list[str] = []
+        self.queue: list[str] = []  # prompts this client holds until the running turn ends
+        self.server_queued: list[str] = []  # prompts the server accepted behind another client's turn
         self.permissions = PermissionDesk(session_id)
         self.connection = Connection()
         self.draft = ""
@@ -247,6 +249,9 @@ class SessionModel:
         turn.apply(event, self._clock())
         if isinstance(event, UserMessageCreated):
             self.timeline.prompt_stored(event.message_id, turn.user_text or event.content)
+            if self.server_queued and self.server_queued[0] == turn.user_text:
+                self.server_queued.pop(0)  # a prompt the server held for us has started
+                self._post(ev.StateChanged(self.session_id))
             # the session's counts changed (the list showed "0 msgs" for a new session's first turn)
             self._spawn(self._reread_session(), f"session {self.session_id}")
         elif isinstance(event, ToolExecutionComplete):
@@ -349,13 +354,8 @@ class SessionModel:
         try:
             reply = await self.client.messages.send(self.session_id, text)
         except ConflictError:
-            # another client's turn is running: ours waits for it, first in line
-            live = self.timeline.live
-            if live is not None and live.turn is turn:
-                if turn.user_message_id is None and not turn.parts:
-                    self.timeline.drop_live()
-                else:
-                    live.prompt = turn.user_text  # the events were the other client's turn
+            # another client's turn is running and this server refuses: ours waits, first in line
+            self._not_ours(turn)
             self.queue.insert(0, text)
             self._changed_all()
             return False
@@ -374,7 +374,21 @@ class SessionModel:
         if isinstance(reply, BackendMessage):  # a slash command was answered at once: no events follow
             self._drop_turn(turn)
             self.add_note(reply.text or "done", title=text.strip())
+        elif reply.queued:
+            # another client's turn runs; our server queued this prompt behind it (it starts with its
+            # own user_message_created): the live turn so far is not ours
+            self._not_ours(turn)
+            self.server_queued.append(text)
+            self._changed_all()
         return True
+
+    def _not_ours(self, turn: Turn) -> None:
+        live = self.timeline.live
+        if live is not None and live.turn is turn:
+            if turn.user_message_id is None and not turn.parts:
+                self.timeline.drop_live()
+            else:
+                live.prompt = turn.user_text  # the events were the other client's turn
 
     def _drop_turn(self, turn: object) -> None:
         live = self.timeline.live

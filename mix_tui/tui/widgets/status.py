@@ -118,16 +118,22 @@ class QueuedPrompts(Static):
     def on_mount(self) -> None:
         self.display = False
 
-    def set_prompts(self, prompts: list[str], *, waiting_for_server: bool = False) -> None:
-        """`waiting_for_server`: the session is not connected, so they wait for the reconnect."""
+    def set_prompts(
+        self, prompts: list[str], *, waiting_for_server: bool = False, on_server: list[str] | None = None
+    ) -> None:
+        """`waiting_for_server`: the session is not connected, so they wait for the reconnect;
+        `on_server`: prompts the server accepted behind another client's turn (they run by themselves)."""
         self.prompts = list(prompts)
-        self.display = bool(prompts)
+        held = list(on_server or [])
+        self.display = bool(prompts or held)
         label = "queued — will send when reconnected: " if waiting_for_server else "queued: "
         text = Text()
-        for index, prompt in enumerate(prompts):
+        lines = [("queued on the server: ", "dim", p) for p in held]
+        lines += [(label, "yellow" if waiting_for_server else "dim", p) for p in prompts]
+        for index, (label, style, prompt) in enumerate(lines):
             if index:
                 text.append("\n")
-            text.append(label, "yellow" if waiting_for_server else "dim")
+            text.append(label, style)
             first = prompt.strip().splitlines()[0] if prompt.strip() else ""
             text.append(clean(first))
         self.update(text)
