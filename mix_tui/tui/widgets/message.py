@@ -11,8 +11,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.containers import Vertical
 from textual.widget import Widget
-from textual.widgets import Markdown, Static
-from textual.widgets.markdown import MarkdownStream
+from textual.widgets import Static
 
 from mix_tui.tui.session.items import (
     AssistantItem,
@@ -23,6 +22,7 @@ from mix_tui.tui.session.items import (
     ToolView,
     UserItem,
 )
+from mix_tui.tui.widgets.answer import AnswerMarkdown
 from mix_tui.tui.widgets.safe_text import clean
 from mix_tui.tui.widgets.thinking import ThinkingPanel
 from mix_tui.tui.widgets.tool_call import ToolCallPanel
@@ -88,48 +88,6 @@ class NoteMessage(Static):
         if item.text != self.text:
             self.text = item.text
             self.update(self._render_note(item))
-
-
-class AnswerMarkdown(Markdown):
-    DEFAULT_CSS = """
-    AnswerMarkdown {
-        height: auto;
-        margin: 0;
-        padding: 0 1 0 2;
-    }
-    AnswerMarkdown > MarkdownParagraph:last-child { margin-bottom: 0; }
-    /* Textual scrolls a fence sideways with no scrollbar, so long lines looked cut: wrap them */
-    AnswerMarkdown MarkdownFence { overflow-x: hidden; }
-    AnswerMarkdown MarkdownFence > Label { width: 1fr; text-wrap: wrap; }
-    """
-
-    """One assistant message's answer; streamed while live, rendered whole from history."""
-
-    def __init__(self, text: str, *, live: bool) -> None:
-        # model text is data: cleaned of control characters before the markdown parser sees it
-        super().__init__(None if live else clean(text), classes="answer", open_links=False)
-        self.written = "" if live else text
-        self._stream: MarkdownStream | None = None
-
-    async def set_text(self, text: str, *, live: bool) -> None:
-        if text != self.written:
-            if text.startswith(self.written):
-                delta = text[len(self.written) :]
-                if self._stream is None:
-                    self._stream = Markdown.get_stream(self)
-                await self._stream.write(clean(delta))
-            else:
-                await self.finish()
-                await self.update(clean(text))
-            self.written = text
-        if not live:
-            await self.finish()
-
-    async def finish(self) -> None:
-        """Flush and stop the stream: a finished message keeps no background task."""
-        stream, self._stream = self._stream, None
-        if stream is not None:
-            await stream.stop()
 
 
 class AssistantMessage(Vertical):
