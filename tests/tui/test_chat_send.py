@@ -42,7 +42,7 @@ async def test_code_in_an_answer_is_a_highlighted_fence(server: ServerProcess) -
         await wait_for(pilot, lambda: turn_over(chat), what="the answer")
         answer = chat.transcript.query(AnswerMarkdown).last()
         await wait_for(pilot, lambda: answer.settled, what="the answer drawn")
-        language, code = next((lang, code) for lang, code in answer.code_blocks() if "def " in code)
+        language = next(lang for lang, code in answer.code_blocks() if "def " in code)
         assert language  # a language is named, so the code is highlighted
         (first_code_line,) = [y for y in range(answer.size.height) if "def " in answer.render_line(y).text][:1]
         colours = {s.style.color for s in answer.render_line(first_code_line) if s.text.strip() and s.style}

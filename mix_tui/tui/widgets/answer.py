@@ -27,7 +27,13 @@ from textual.selection import Selection
 from textual.strip import Strip
 from textual.widget import Widget
 
-from mix_tui.tui.widgets.markdown_blocks import BLOCK_GAP, code_fences, estimate_height, painter_for, split_blocks
+from mix_tui.tui.widgets.markdown_blocks import (
+    BLOCK_GAP,
+    code_fences,
+    estimate_height,
+    painter_for,
+    split_blocks,
+)
 from mix_tui.tui.widgets.safe_text import clean
 from mix_tui.tui.widgets.selection import highlighted
 

@@ -28,7 +28,7 @@ from mix_tui.tui.widgets.session_list import (
     RowState,
     SessionList,
     format_cost,
-    matches,
+    haystack,
     relative_time,
     render_row,
     row_key,
@@ -38,6 +38,7 @@ from mix_tui.tui.widgets.session_list import (
 __all__ = ["SessionList", "Sidebar", "format_cost", "relative_time"]
 
 SPINNER_INTERVAL = 0.15
+_PLAIN = RowState()
 CLOCK_REFRESH_SECONDS = 30.0
 
 
@@ -117,7 +118,9 @@ class Sidebar(Widget):
         self._order: list[str] = []  # every session id, newest first
         self._visible: list[str] = []  # the ids shown, after the filter
         self._visible_set: set[str] = set()
-        self._rows: dict[str, tuple[RowKey, Option]] = {}
+        # per session: the data and state its option was made from, what it shows, the option
+        self._rows: dict[str, tuple[SessionData, RowState, RowKey, Option]] = {}
+        self._haystacks: dict[str, tuple[SessionData, str]] = {}  # what the filter searches, casefolded
         self._filter_text = ""
         self._current: str | None = None
         # set_current asked for the highlight and the open session is not listed yet (just created,
@@ -238,6 +241,8 @@ class Sidebar(Widget):
     # ---- rows ---------------------------------------------------------------------------------
 
     def _state(self, session_id: str) -> RowState:
+        if session_id != self._current and session_id not in self._running_ids and session_id not in self._awaiting_ids:
+            return _PLAIN  # most rows: made once, not per row and rebuild
         spinning = session_id in self._running_ids and session_id not in self._awaiting_ids
         return RowState(
             current=session_id == self._current,
@@ -254,12 +259,16 @@ class Sidebar(Widget):
 
     def _option(self, session_id: str) -> Option:
         session = self._sessions[session_id]
-        key = self._row_key(session)
+        state = self._state(session_id)
         cached = self._rows.get(session_id)
-        if cached is not None and cached[0] == key:
-            return cached[1]  # its measured visual is reused too
-        option = Option(self.render_row(session), id=session_id)
-        self._rows[session_id] = (key, option)
+        if cached is not None and cached[0] is session and cached[1] == state:
+            return cached[3]  # same data, same marks: the row as made (the clock tick ages its time)
+        key = row_key(session, state, self._now())
+        if cached is not None and cached[2] == key:
+            option = cached[3]  # its measured visual is reused too
+        else:
+            option = Option(render_row(session, state, self._now()), id=session_id)
+        self._rows[session_id] = (session, state, key, option)
         return option
 
     def _refresh_row(self, session_id: str) -> None:
@@ -267,13 +276,14 @@ class Sidebar(Widget):
             self._rows.pop(session_id, None)
             return
         session = self._sessions[session_id]
-        key = self._row_key(session)
         cached = self._rows.get(session_id)
         if cached is None:
             return
-        if cached[0] != key:
-            self._rows[session_id] = (key, cached[1])
-            self.option_list.replace_option_prompt(session_id, self.render_row(session))
+        state = self._state(session_id)
+        key = row_key(session, state, self._now())
+        if cached[2] != key:
+            self.option_list.replace_option_prompt(session_id, render_row(session, state, self._now()))
+        self._rows[session_id] = (session, state, key, cached[3])
 
     def _refresh_all_rows(self) -> None:
         # relative times age ("3m" -> "4m"); only rows whose text changed are redrawn
@@ -283,12 +293,20 @@ class Sidebar(Widget):
     # ---- filtering and rebuilding -------------------------------------------------------------
 
     def _passes_filter(self, session: SessionData) -> bool:
-        return not self._filter_text or matches(session, self._filter_text)
+        if not self._filter_text:
+            return True
+        cached = self._haystacks.get(session.id)
+        if cached is None or cached[0] is not session:
+            cached = self._haystacks[session.id] = (session, haystack(session))
+        return self._filter_text.casefold() in cached[1]
 
-    def _rebuild(self) -> None:
+    def _rebuild(self, *, filtered: bool = False) -> None:
+        """Show the sessions that pass the filter. `filtered`: only the filter changed, so the list
+        stays as it is when the same sessions pass (the first letters of a query often match all)."""
+        before = self._visible
         self._visible = [sid for sid in self._order if self._passes_filter(self._sessions[sid])]
         self._visible_set = set(self._visible)
-        if not self.is_mounted:
+        if not self.is_mounted or (filtered and self._visible == before):
             return
         option_list = self.option_list
         keep = self.highlighted_id
@@ -329,7 +347,7 @@ class Sidebar(Widget):
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
         self._filter_text = event.value.strip()
-        self._rebuild()
+        self._rebuild(filtered=True)
         if self._filter_text:
             # Enter in the filter box opens the highlighted row: make that the best (first) match
             if self._visible:
