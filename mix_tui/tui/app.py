@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-import httpx
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -31,13 +30,17 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Static
 
-from mix_tui.sdk.client import MixClient
-from mix_tui.sdk.errors import MixError, NotFoundError, UnauthorizedError
-from mix_tui.tui.screens.chat import ChatOptions, ChatScreen
 from mix_tui.tui.widgets.safe_text import clean
 
 if TYPE_CHECKING:
+    import httpx
+
+    from mix_tui.sdk.client import MixClient
     from mix_tui.tui.local_server import LocalServer
+    from mix_tui.tui.screens.chat import ChatScreen
+
+# The first frame needs Textual and this module only: the SDK (httpx, the protocol models) and the
+# chat screen are imported after it, while the server starts or answers (`_import_the_rest`).
 
 DEMO_PROVIDER = "demo"
 _EXIT_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
@@ -137,6 +140,8 @@ class MixApp(App[int]):
                 self.exit(1, return_code=1)
                 return
         assert self.client is not None
+        from mix_tui.tui.screens.chat import ChatOptions, ChatScreen
+
         initial = await self._initial_session(self.client)
         label, local = self._server_label()
         options = ChatOptions(
@@ -157,6 +162,7 @@ class MixApp(App[int]):
         starting = self.screen if isinstance(self.screen, StartingScreen) else None
         url = self.config.server_url
         token = self.config.token
+        rest = asyncio.ensure_future(_import_the_rest())
         if url is None:
             from mix_tui.tui.local_server import LocalServer, LocalServerError
 
@@ -174,6 +180,10 @@ class MixApp(App[int]):
             url, token = server.url, server.token
         elif starting is not None:
             starting.say(f"connecting to {url}…")
+        await rest
+        from mix_tui.sdk.client import MixClient
+        from mix_tui.sdk.errors import MixError, UnauthorizedError
+
         client = MixClient(url, token, transport=self.config.transport)
         try:
             await client.system.health()
@@ -242,6 +252,8 @@ class MixApp(App[int]):
         return url.removeprefix("http://"), True
 
     async def _initial_session(self, client: MixClient) -> str | None:
+        from mix_tui.sdk.errors import MixError, NotFoundError
+
         try:
             if self.config.session_id:
                 await client.sessions.get(self.config.session_id)
@@ -260,6 +272,8 @@ class MixApp(App[int]):
     async def _has_credentials(self, client: MixClient) -> bool:
         """False only when no real provider has a key AND the server does not default to the demo
         (then every send would be refused, so the welcome screen comes first)."""
+        from mix_tui.sdk.errors import MixError
+
         try:
             status = await client.auth.status()
         except MixError:
@@ -283,6 +297,8 @@ class MixApp(App[int]):
     @staticmethod
     async def _preferred_provider(client: MixClient) -> str | None:
         """`preferences.preferred_provider`; None when unset, or the endpoint is missing (404)."""
+        from mix_tui.sdk.errors import MixError
+
         try:
             response = await client.preferences.get()
         except MixError:
@@ -383,6 +399,17 @@ class MixApp(App[int]):
         if server is not None:
             with contextlib.suppress(Exception):
                 await server.stop()
+
+
+async def _import_the_rest() -> None:
+    """Import what the chat needs in a thread, while the first frame shows and the server starts
+    (a process of its own) or answers."""
+    await asyncio.to_thread(_import_chat)
+
+
+def _import_chat() -> None:
+    import mix_tui.sdk.client
+    import mix_tui.tui.screens.chat  # noqa: F401
 
 
 def _freeze_startup_objects() -> None:
