@@ -52,13 +52,17 @@ async def test_it_follows_the_bottom_only_while_there() -> None:
 
         transcript.scroll_to(y=5, animate=False)  # the user scrolls up
         await pilot.pause()
+        await pilot.pause()
         assert not transcript.following
+        view = transcript.region
+        read = next(w for w in transcript.query("UserMessage, AssistantMessage") if view.overlaps(w.region))
+        read_at = read.region.y
         for n in range(6, 12):
             text += f"line {n}\n\n"
             live.parts = [TextView(text)]
             await transcript.update_tail([live])
             await pilot.pause()
-        assert transcript.scroll_y == 5  # the view did not jump
+        assert read.region.y == read_at  # the view did not jump (the page above may have been mounted)
         assert transcript.max_scroll_y > 5
 
         transcript.scroll_end(animate=False)  # back at the bottom: following again

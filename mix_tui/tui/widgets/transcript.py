@@ -15,6 +15,7 @@ the bar) or scrolling down by hand clears it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -36,6 +37,10 @@ Panel = ThinkingPanel | ToolCallPanel
 
 class EarlierMessages(Static):
     """The line at the top that stands for the items not mounted."""
+
+
+class LaterMessages(Static):
+    """The line at the bottom that stands for the items below the window (the user reads above)."""
 
 
 class EmptyHint(Static):
@@ -72,7 +77,7 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
         background: $accent 40%;
         color: $text;
     }
-    Transcript > .earlier {
+    Transcript > .earlier, Transcript > .later {
         width: 1fr;
         content-align: center middle;
         color: $text-muted;
@@ -88,6 +93,7 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
     SCREENS = 3.0  # content mounted below the fold, in screen heights
     PAGE_SCREENS = 2.0  # content mounted per "load earlier"
     TRIM_SCREENS = 10.0  # beyond this (while following), the oldest widgets go
+    KEEP_SCREENS = 8.0  # while reading back, the window holds about this much; the far end goes
     MIN_ITEMS = 4
     MAX_ITEMS = 40
 
@@ -97,6 +103,8 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
         self._first = 0  # index in `items` of the first mounted item
         self._widgets: dict[str, ItemWidget] = {}
         self._earlier = EarlierMessages(classes="earlier")
+        self._later = LaterMessages(classes="later")
+        self._cut: str | None = None  # the key of the last item mounted, when later ones are not
         self._hint = EmptyHint(Text(EMPTY_HINT), classes="empty-hint")
         self._new = NewMessages(Text(NEW_MESSAGES))
         self._loading = False
@@ -105,9 +113,11 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
         yield self._new
         yield self._hint
         yield self._earlier
+        yield self._later
 
     def on_mount(self) -> None:
         self._earlier.display = False
+        self._later.display = False
         self._new.display = False
         self.anchor()
 
@@ -130,11 +140,43 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
     def follow(self) -> None:
         """Jump to the bottom and stick there again (a send, Ctrl+End, a click on the bar)."""
         self._new.display = False
+        if self._cut is not None:  # the bottom is not mounted: mount the last window again
+            self.run_worker(self._remount(at_top=False), exclusive=True, group="window")
+            return
         self.anchor()
 
     def action_scroll_end(self) -> None:
         # End jumps at once and follows again (the default animates and leaves x alone)
         self.follow()
+
+    def action_scroll_home(self) -> None:
+        """Home: the very first message, at once (the window moves there)."""
+        if self._first > 0:
+            self.run_worker(self._remount(at_top=True), exclusive=True, group="window")
+        else:
+            self.scroll_home(animate=False)
+
+    def action_page_up(self) -> None:
+        # a page at once (held keys never queue animations); at the top of the window, the page
+        # above is mounted first
+        if self._first > 0 and self.scroll_y <= self.scrollable_content_region.height:
+            self.run_worker(self._page_after(-1), exclusive=True, group="page")
+        else:
+            self.scroll_page_up(animate=False)
+
+    def action_page_down(self) -> None:
+        if self._cut is not None and self.scroll_y >= self.max_scroll_y - self.scrollable_content_region.height:
+            self.run_worker(self._page_after(1), exclusive=True, group="page")
+        else:
+            self.scroll_page_down(animate=False)
+
+    async def _page_after(self, direction: int) -> None:
+        """Mount the next page (above: -1, below: +1), then move a page there."""
+        while self._loading:  # a page being mounted ahead of the reader: this one comes after it
+            await asyncio.sleep(0.005)
+        await (self.load_later() if direction > 0 else self.load_earlier())
+        page = self.scroll_page_down if direction > 0 else self.scroll_page_up
+        self.call_after_refresh(lambda: page(animate=False))
 
     def _arrived(self) -> None:
         """New content was added: point at it when the user is reading above."""
@@ -172,23 +214,41 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
         """Show another session: drop every widget, mount the last window."""
         await self._finish_all()
         self.items = list(items)
-        self._first = self._start_for(len(self.items), self.SCREENS)
+        await self._mount_window(self._start_for(len(self.items), self.SCREENS), len(self.items))
+        self.follow()
+
+    async def _mount_window(self, start: int, end: int) -> None:
+        """Drop every widget and mount items[start:end]."""
         old = list(self._widgets.values())
         self._widgets = {}
+        self._first = start
+        self._cut = self.items[end - 1].key if 0 < end < len(self.items) else None
         with self.app.batch_update():
             if old:
                 await self.remove_children(old)
-            fresh = [self._make(item) for item in self.items[self._first :]]
+            fresh = [self._make(item) for item in self.items[start:end]]
             if fresh:
-                await self.mount_all(fresh)
+                await self.mount_all(fresh, before=self._later)
         self._update_earlier()
-        self.follow()
+
+    async def _remount(self, *, at_top: bool) -> None:
+        """Move the window to the first (Home) or the last (End, a send) items."""
+        if at_top:
+            await self._mount_window(0, self._end_for(0, self.SCREENS))
+            self.scroll_home(animate=False, immediate=True)
+        else:
+            await self._mount_window(self._start_for(len(self.items), self.SCREENS), len(self.items))
+            self._new.display = False
+            self.anchor()
 
     async def set_items(self, items: Sequence[Item]) -> None:
         """Reconcile with a new item list by key (a resync, a reload after a turn)."""
         new_items = list(items)
         if new_items and (not self.items or new_items[-1] != self.items[-1]):
             self._arrived()
+        if self._cut is not None:
+            await self._set_items_cut(new_items)
+            return
         index = {item.key: i for i, item in enumerate(new_items)}
         mounted_indexes = [index[key] for key in self._widgets if key in index]
         tail_start = self._start_for(len(new_items), self.SCREENS, new_items)
@@ -220,10 +280,35 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
         self._update_earlier()
         await self._trim()
 
+    async def _set_items_cut(self, new_items: list[Item]) -> None:
+        """The user reads above a window that does not reach the end: the mounted items are brought
+        up to date, the rest is data until the window comes back down."""
+        keys = {item.key: item for item in new_items}
+        self.items = new_items
+        gone = [w for key, w in self._widgets.items() if key not in keys]
+        if gone:
+            await self.remove_children(gone)
+        self._widgets = {k: w for k, w in self._widgets.items() if k in keys}
+        for key, widget in self._widgets.items():
+            item = keys[key]
+            if _same_kind(widget, item):
+                await widget.sync(item)  # type: ignore[arg-type]
+        mounted = [i for i, item in enumerate(new_items) if item.key in self._widgets]
+        if not mounted:
+            await self._remount(at_top=False)
+            return
+        self._first = mounted[0]
+        self._cut = new_items[mounted[-1]].key if mounted[-1] + 1 < len(new_items) else None
+        self._update_earlier()
+
     async def update_tail(self, tail: Sequence[Item]) -> None:
         """The hot path while streaming: only the live items at the end change."""
         if tail:
             self._arrived()
+        if self._cut is not None:  # the end is not mounted: the live items are data until it is
+            for item in tail:
+                self._replace_item(item)
+            return
         for index, item in enumerate(tail):
             widget = self._widgets.get(item.key)
             if widget is not None and _same_kind(widget, item):
@@ -236,7 +321,7 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
             later = next((self._widgets[i.key] for i in tail[index + 1 :] if i.key in self._widgets), None)
             self._replace_item(item, before=later.key if later is not None else None)
             widget = self._make(item)
-            await self.mount(widget, before=later)
+            await self.mount(widget, before=later if later is not None else self._later)
         if self._hint.display and self.items:
             self._hint.display = False
         await self._trim()
@@ -270,6 +355,15 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
             used += estimate_lines(items[start], self._text_width)
         return start
 
+    def _end_for(self, start: int, screens: float) -> int:
+        """Where a window starting at `start` ends to hold about `screens` screens of content."""
+        budget = self._screen_lines(screens)
+        end, used, total = start, 0, len(self.items)
+        while end < total and end - start < self.MAX_ITEMS and (end - start < self.MIN_ITEMS or used < budget):
+            used += estimate_lines(self.items[end], self._text_width)
+            end += 1
+        return end
+
     def _make(self, item: Item) -> ItemWidget:
         widget: ItemWidget
         if isinstance(item, UserItem):
@@ -290,6 +384,11 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
 
     def _update_earlier(self) -> None:
         self._hint.display = not self.items
+        self._later.display = self._cut is not None
+        if self._cut is not None:
+            below = len(self.items) - 1 - next((i for i, it in enumerate(self.items) if it.key == self._cut), 0)
+            noun = "message" if below == 1 else "messages"
+            self._later.update(Text(f"▼ {below} later {noun} — scroll down or End to show", "dim"))
         self._earlier.display = self._first > 0
         if self._first:
             noun = "message" if self._first == 1 else "messages"
@@ -314,9 +413,46 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
                 self.scroll_to(y=old_y + grown, animate=False, immediate=True)
 
             self.call_after_refresh(keep_place)
+            await self._trim_below()
             return len(page)
         finally:
             self._loading = False
+
+    async def _trim_below(self) -> None:
+        """While the user reads back, the window's far end goes beyond KEEP_SCREENS."""
+        if self.following:
+            return
+        end = self._end_for(self._first, self.KEEP_SCREENS)
+        mounted_end = len(self.items) if self._cut is None else self._index_of(self._cut) + 1
+        if end >= mounted_end:
+            return
+        doomed = [w for item in self.items[end:mounted_end] if (w := self._widgets.pop(item.key, None)) is not None]
+        self._cut = self.items[end - 1].key
+        if doomed:
+            for widget in doomed:
+                if isinstance(widget, AssistantMessage):
+                    await widget.finish()
+            await self.remove_children(doomed)
+        self._update_earlier()
+
+    async def load_later(self) -> int:
+        """Mount one more page below the window (it does not reach the end)."""
+        if self._cut is None or self._loading:
+            return 0
+        self._loading = True
+        try:
+            start = self._index_of(self._cut) + 1
+            end = self._end_for(start, self.PAGE_SCREENS)
+            page = [self._make(item) for item in self.items[start:end]]
+            await self.mount_all(page, before=self._later)
+            self._cut = self.items[end - 1].key if end < len(self.items) else None
+            self._update_earlier()
+            return len(page)
+        finally:
+            self._loading = False
+
+    def _index_of(self, key: str) -> int:
+        return next((i for i in range(len(self.items) - 1, -1, -1) if self.items[i].key == key), len(self.items) - 1)
 
     async def _trim(self) -> None:
         """Let the oldest widgets go when the window has grown and the user is at the bottom."""
@@ -341,12 +477,18 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
         super().watch_scroll_y(old_value, new_value)  # re-anchors at the bottom
         if self._new.display and self.following:
             self._new.display = False
-        if new_value <= 0 and old_value > 0 and self._first > 0:
+        page = self.scrollable_content_region.height
+        if new_value < old_value and new_value <= page and self._first > 0:
+            # near the top: the next page above is mounted before the user gets there
             self.run_worker(self.load_earlier(), exclusive=True, group="load-earlier")
+        elif new_value > old_value and new_value >= self.max_scroll_y - page and self._cut is not None:
+            self.run_worker(self.load_later(), exclusive=True, group="load-later")
 
     async def on_click(self, event: events.Click) -> None:
         if event.widget is self._earlier:
             await self.load_earlier()
+        elif event.widget is self._later:
+            await self.load_later()
         elif event.widget is self._new:
             self.follow()
 
@@ -354,9 +496,6 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
         if event.key in ("tab", "shift+tab") and self.screen.focused is not self:
             # a panel is no Tab stop: step out from the transcript's own place in the order
             self.focus(scroll_visible=False)
-        # Home at the very top loads more, like scrolling there
-        elif event.key == "home" and self._first > 0:
-            self.run_worker(self.load_earlier(), exclusive=True, group="load-earlier")
 
 
 def estimate_lines(item: Item, width: int) -> int:
