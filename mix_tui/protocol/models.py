@@ -165,6 +165,12 @@ class SessionData(CamelModel):
         return self.user_message_count + self.assistant_message_count
 
 
+class UpdateSessionRequest(CamelModel):
+    """Extension: `PATCH /api/sessions/{id}` renames a session (spec servers have no such route)."""
+
+    title: str
+
+
 class CreateSessionRequest(CamelModel):
     title: str
     browser_mode: str = BROWSER_MODE_DEFAULT
@@ -279,6 +285,10 @@ class BackendMessage(CamelModel):
     # extensions on user messages (see TurnStatus): how the turn this prompt started ended
     turn_status: str | None = None
     turn_error: str | None = None
+    # extension: when the message was stored and last written (sub-second; a step's answer is written
+    # while it streams), so a reopened session can tell how long a turn took
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
 
     @property
     def text(self) -> str:
@@ -377,6 +387,31 @@ class ExportSession(CamelModel):
     cost: float | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+
+
+# ---- search (extension) ------------------------------------------------------------------------
+
+
+class SearchHit(CamelModel):
+    """One stored message that matches, with a snippet; `highlights` are [start, end) offsets of the
+    matched words in `snippet`."""
+
+    session_id: str
+    session_title: str = ""
+    message_id: str
+    role: str = "user"
+    snippet: str = ""
+    highlights: NullableList[tuple[int, int]] = Field(default_factory=list)
+    created_at: datetime | None = None
+
+
+class SearchResults(CamelModel):
+    """`GET /api/search?q=` (extension of ours, SQLite FTS5): best matches first."""
+
+    query: str = ""
+    results: NullableList[SearchHit] = Field(default_factory=list)
+    total: int = 0  # matches in all, `results` holds at most `limit` of them
+    took_ms: float | None = None
 
 
 # ---- files -------------------------------------------------------------------------------------
@@ -493,6 +528,8 @@ class UserPreferences(UpdatePreferencesRequest):
 class ProviderInfo(WireModel):
     display_name: str = ""
     models: NullableList[str] = Field(default_factory=list)
+    # extension of ours: each model's context window in tokens (where it is known)
+    context_windows: dict[str, int] | None = None
 
     @field_validator("models", mode="before")
     @classmethod

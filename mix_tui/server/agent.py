@@ -12,7 +12,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from mix_tui.protocol.events import Complete, Error, MixEvent, UserMessageCreated
+from mix_tui.protocol.events import Complete, Error, MixEvent, SessionUpdated, UserMessageCreated
 from mix_tui.protocol.models import TurnStatus
 from mix_tui.secrets import redact
 from mix_tui.server import catalog, prompt_queue
@@ -114,8 +114,9 @@ class Turn:
         self.publish(UserMessageCreated(message_id=user.id, content=stored_text))
         if session.user_count == 0 and session.title.strip().lower() in PLACEHOLDER_TITLES:
             title = title_from_prompt(req.text)
-            if title:  # clients re-GET the session; no SSE event exists for a rename
+            if title:  # spec clients re-GET the session; ours asked for session_updated
                 await store.run(store.update_session, sid, title=title)
+                self.rt.broker.publish_everywhere(SessionUpdated(session_id=sid, title=title), extension=True)
 
         prefs = await store.run(store.get_preferences)
         choice = catalog.choose(session.provider, session.model_id, prefs, self.rt.config)

@@ -14,7 +14,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mix_tui.server import routes_files, routes_messages, routes_queue, routes_sessions, routes_system
+from mix_tui.server import (
+    routes_files,
+    routes_messages,
+    routes_queue,
+    routes_search,
+    routes_sessions,
+    routes_system,
+)
 from mix_tui.server.config import ServerConfig, is_loopback_host
 from mix_tui.server.http import ApiError, error_response
 from mix_tui.server.runtime import Runtime
@@ -133,6 +140,7 @@ def build_app(rt: Runtime, turns: TurnManager) -> Starlette:
         *routes_queue.ROUTES,
         *routes_files.ROUTES,
         *routes_system.ROUTES,
+        *routes_search.ROUTES,
     ]
     app = Starlette(
         routes=ordered_routes(routes),

@@ -72,6 +72,11 @@ class Store:
         with self._tx() as db:
             return fn(db, *args)
 
+    def read(self, fn: Callable[..., R], *args: Any) -> R:
+        """`fn(connection, *args)` outside any explicit transaction (one read statement sees one
+        snapshot anyway), for modules that only query: search. Call it through `run`."""
+        return fn(self._conn, *args)
+
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         self._conn.execute("BEGIN IMMEDIATE")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mix_tui import secrets
+from mix_tui.protocol.context_windows import context_window
 
 from .base import Provider
 
@@ -25,6 +26,7 @@ class ProviderSpec:
 
 
 DEMO_DISPLAY_NAME = "Offline demo (no AI)"
+DEMO_CONTEXT_WINDOW = 128_000  # the demo pretends one, so its context bar reads like a real model's
 
 PROVIDERS: dict[str, ProviderSpec] = {
     spec.name: spec
@@ -80,11 +82,22 @@ DEFAULT_MODELS: dict[str, str] = {name: spec.models[0] for name, spec in PROVIDE
 def providers_payload(local_models: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
     """`GET /api/preferences/providers` (and `available_providers`): {name: {display_name, models}}.
 
-    `local_models`: the models of a configured local server; None leaves `local` out."""
-    out = {name: {"display_name": s.display_name, "models": list(s.models)} for name, s in PROVIDERS.items()}
+    `local_models`: the models of a configured local server; None leaves `local` out. Extension:
+    `context_windows`, each model's window in tokens where it is known."""
+    out = {
+        name: {"display_name": s.display_name, "models": list(s.models), "context_windows": _windows(s.models)}
+        for name, s in PROVIDERS.items()
+    }
+    out["demo"]["context_windows"] = {"demo": DEMO_CONTEXT_WINDOW}
     if local_models is not None:
-        out[LOCAL_PROVIDER] = {"display_name": LOCAL_DISPLAY_NAME, "models": list(local_models)}
+        out[LOCAL_PROVIDER] = {
+            "display_name": LOCAL_DISPLAY_NAME, "models": list(local_models), "context_windows": _windows(local_models),
+        }
     return out
+
+
+def _windows(models: Sequence[str]) -> dict[str, int]:
+    return {model: window for model in models if (window := context_window(model)) is not None}
 
 
 def is_authenticated(name: str) -> bool:
