@@ -139,6 +139,7 @@ class MixApp(App[int]):
         options = ChatOptions(
             server_label=label, local=local, provider=self.provider, model=self.model,
             permission_timeout=self.config.permission_timeout, initial_session=initial,
+            export_dir=self.config.workdir,
         )  # fmt: skip
         self.chat = ChatScreen(self.client, options)
         await self.switch_screen(self.chat)

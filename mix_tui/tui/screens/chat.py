@@ -7,6 +7,9 @@ on them, asks for confirmations and shows permission prompts — only screens pu
 
 Typing is never lost: a printable key that reaches the screen while no text box has the focus goes
 to the composer, unless the focused widget binds that key itself (a panel's `m`, the list's `/`).
+
+The actions on messages and sessions (fork, rewind, rename, export, copy, cost, find, search) live in
+their own modules; the `action_*` methods here only hand them over (screens/commands.py lists them).
 """
 
 from __future__ import annotations
@@ -30,11 +33,20 @@ from textual.widgets import Footer, Input, TextArea
 from mix_tui.sdk.errors import MixConnectionError, MixError
 from mix_tui.tui.screens import commands
 from mix_tui.tui.screens.confirm import ConfirmScreen
+from mix_tui.tui.screens.export_flow import ExportFlow
+from mix_tui.tui.screens.find_flow import FindFlow
+from mix_tui.tui.screens.history_actions import HistoryActions
+from mix_tui.tui.screens.message_actions import MessageActions
 from mix_tui.tui.screens.prompt_flow import PromptFlow
+from mix_tui.tui.screens.search import SearchPick, SearchScreen
 from mix_tui.tui.session import SessionHub, SessionModel
 from mix_tui.tui.session import events as ev
 from mix_tui.tui.session.items import NoteItem
+from mix_tui.tui.session.search import SessionSearch
+from mix_tui.tui.session.travel import find_message
+from mix_tui.tui.session.usage import last_model, session_totals, window_for
 from mix_tui.tui.widgets.composer import Composer
+from mix_tui.tui.widgets.find_bar import FindBar
 from mix_tui.tui.widgets.session_list import session_label
 from mix_tui.tui.widgets.sidebar import Sidebar
 from mix_tui.tui.widgets.status import QueuedPrompts, StatusInfo, StatusLine
@@ -58,6 +70,7 @@ class ChatOptions:
     load_lists: bool = True  # fetch sessions and prompt history on mount (snapshots turn it off)
     poll_health: bool = True  # ask the server's health while no stream tells it (snapshots: off)
     clock: Callable[[], datetime] | None = None  # the sidebar's "now" (frozen in snapshots)
+    export_dir: Path | None = None  # where exports are proposed (default: the current directory)
 
 
 class ChatScreen(Screen[None]):
@@ -92,6 +105,12 @@ class ChatScreen(Screen[None]):
         self.server_state: str = "connected"  # fresh chats: the last health check (it was just reached)
         self._submit_lock = asyncio.Lock()
         self.prompts = PromptFlow(self, timeout=options.permission_timeout)
+        self.history_actions = HistoryActions(self)
+        self.message_actions = MessageActions(self)
+        self.exports = ExportFlow(self, options.export_dir or Path.cwd())
+        self.finder = FindFlow(self)
+        self.session_search = SessionSearch(client)
+        self.windows: dict[str, int] = {}  # model id -> context window, as the server publishes them
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None], name: str) -> None:
         self.run_worker(coroutine, name=name, group=name, exit_on_error=False)
@@ -126,6 +145,7 @@ class ChatScreen(Screen[None]):
             with Vertical(id="main"):
                 yield Transcript()
                 yield QueuedPrompts()
+                yield FindBar(id="find-bar")
                 yield Composer()
         # filled in at once: the server was just reached, and readers need not wait for on_mount
         yield StatusLine(StatusInfo(
@@ -147,6 +167,7 @@ class ChatScreen(Screen[None]):
 
     async def _load_lists(self) -> None:
         self.run_worker(self._learn_workdir(), exit_on_error=False)
+        self.run_worker(self._learn_windows(), exit_on_error=False)
         try:
             sessions, prompts = await asyncio.gather(
                 self.client.sessions.list(), self.client.messages.history(limit=100)
@@ -165,6 +186,24 @@ class ChatScreen(Screen[None]):
         except MixError:
             return
         self.hub.set_workdir(info.working_directory)
+
+    async def _learn_windows(self) -> None:
+        """Context windows per model, where the server publishes them (ours does; others: the table)."""
+        try:
+            providers = await self.client.preferences.providers()
+        except MixError:
+            return
+        for info in providers.values():
+            self.windows.update(info.context_windows or {})
+        opened = self.open_model()
+        if opened is not None:
+            self._show_state(opened)
+
+    def context_window(self, model: SessionModel) -> int | None:
+        """The window of the model the session's context was last measured with, when known."""
+        session = model.session
+        name = last_model(model.history) or (session.model_id if session is not None else None) or self.model
+        return window_for(name, self.windows)
 
     def _default_model(self) -> str:
         if self.provider:
@@ -213,7 +252,7 @@ class ChatScreen(Screen[None]):
         self.query_one(QueuedPrompts).set_prompts([])
         self.status.set(
             title="", cost=0.0, context_tokens=0, running=False, connection=self.server_state,
-            retry_at=None, model=self._default_model(), problem="",
+            retry_at=None, model=self._default_model(), problem="", context_window=None, total_tokens=0,
         )  # fmt: skip
 
     def _stash_draft(self) -> None:
@@ -244,7 +283,8 @@ class ChatScreen(Screen[None]):
         if session is not None:
             model_name = f"{session.provider}/{session.model_id}" if session.provider else self._default_model()
             self.status.set(
-                title=session.title, cost=session.cost, context_tokens=session.prompt_tokens, model=model_name
+                title=session.title, cost=session.cost, context_tokens=session.prompt_tokens, model=model_name,
+                context_window=self.context_window(model), total_tokens=session_totals(model.history).tokens,
             )
 
     # ---- sending -----------------------------------------------------------------------------
@@ -269,8 +309,12 @@ class ChatScreen(Screen[None]):
         """A slash command is the client's first; True when it was handled here (never sent to the
         model, never a session's title). An unknown one goes to the server's commands when a
         session is open; in a fresh chat it stays in the box, to be corrected."""
-        command = commands.by_slash(name)
-        if command is not None:
+        resolved = commands.resolve(name, args)
+        if isinstance(resolved, str):  # "/export" alone: the usage of /export md and /export json
+            self.show_note(resolved, title=text.strip())
+            return True
+        if resolved is not None:
+            command, args = resolved
             action = getattr(self, f"action_{command.id}")
             result = action(args) if args else action()
             if asyncio.iscoroutine(result):
@@ -330,6 +374,7 @@ class ChatScreen(Screen[None]):
             await self.transcript.reset(model.items())
         else:
             await self.transcript.set_items(model.items())
+        await self.finder.refresh()
 
     def on_prompt_sent(self, message: ev.PromptSent) -> None:
         if message.session_id == self.current:
@@ -342,6 +387,9 @@ class ChatScreen(Screen[None]):
 
     def on_session_added(self, message: ev.SessionAdded) -> None:
         self.sidebar.upsert_session(message.session)
+
+    def on_session_retitled(self, message: ev.SessionRetitled) -> None:
+        self.sidebar.retitle(message.session_id, message.title)
 
     async def on_session_removed(self, message: ev.SessionRemoved) -> None:
         self.sidebar.remove_session(message.session_id)
@@ -404,6 +452,8 @@ class ChatScreen(Screen[None]):
         if opened is not None and opened.running:
             self.run_worker(opened.cancel(), exit_on_error=False)
             self.notify("cancelling…", timeout=2)
+        elif self.transcript.selected is not None:
+            self.run_worker(self.transcript.select(None), exit_on_error=False)  # Esc drops the selection first
         elif not self.composer.has_focus:
             self.composer.focus()  # nothing to cancel: Esc is the way back to typing
 
@@ -435,6 +485,79 @@ class ChatScreen(Screen[None]):
         else:
             target = transcript.panel_near(panels, step)
         transcript.focus_panel(target)
+
+    # ---- messages and sessions: each action lives in its own module ---------------------------
+
+    async def action_select_previous(self) -> None:
+        await self.transcript.select_step(-1)
+
+    async def action_select_next(self) -> None:
+        await self.transcript.select_step(1)
+
+    async def action_fork(self, args: str = "") -> None:
+        await self.history_actions.fork(args)
+
+    async def action_rewind(self, args: str = "") -> None:
+        await self.history_actions.rewind(args)
+
+    async def action_rename(self, args: str = "") -> None:
+        await self.history_actions.rename(args)
+
+    async def action_copy_message(self, args: str = "") -> None:
+        await self.message_actions.copy(args)
+
+    async def action_copy_code(self, args: str = "") -> None:
+        await self.message_actions.copy_code(args)
+
+    async def action_copy_last_code(self) -> None:
+        await self.message_actions.copy_last_code()
+
+    def action_details(self) -> None:
+        self.message_actions.details()
+
+    def action_toggle_usage(self) -> None:
+        self.toggle_class("-hide-usage")
+
+    async def action_export_markdown(self, args: str = "") -> None:
+        await self.exports.start("md", args)
+
+    async def action_export_json(self, args: str = "") -> None:
+        await self.exports.start("json", args)
+
+    async def action_find(self, args: str = "") -> None:
+        await self.finder.open(args)
+
+    async def on_find_bar_changed(self, message: FindBar.Changed) -> None:
+        await self.finder.changed(message.query)
+
+    async def on_find_bar_step(self, message: FindBar.Step) -> None:
+        await self.finder.step(message.direction)
+
+    def on_find_bar_closed(self, message: FindBar.Closed) -> None:
+        self.finder.closed()
+
+    def action_search(self, args: str = "") -> None:
+        def picked(pick: SearchPick | None) -> None:
+            if pick is not None:
+                self.run_worker(self.open_at(pick.session_id, pick.message_id), exit_on_error=False)
+
+        screen = SearchScreen(self.session_search, args, clock=self.options.clock)
+        self.app.push_screen(screen, picked)
+
+    async def open_at(self, session_id: str, message_id: str) -> None:
+        """Open a session with one of its stored messages selected and in view (a search result)."""
+        await self.open_session(session_id)
+        model = self.hub.get(session_id)
+        if model is None or self.current != session_id:
+            return
+        items = model.items()
+        if self.transcript.items != items:
+            await (self.transcript.set_items(items) if self.transcript.mounted_count else self.transcript.reset(items))
+        key = find_message(model.timeline, message_id)
+        if key is None:
+            self.notify("That message is no longer in the session (rewound?)", severity="warning")
+            return
+        await self.transcript.select(key)
 
     def on_key(self, event: events.Key) -> None:
         """A printable key outside a text box is typed into the composer."""

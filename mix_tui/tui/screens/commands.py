@@ -27,7 +27,7 @@ class Command:
     title: str  # for the palette and F1
     help: str  # one line: what it does
     key: str | None = None  # the default key, if any
-    slash: str | None = None  # the slash command, if any ("fork" for /fork)
+    slash: str | None = None  # the slash command, if any ("fork" for /fork, "copy code" for /copy code)
     usage: str = ""  # the slash command's arguments ("[N]")
     show: bool = False  # in the footer
 
@@ -41,6 +41,31 @@ COMMANDS: list[Command] = [
     Command("toggle_sidebar", "Sessions", "Show or hide the session list", key="ctrl+b", show=True),
     Command("focus_transcript", "Transcript", "Move the focus to the transcript", key="ctrl+o"),
     Command("help_commands", "Commands", "List the slash commands", slash="help"),
+    # the messages of the open session: each works on the selected one, else on the last
+    Command("select_previous", "Previous message", "Select the message above (from none: the last)", key="alt+up"),
+    Command("select_next", "Next message", "Select the message below", key="alt+down"),
+    Command(
+        "fork", "Fork", "A new session holding the selected message's turn and all before (else all)",
+        key="alt+f", slash="fork", usage="[N]",
+    ),
+    Command(
+        "rewind", "Rewind", "Remove the selected prompt (else the last) and all after it; it returns to the composer",
+        key="alt+r", slash="rewind", usage="[N]",
+    ),
+    Command("copy_message", "Copy message", "Copy the selected message as markdown", key="alt+c", slash="copy"),
+    Command("copy_code", "Copy a code block", "Pick one code block of the message to copy", key="alt+k",
+            slash="copy code", usage="[N]"),  # fmt: skip
+    Command("copy_last_code", "Copy the last code block", "Copy the message's last code block", key="alt+y"),
+    Command("details", "Cost and tokens", "Tokens, cost and time of the message and the session", key="alt+i",
+            slash="cost"),  # fmt: skip
+    Command("toggle_usage", "Usage lines", "Show or hide the usage line under each answer", key="alt+u"),
+    Command("export_markdown", "Export as Markdown", "Save the transcript as a Markdown file", key="alt+e",
+            slash="export md", usage="[PATH]"),  # fmt: skip
+    Command("export_json", "Export as JSON", "Save the server's export of the session as JSON", key="alt+j",
+            slash="export json", usage="[PATH]"),  # fmt: skip
+    Command("find", "Find in transcript", "Find text in this transcript", key="ctrl+f", slash="find", usage="[TEXT]"),
+    Command("search", "Search sessions", "Find text in every session", key="alt+s", slash="search", usage="[TEXT]"),
+    Command("rename", "Rename session", "Give this session a new title", key="f2", slash="rename", usage="[TITLE]"),
 ]
 
 
@@ -50,6 +75,24 @@ def bindings() -> list[Binding]:
 
 def by_slash(name: str) -> Command | None:
     return next((c for c in COMMANDS if c.slash == name.lower()), None)
+
+
+def resolve(name: str, args: str) -> tuple[Command, str] | str | None:
+    """The command `/name args` runs and the arguments it gets: "/copy code 2" is `copy_code` with
+    "2". A name that only starts longer commands ("/export") gives their usage text; an unknown one
+    None."""
+    words = args.split(maxsplit=1)
+    if words:
+        longer = by_slash(f"{name} {words[0]}")
+        if longer is not None:
+            return longer, words[1] if len(words) > 1 else ""
+    command = by_slash(name)
+    if command is not None:
+        return command, args
+    family = [c for c in COMMANDS if c.slash and c.slash.split()[0] == name.lower()]
+    if family:
+        return "Usage: " + " or ".join(f"/{c.slash} {c.usage}".rstrip() for c in family)
+    return None
 
 
 def parse_slash(text: str) -> tuple[str, str] | None:

@@ -73,6 +73,13 @@ class SessionAdded(SessionEvent):
 
 
 @dataclass(eq=False)
+class SessionRetitled(SessionEvent):
+    """The session has a new title (renamed here or by another client, or named by the server)."""
+
+    title: str
+
+
+@dataclass(eq=False)
 class SessionRemoved(SessionEvent):
     """The session was deleted (by us or another client) or the server forgot it."""
 

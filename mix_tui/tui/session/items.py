@@ -13,6 +13,7 @@ from typing import Any, TypeAlias
 from mix_tui.protocol.models import parse_tool_input
 from mix_tui.sdk.outcome import FINISHED_STATUSES, ToolStatus
 from mix_tui.sdk.turn import TextPart, ThinkingPart, ToolCallState, ToolPart, Turn
+from mix_tui.tui.session.usage import TurnUsage
 
 
 @dataclass(slots=True)
@@ -68,6 +69,7 @@ class AssistantItem:
     error: str | None = None
     interrupted: bool = False  # the server lost the turn (it stopped while the turn ran)
     notice: str | None = None  # a non-terminal retry notice
+    usage: TurnUsage | None = None  # tokens, cost and time of a stored turn (None: not known yet)
 
 
 @dataclass(slots=True)

@@ -33,6 +33,7 @@ from mix_tui.protocol.events import (
     Permission,
     SessionCreated,
     SessionDeleted,
+    SessionUpdated,
     Thinking,
     ToolExecutionComplete,
     ToolUseParameterDelta,
@@ -62,7 +63,8 @@ CANCEL_GRACE = 3.0  # seconds to wait for the server's own end of a cancelled tu
 CONNECT_TIMEOUT = 10.0
 NOTICE_GRACE = 2.0  # seconds for the stream to notice the loss a failed POST ran into
 _DELTAS = (Content, Thinking, ToolUseParameterDelta)
-_NOT_TURN = (Connected, Heartbeat, SessionCreated, SessionDeleted, Notification, Unknown)
+_NOT_TURN = (Connected, Heartbeat, SessionCreated, SessionDeleted, SessionUpdated, Notification, Unknown)
+Lifecycle = SessionCreated | SessionDeleted | SessionUpdated
 _FINAL_TURN_STATUSES = frozenset({"complete", "error", "cancelled", "interrupted"})
 
 
@@ -74,7 +76,7 @@ class SessionModel:
         post: Post,
         spawn: Spawn,
         *,
-        lifecycle: Callable[[SessionCreated | SessionDeleted], None] | None = None,
+        lifecycle: Callable[[Lifecycle], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.session_id = session_id
@@ -221,7 +223,7 @@ class SessionModel:
             pass  # skipped; the stored history stays the truth
         elif isinstance(item, Connected):
             self._connected()
-        elif isinstance(item, SessionCreated | SessionDeleted):
+        elif isinstance(item, SessionCreated | SessionDeleted | SessionUpdated):
             if self._lifecycle is not None:
                 self._lifecycle(item)
         elif isinstance(item, Notification):
@@ -549,10 +551,17 @@ class SessionModel:
 
     # ---- small things ------------------------------------------------------------------------
 
-    def add_note(self, text: str, title: str = "") -> None:
-        """A note in the transcript (a command's answer): the user reads it where it happened."""
-        self.timeline.add_note(text, title)
+    def add_note(self, text: str, title: str = "", after: str | None = None) -> None:
+        """A note in the transcript (a command's answer): the user reads it where it happened, or
+        under the turn `after` (an entry key) that it is about."""
+        self.timeline.add_note(text, title, after)
         self._post(ev.TranscriptChanged(self.session_id, live_only=False))
+
+    def retitled(self, title: str) -> None:
+        """The server says the session has a new title (a rename here or by another client)."""
+        if self.session is not None and self.session.title != title:
+            self.session = self.session.model_copy(update={"title": title})
+            self._post(ev.StateChanged(self.session_id))
 
     def _notice(self, text: str, severity: ev.Severity = "information") -> None:
         self._post(ev.Notice(self.session_id, text, severity))

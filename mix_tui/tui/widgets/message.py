@@ -26,6 +26,7 @@ from mix_tui.tui.session.items import (
 from mix_tui.tui.widgets.safe_text import clean
 from mix_tui.tui.widgets.thinking import ThinkingPanel
 from mix_tui.tui.widgets.tool_call import ToolCallPanel
+from mix_tui.tui.widgets.usage_footer import UsageFooter
 
 
 class UserMessage(Static):
@@ -151,6 +152,7 @@ class AssistantMessage(Vertical):
         self.live = item.live
         self._parts: list[Widget] = []
         self._status: Static | None = None
+        self._footer: UsageFooter | None = None
 
     def compose(self):  # type: ignore[no-untyped-def]
         self._parts = [_part_widget(part, live=self._initial.live) for part in self._initial.parts]
@@ -159,6 +161,8 @@ class AssistantMessage(Vertical):
         self._status = Static(status, classes="turn-status")
         self._status.display = bool(status.plain)
         yield self._status
+        self._footer = UsageFooter(self._initial)
+        yield self._footer
 
     async def sync(self, item: AssistantItem) -> None:
         self.live = item.live
@@ -179,6 +183,8 @@ class AssistantMessage(Vertical):
             status = _status_text(item)
             self._status.update(status)
             self._status.display = bool(status.plain)
+        if self._footer is not None:
+            self._footer.show(item)
 
     async def finish(self) -> None:
         for widget in self._parts:

@@ -3,7 +3,8 @@ rows are rendered, so thousands of sessions cost little).
 
 A row is two lines of Rich `Text` built from data (never markup, control characters replaced): the
 title, then the relative time, message count and cost. The open session carries a bar, a running one
-a spinner frame, one that waits for a permission answer a "⚠ permission" badge.
+a spinner frame, one that waits for a permission answer a "⚠ permission" badge; a fork is indented
+under its parent with "↳".
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from mix_tui.protocol.models import SessionData
 from mix_tui.tui.widgets.safe_text import clean
 
 Clock = Callable[[], datetime]
-RowKey = tuple[str, bool, bool, bool, bool, int, str, int, str]
+RowKey = tuple[str, bool, bool, bool, bool, int, str, int, str, int]
 ROW_LINES = 2  # every row: title, then details; never wrapped (text-wrap: nowrap)
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
@@ -83,6 +84,7 @@ class RowState:
     awaiting_permission: bool = False
     spinning: bool = False  # running, and not stopped at a permission prompt
     frame: int = 0  # the spinner frame
+    depth: int = 0  # forks: how far under their parent
 
 
 def row_key(session: SessionData, state: RowState, now: datetime) -> RowKey:
@@ -97,6 +99,7 @@ def row_key(session: SessionData, state: RowState, now: datetime) -> RowKey:
         relative_time(session.last_active, now),
         session.message_count,
         format_cost(session.cost),
+        state.depth,
     )
 
 
@@ -111,13 +114,16 @@ def render_row(session: SessionData, state: RowState, now: datetime) -> Text:
         row.append(SPINNER[state.frame % len(SPINNER)] + " ", style="bold green")
     else:
         row.append("  ")
+    indent = "  " * max(0, state.depth - 1)
+    if state.depth:
+        row.append(f"{indent}↳ ", style="dim")
     title_style = "bold" if state.current else ""
     if not session.title.strip():
         title_style += " italic"
     row.append(session_label(session), style=title_style.strip())
     row.append("\n")
     row.append(bar, style="bold cyan")
-    row.append("  ")
+    row.append("  " + ("  " * state.depth if state.depth else ""))
     count = session.message_count
     details = [
         relative_time(session.last_active, now),

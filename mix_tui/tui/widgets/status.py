@@ -2,7 +2,8 @@
 
 Status: server (local or its URL), connection state (with a countdown to the next reconnect
 attempt), model, context in use (the session's `promptTokens`, which is the last call's prompt
-size), session cost, title. Everything in it that comes from a server is data and enters `Text` as
+size; with a bar and a percentage where the model's window is known), session cost and tokens used
+in all, title. Everything in it that comes from a server is data and enters `Text` as
 plain strings.
 """
 
@@ -35,6 +36,8 @@ class StatusInfo:
     connection: ConnectionState = "connecting"
     model: str = ""
     context_tokens: int = 0
+    context_window: int | None = None  # the model's window, when known
+    total_tokens: int = 0  # every stored call's tokens added up (0: not known)
     cost: float = 0.0
     title: str = ""
     running: bool = False
@@ -68,8 +71,15 @@ def status_text(info: StatusInfo, now: float | None = None) -> Text:
         text.append(clean(info.model), "bold")
     text.append(*sep)
     text.append(f"ctx {format_tokens(info.context_tokens)}")
+    if info.context_window:
+        share = info.context_tokens / info.context_window
+        text.append(f"/{format_tokens(info.context_window)} ")
+        text.append_text(context_bar(share))
+        text.append(f" {share:.0%}", _share_style(share))
     text.append(*sep)
     text.append(f"${info.cost:.4f}")
+    if info.total_tokens:
+        text.append(f" · {format_tokens(info.total_tokens)} tok", "dim")
     if info.running:
         text.append(*sep)
         text.append("working…", "yellow")
@@ -77,6 +87,20 @@ def status_text(info: StatusInfo, now: float | None = None) -> Text:
         text.append(*sep)
         text.append(clean(info.title), "italic")
     return text
+
+
+BAR_CELLS = 6
+
+
+def context_bar(share: float, cells: int = BAR_CELLS) -> Text:
+    filled = max(0, min(cells, round(share * cells)))
+    if share > 0 and filled == 0:
+        filled = 1  # some context is in use: never an empty bar
+    return Text("▰" * filled, _share_style(share)) + Text("▱" * (cells - filled), "dim")
+
+
+def _share_style(share: float) -> str:
+    return "red" if share >= 0.9 else "yellow" if share >= 0.7 else "green"
 
 
 class StatusLine(Static):

@@ -11,6 +11,11 @@ Following the stream uses Textual's anchor: the view sticks to the bottom while 
 scrolling up releases it until the user returns to the bottom. Content that arrives meanwhile shows
 a "↓ new messages" bar docked at the bottom of the view; `follow()` (a send, Ctrl+End, a click on
 the bar) or scrolling down by hand clears it.
+
+A cursor can select one message (a prompt or an answer): ↑/↓ or k/j while the transcript has the
+focus, or a click; the selected widget carries the CSS class `-selected`, and a selected item that is
+not mounted is mounted first (`reveal`). Find marks matching messages `-find-match` and the current
+one `-find-current`.
 """
 
 from __future__ import annotations
@@ -20,12 +25,13 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual import events
+from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
-from mix_tui.tui.session.items import Item, NoteItem, TextView, UserItem
+from mix_tui.tui.session.items import AssistantItem, Item, NoteItem, TextView, UserItem
 from mix_tui.tui.widgets.message import AssistantMessage, NoteMessage, UserMessage
 from mix_tui.tui.widgets.thinking import ThinkingPanel
 from mix_tui.tui.widgets.tool_call import ToolCallPanel
@@ -78,11 +84,25 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
         color: $text-muted;
         height: 1;
     }
+    Transcript > .-find-match {
+        background: $warning 8%;
+    }
+    Transcript > .-selected {
+        background: $accent 12%;
+        border-left: tall $accent;
+    }
+    Transcript > .-find-current {
+        background: $warning 18%;
+        border-left: tall $warning;
+    }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("bracketleft", "screen.panel(-1)", "Previous panel", key_display="[", show=False),
         Binding("bracketright", "screen.panel(1)", "Next panel", key_display="]", show=False),
+        Binding("up,k", "select_step(-1)", "Previous message", key_display="↑/k", show=False),
+        Binding("down,j", "select_step(1)", "Next message", key_display="↓/j", show=False),
+        Binding("escape", "clear_selection", "Clear the selection", show=False),
     ]
 
     SCREENS = 3.0  # content mounted below the fold, in screen heights
@@ -100,6 +120,9 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
         self._hint = EmptyHint(Text(EMPTY_HINT), classes="empty-hint")
         self._new = NewMessages(Text(NEW_MESSAGES))
         self._loading = False
+        self.selected: str | None = None  # the key of the selected item
+        self._found: set[str] = set()  # keys of items with a find match
+        self._found_current: str | None = None
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield self._new
@@ -171,6 +194,7 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
     async def reset(self, items: Sequence[Item]) -> None:
         """Show another session: drop every widget, mount the last window."""
         await self._finish_all()
+        self.selected, self._found, self._found_current = None, set(), None
         self.items = list(items)
         self._first = self._start_for(len(self.items), self.SCREENS)
         old = list(self._widgets.values())
@@ -197,6 +221,8 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
         # the data first: readers see the new list while the widgets catch up
         self.items = new_items
         self._first = first
+        if self.selected is not None and self.selected not in index:
+            self.selected = None  # its message is gone (a rewind)
         keep_keys = {item.key for item in window}
         stale = [w for key, w in self._widgets.items() if key not in keep_keys]
         for widget in stale:
@@ -279,7 +305,80 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
         else:
             widget = AssistantMessage(item)
         self._widgets[item.key] = widget
+        widget.set_class(item.key == self.selected, "-selected")
+        widget.set_class(item.key in self._found, "-find-match")
+        widget.set_class(item.key == self._found_current, "-find-current")
         return widget
+
+    # ---- the selection -----------------------------------------------------------------------
+
+    def selectable(self) -> list[str]:
+        """Keys of the messages the cursor moves over: prompts and answers (notes are not stored)."""
+        return [item.key for item in self.items if isinstance(item, UserItem | AssistantItem)]
+
+    async def select(self, key: str | None, *, scroll: bool = True) -> None:
+        """Select the item `key` (None: nothing), mounting and showing it if it is not."""
+        previous = self._widgets.get(self.selected) if self.selected is not None else None
+        if previous is not None:
+            previous.remove_class("-selected")
+        self.selected = key if key is not None and any(i.key == key for i in self.items) else None
+        if self.selected is None:
+            return
+        widget = await self.reveal(self.selected) if scroll else self._widgets.get(self.selected)
+        if widget is not None:
+            widget.add_class("-selected")
+
+    async def select_step(self, step: int) -> None:
+        """Move the selection up (-1) or down (+1); from no selection, up starts at the last message."""
+        keys = self.selectable()
+        if not keys:
+            return
+        if self.selected in keys:
+            index = max(0, min(len(keys) - 1, keys.index(self.selected) + step))
+        else:
+            index = len(keys) - 1
+        await self.select(keys[index])
+
+    async def action_select_step(self, step: int) -> None:
+        await self.select_step(step)
+
+    async def action_clear_selection(self) -> None:
+        if self.selected is None:
+            raise SkipAction()  # Esc goes on to the screen (cancel a turn, back to the composer)
+        await self.select(None)
+
+    async def reveal(self, key: str) -> ItemWidget | None:
+        """Mount pages above the window until the item `key` is mounted, then scroll it into view."""
+        while key not in self._widgets and self._first > 0 and any(i.key == key for i in self.items):
+            if not await self.load_earlier():
+                break
+        widget = self._widgets.get(key)
+        if widget is not None:
+            # after the refresh: a page just mounted above first keeps the view in place
+            self.call_after_refresh(self._show, widget)
+        return widget
+
+    def _show(self, widget: Widget) -> None:
+        if widget.is_mounted:
+            self.scroll_to_widget(widget, animate=False, immediate=True, top=widget.outer_size.height > self.size.height)
+
+    def mark_found(self, keys: set[str], current: str | None) -> None:
+        """Find's marks: items with a match, and the one holding the current match."""
+        for key in self._found | keys | {self._found_current, current}:
+            widget = self._widgets.get(key) if key is not None else None
+            if widget is not None:
+                widget.set_class(key in keys, "-find-match")
+                widget.set_class(key == current, "-find-current")
+        self._found, self._found_current = set(keys), current
+
+    def item_key_at(self, widget: Widget | None) -> str | None:
+        """The key of the message widget that `widget` is part of."""
+        node = widget
+        while node is not None and node is not self:
+            if isinstance(node, UserMessage | AssistantMessage | NoteMessage):
+                return node.key
+            node = node.parent if isinstance(node.parent, Widget) else None
+        return None
 
     async def _finish_all(self) -> None:
         for widget in self._widgets.values():
@@ -349,6 +448,10 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
             await self.load_earlier()
         elif event.widget is self._new:
             self.follow()
+        else:
+            key = self.item_key_at(event.widget)
+            if key is not None and key in self.selectable():
+                await self.select(key, scroll=False)
 
     def on_key(self, event: events.Key) -> None:
         if event.key in ("tab", "shift+tab") and self.screen.focused is not self:
