@@ -46,7 +46,7 @@ COMMANDS: list[Command] = [
     Command("select_next", "Next message", "Select the message below", key="alt+down"),
     Command(
         "fork", "Fork", "A new session holding the selected message's turn and all before (else all)",
-        key="alt+f", slash="fork", usage="[N]",
+        key="alt+o", slash="fork", usage="[N]",  # alt+f reaches Textual as ctrl+right (xterm word jump)
     ),
     Command(
         "rewind", "Rewind", "Remove the selected prompt (else the last) and all after it; it returns to the composer",

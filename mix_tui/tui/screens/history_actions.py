@@ -73,11 +73,11 @@ class HistoryActions:
             model.add_note(f"The fork failed: {exc.message}", title="Fork")
             return
         kept = sum(1 for m in timeline.history[:count] if m.role == "user")
+        held = "prompt 1 and its answer" if kept == 1 else f"prompts 1-{kept} with their answers"
         await self.chat.open_session(forked.session_id)
         forked.add_note(
-            f"A fork of “{model.session.title if model.session else model.session_id}”: its first "
-            f"{kept} prompt{'s' if kept != 1 else ''} with their answers ({count} stored messages). "
-            "The original is unchanged.",
+            f"A fork of “{model.session.title if model.session else model.session_id}”, holding {held} "
+            f"({count} stored messages). The original is unchanged.",
             title="Fork",
         )
 
@@ -144,10 +144,14 @@ class HistoryActions:
             "This session stays as it is."
         )
 
+        async def new_chat() -> None:
+            await self.chat.open_session(None)
+            self.chat.composer.put_back(plan.prompt.text)
+            self.chat.composer.focus()
+
         def answered(confirmed: bool | None) -> None:
             if confirmed:
-                self.chat.action_new_chat()
-                self.chat.composer.put_back(plan.prompt.text)
+                self.chat.run_worker(new_chat(), exit_on_error=False)
 
         self.chat.app.push_screen(ConfirmScreen(question, confirm_label="New chat"), answered)
 

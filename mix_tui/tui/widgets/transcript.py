@@ -448,10 +448,13 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
             await self.load_earlier()
         elif event.widget is self._new:
             self.follow()
-        else:
-            key = self.item_key_at(event.widget)
-            if key is not None and key in self.selectable():
-                await self.select(key, scroll=False)
+
+    async def on_mouse_down(self, event: events.MouseDown) -> None:
+        # the press, not the click: a panel header handles (and stops) its own click, and a click on it
+        # selects its message too
+        key = self.item_key_at(event.widget)
+        if key is not None and key in self.selectable():
+            await self.select(key, scroll=False)
 
     def on_key(self, event: events.Key) -> None:
         if event.key in ("tab", "shift+tab") and self.screen.focused is not self:

@@ -1,7 +1,7 @@
 """The dim line under a finished answer: model · tokens in/out/cache · cost · duration.
 
-Shown once the turn is stored with its usage; the screen hides every footer at once with the CSS
-class `-hide-usage` (a toggle). Model names come from the server: they are cleaned like any data.
+Shown once the turn is stored with its usage; the chat screen hides every footer at once with its
+CSS class `-hide-usage` (a toggle; the rule is in chat.tcss, as widget CSS is scoped to the widget). Model names come from the server: they are cleaned like any data.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ class UsageFooter(Static):
         padding: 0 1 0 2;
         color: $text-muted;
     }
-    UsageFooter.-empty, .-hide-usage UsageFooter {
+    UsageFooter.-empty {
         display: none;
     }
     """
