@@ -15,7 +15,8 @@ CODE_ANSWER = (
 
 
 async def with_code(turn: ScriptedTurn) -> None:
-    """Answers every prompt with two code blocks."""
+    """Answers every prompt with a short thinking and two code blocks."""
+    await turn.think("Two blocks will do.")
     await turn.say(CODE_ANSWER)
     turn.complete()
 
