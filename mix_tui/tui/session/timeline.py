@@ -90,6 +90,14 @@ class Timeline:
         elif self.live is None and self._stored and not self._stored[-1].turn.done:
             # the server is running a turn we did not start here: adopt it, the stream goes on
             self.live = self._stored.pop()
+        self._reanchor_notes()
+
+    def _reanchor_notes(self) -> None:
+        """Notes after turns that are gone (rewound) follow the last turn left, in the order they were
+        written, so a note written later still shows below them."""
+        keys = {entry.key for entry in self.entries}
+        last = self.entries[-1].key if self.entries else None
+        self._notes = [(key if key is None or key in keys else last, note) for key, note in self._notes]
 
     def _entry(self, turn: Turn) -> Entry:
         prompt_id = turn.user_message_id
