@@ -70,7 +70,7 @@ async def test_each_answer_has_a_usage_line_that_can_be_hidden() -> None:
         assert len(footers) == 2
         line = str(footers[-1].render())
         # model · tokens in/out/cache · cost · duration (2 s from the prompt to the last write)
-        assert line.startswith("scripted · 1.2k in / ") and "cache 300 read, 0 written" in line
+        assert line.startswith("scripted · 1.2k in · ") and " out · 300 cache read · $" in line
         assert "$0.0042" in line and "2.5 s" in line
         assert all(f.display for f in footers) and footers[-1].region.height == 1
         await pilot.press("alt+u")

@@ -180,11 +180,12 @@ def summary(usage: TurnUsage) -> str:
     if models:
         parts.append(" + ".join(models))
     if usage.known:
-        line = f"{tokens(usage.input_tokens)} in / {tokens(usage.output_tokens)} out"
-        cached = usage.cache_read_tokens + usage.cache_creation_tokens
-        if cached:
-            line += f" / cache {tokens(usage.cache_read_tokens)} read, {tokens(usage.cache_creation_tokens)} written"
-        parts.append(line)
+        parts.append(f"{tokens(usage.input_tokens)} in")
+        parts.append(f"{tokens(usage.output_tokens)} out")
+        if usage.cache_read_tokens:
+            parts.append(f"{tokens(usage.cache_read_tokens)} cache read")
+        if usage.cache_creation_tokens:
+            parts.append(f"{tokens(usage.cache_creation_tokens)} cache write")
         cost = usage.cost
         if cost is not None:
             parts.append(money(cost))

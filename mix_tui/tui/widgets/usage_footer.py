@@ -27,6 +27,8 @@ class UsageFooter(Static):
         height: auto;
         padding: 0 1 0 2;
         color: $text-muted;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     UsageFooter.-empty {
         display: none;
