@@ -33,7 +33,10 @@ class Command:
 
     def binding(self) -> Binding:
         assert self.key is not None
-        return Binding(self.key, self.id, self.title, show=self.show, id=self.id)
+        # a terminal sends Alt+O as ESC o, which Textual reads as "alt+o" WITH the character "o": a
+        # focused text box would type it. Priority bindings are checked before the focused widget.
+        priority = self.key.startswith("alt+")
+        return Binding(self.key, self.id, self.title, show=self.show, id=self.id, priority=priority)
 
 
 COMMANDS: list[Command] = [
