@@ -4,7 +4,8 @@
 
 Runs `MixApp` headless (`App.run_test`) with the offline demo model at full speed, in a throwaway
 data dir and workdir, and exports SVGs of: the chat with a streamed answer holding a code block,
-the Bash permission modal, an expanded Edit tool panel with its diff, and the welcome screen.
+the Bash permission modal, an expanded Edit tool panel with its diff, the usage line under each answer
+with the /cost details of one, the search across sessions, and the welcome screen.
 Needs the test extra (it reuses the helpers the TUI tests drive the app with).
 """
 
@@ -26,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from mix_tui.tui.app import AppConfig, MixApp  # noqa: E402
 from mix_tui.tui.screens.permission import PermissionScreen  # noqa: E402
+from mix_tui.tui.screens.search import SearchScreen  # noqa: E402
 from mix_tui.tui.screens.welcome import WelcomeScreen  # noqa: E402
 from tests.tui.conftest import ready_chat, send, tool_panels, turn_over, wait_for  # noqa: E402
 
@@ -91,7 +93,26 @@ async def capture(out: Path, size: tuple[int, int], workdir: Path, data_dir: Pat
         await pilot.pause(0.3)
         shot("tool-diff")
 
-        # 4. the welcome screen, as after a refused send
+        # 4. the usage line under each answer, and the details of the selected one (/cost)
+        await pilot.press("escape")  # the panel lets the focus go
+        chat.composer.focus()
+        await pilot.press("alt+up", "alt+up", "alt+up")  # the last answer, its prompt, the answer before
+        await send(pilot, chat, "/cost")
+        await wait_for(pilot, lambda: any(getattr(i, "title", "") == "Cost and tokens" for i in chat.transcript.items),
+                       what="the details note")  # fmt: skip
+        await pilot.pause(0.3)
+        shot("cost")
+
+        # 5. search across sessions, from a new chat
+        await pilot.press("ctrl+n")
+        await send(pilot, chat, "/search greet")
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen) and bool(app.screen.hits), what="hits")
+        app.screen.query_one("#search-input").cursor_blink = False  # type: ignore[attr-defined]
+        await pilot.pause(0.3)
+        shot("search")
+        await pilot.press("escape")
+
+        # 6. the welcome screen, as after a refused send
         app.show_welcome(reason="The server refused the message: no API key configured for anthropic")
         await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen) and bool(app.screen.rows), what="welcome")
         app.screen.query_one("#welcome-key").cursor_blink = False  # type: ignore[attr-defined]

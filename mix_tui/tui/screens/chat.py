@@ -111,6 +111,7 @@ class ChatScreen(Screen[None]):
         self.finder = FindFlow(self)
         self.session_search = SessionSearch(client)
         self.windows: dict[str, int] = {}  # model id -> context window, as the server publishes them
+        self.reveal_after_change: str | None = None  # an item to bring into view once it is shown
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None], name: str) -> None:
         self.run_worker(coroutine, name=name, group=name, exit_on_error=False)
@@ -375,6 +376,9 @@ class ChatScreen(Screen[None]):
         else:
             await self.transcript.set_items(model.items())
         await self.finder.refresh()
+        reveal, self.reveal_after_change = self.reveal_after_change, None
+        if reveal is not None:
+            await self.transcript.reveal(reveal)  # a note under an earlier message: show it
 
     def on_prompt_sent(self, message: ev.PromptSent) -> None:
         if message.session_id == self.current:

@@ -51,7 +51,10 @@ class MessageActions:
         return model, chosen
 
     def _answer(self, model: SessionModel, item: Item, text: str, title: str) -> None:
-        model.add_note(text, title, after=entry_key(item.key))
+        """A note under the message's turn; when that is an earlier one, it is brought into view."""
+        note = model.add_note(text, title, after=entry_key(item.key))
+        if self.chat.transcript.selected is not None:
+            self.chat.reveal_after_change = note.key
 
     # ---- copy --------------------------------------------------------------------------------
 

@@ -26,9 +26,9 @@ def _step_lines(number: int, step: StepUsage) -> list[str]:
         f"cache read {_n(step.cache_read_tokens)} · cache written {_n(step.cache_creation_tokens)}"
     )
     facts = [f"cost {money(step.cost) if step.cost is not None else _UNKNOWN}"]
-    if step.reasoning_ms is not None:
+    if step.reasoning_ms:  # (0: a server that measured none, or the demo at full speed)
         facts.append(f"thinking {seconds(step.reasoning_ms / 1000)}")
-    if step.seconds is not None:
+    if step.seconds:
         facts.append(f"took {seconds(step.seconds)}")
     lines.append("  " + " · ".join(facts))
     return lines
@@ -53,7 +53,8 @@ def details_text(model: SessionModel, key: str, window: int | None) -> str:
         if entry is not None and entry.turn.tool_calls:
             out.append("tool calls")
             for call in entry.turn.tool_calls.values():
-                took = f" · {seconds(call.duration)}" if call.duration is not None else ""
+                ran = call.duration is not None and call.status not in ("denied", "timed_out")
+                took = f" · {seconds(call.duration)}" if ran and call.duration is not None else ""
                 answered = f" · permission: {call.permission_answer}" if call.permission_answer else ""
                 out.append(f"  {call.name or 'tool'} · {call.status}{took}{answered}")
         totals = [f"{len(steps)} call{'s' if len(steps) != 1 else ''}"]
@@ -72,10 +73,9 @@ def details_text(model: SessionModel, key: str, window: int | None) -> str:
     prompts = sum(1 for m in history if m.role == "user")
     line = f"session: {prompts} prompt{'s' if prompts != 1 else ''} · {sums.calls} calls with usage"
     if sums.calls:
-        line += (
-            f" · {tokens(sums.input_tokens)} in · {tokens(sums.output_tokens)} out · "
-            f"cache {tokens(sums.cache_read_tokens)} read / {tokens(sums.cache_creation_tokens)} written"
-        )
+        line += f" · {tokens(sums.input_tokens)} in · {tokens(sums.output_tokens)} out"
+        if sums.cache_read_tokens or sums.cache_creation_tokens:
+            line += f" · cache {tokens(sums.cache_read_tokens)} read / {tokens(sums.cache_creation_tokens)} written"
     if session is not None:
         line += f" · {money(session.cost)}"
     out.append(line)

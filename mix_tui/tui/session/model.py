@@ -47,7 +47,7 @@ from mix_tui.sdk.stream import ConnectionLost, MalformedFrame, Reconnected, Resy
 from mix_tui.sdk.turn import Turn
 from mix_tui.tui.session import events as ev
 from mix_tui.tui.session.connection import Connection
-from mix_tui.tui.session.items import Item
+from mix_tui.tui.session.items import Item, NoteItem
 from mix_tui.tui.session.permissions import Decision, PermissionDesk, PermissionRequest
 from mix_tui.tui.session.timeline import Timeline
 
@@ -551,11 +551,12 @@ class SessionModel:
 
     # ---- small things ------------------------------------------------------------------------
 
-    def add_note(self, text: str, title: str = "", after: str | None = None) -> None:
+    def add_note(self, text: str, title: str = "", after: str | None = None) -> NoteItem:
         """A note in the transcript (a command's answer): the user reads it where it happened, or
         under the turn `after` (an entry key) that it is about."""
-        self.timeline.add_note(text, title, after)
+        note = self.timeline.add_note(text, title, after)
         self._post(ev.TranscriptChanged(self.session_id, live_only=False))
+        return note
 
     def retitled(self, title: str) -> None:
         """The server says the session has a new title (a rename here or by another client)."""
