@@ -125,13 +125,13 @@ async def test_the_scan_reports_progress_and_sessions_it_could_not_read() -> Non
             BackendMessage(id=f"m{n}", session_id=session.id, role="user", user_input=f"beaver {n}")
         )
     mix.extensions = False
-    broken = list(mix.sessions)[0]
+    broken = next(iter(mix.sessions))
     mix.refuse[("GET", f"/api/sessions/{broken}/messages")] = (500, "disk on fire")
     client = mix.client()
     search = SessionSearch(client)
     updates = [(u.done, u.of, len(u.hits), u.finished, u.error) async for u in search.run("beaver")]
     await client.aclose()
     assert updates[0][:2] == (0, 6)
-    assert [u[0] for u in updates] == list(range(7)) + [6]
+    assert [u[0] for u in updates] == [*range(7), 6]  # the first, one per session, the end
     assert updates[-1][2:] == (5, True, "1 of 6 sessions could not be read")
     assert search.server_search is False

@@ -113,7 +113,7 @@ async def test_rewind_confirms_then_removes_the_prompt_and_puts_it_back() -> Non
         await wait_for(pilot, lambda: chat.composer.text == "two", what="the prompt back in the composer")
         assert chat.composer.cursor_location == (0, 3)
         assert chat.composer.has_focus
-        body = [r for r in mix.requests if r.url.path.endswith("/rewind")][0].content
+        body = next(r for r in mix.requests if r.url.path.endswith("/rewind")).content
         assert model.history[-1].id.encode() in body  # kept: the message just before prompt 2
         assert "Rewound to before prompt 2" in last_note(chat)
         await wait_for(pilot, lambda: settled(chat))

@@ -74,7 +74,7 @@ async def test_fork_rewind_and_export_on_the_real_server(server: ServerProcess, 
         # the notes read in the order they were written, the fork's (its turn rewound) first
         assert [n.split("\n")[0] for n in notes(chat)] == ["Fork", "Rewind", "Export", "Export"]
         exported = json.loads(exported_path.read_text())
-        assert exported["id"] == fork_id and [m["role"] for m in exported["messages"]][0] == "user"
+        assert exported["id"] == fork_id and exported["messages"][0]["role"] == "user"
 
 
 async def test_rename_and_search_on_the_real_server(server: ServerProcess) -> None:

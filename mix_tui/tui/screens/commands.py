@@ -56,16 +56,24 @@ COMMANDS: list[Command] = [
         key="alt+r", slash="rewind", usage="[N]",
     ),
     Command("copy_message", "Copy message", "Copy the selected message as markdown", key="alt+c", slash="copy"),
-    Command("copy_code", "Copy a code block", "Pick one code block of the message to copy", key="alt+k",
-            slash="copy code", usage="[N]"),  # fmt: skip
+    Command(
+        "copy_code", "Copy a code block", "Pick one code block of the message to copy", key="alt+k",
+        slash="copy code", usage="[N]",
+    ),
     Command("copy_last_code", "Copy the last code block", "Copy the message's last code block", key="alt+y"),
-    Command("details", "Cost and tokens", "Tokens, cost and time of the message and the session", key="alt+i",
-            slash="cost"),  # fmt: skip
+    Command(
+        "details", "Cost and tokens", "Tokens, cost and time of the message and the session", key="alt+i",
+        slash="cost",
+    ),
     Command("toggle_usage", "Usage lines", "Show or hide the usage line under each answer", key="alt+u"),
-    Command("export_markdown", "Export as Markdown", "Save the transcript as a Markdown file", key="alt+e",
-            slash="export md", usage="[PATH]"),  # fmt: skip
-    Command("export_json", "Export as JSON", "Save the server's export of the session as JSON", key="alt+j",
-            slash="export json", usage="[PATH]"),  # fmt: skip
+    Command(
+        "export_markdown", "Export as Markdown", "Save the transcript as a Markdown file", key="alt+e",
+        slash="export md", usage="[PATH]",
+    ),
+    Command(
+        "export_json", "Export as JSON", "Save the server's export of the session as JSON", key="alt+j",
+        slash="export json", usage="[PATH]",
+    ),
     Command("find", "Find in transcript", "Find text in this transcript", key="ctrl+f", slash="find", usage="[TEXT]"),
     Command("search", "Search sessions", "Find text in every session", key="alt+s", slash="search", usage="[TEXT]"),
     Command("rename", "Rename session", "Give this session a new title", key="f2", slash="rename", usage="[TITLE]"),

@@ -1,6 +1,6 @@
 """`SessionHub`: the open sessions, created on first use, and what concerns all of them.
 
-Every open stream receives the lifecycle events (`session_created`, `session_deleted`) of every
+Every open stream receives the lifecycle events (`session_created`, `session_deleted`, our `session_updated`) of every
 session; the hub acts on each once. Creating a session connects its stream before anything is sent
 (a Go server buffers nothing).
 """
@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from mix_tui.protocol.events import SessionCreated, SessionDeleted, SessionUpdated
+from mix_tui.protocol.events import SessionCreated, SessionUpdated
 from mix_tui.sdk.errors import MixError
 from mix_tui.tui.session import events as ev
 from mix_tui.tui.session.model import Lifecycle, Post, SessionModel, Spawn

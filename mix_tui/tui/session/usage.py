@@ -169,7 +169,7 @@ def seconds(value: float) -> str:
         return f"{value * 1000:.0f} ms"
     if value < 60:
         return f"{value:.1f} s"
-    minutes, rest = divmod(int(round(value)), 60)
+    minutes, rest = divmod(round(value), 60)
     return f"{minutes}m {rest:02d}s"
 
 
