@@ -163,7 +163,7 @@ async def store_api_key(request: Request) -> Response:
     message = f"API key for {provider} stored {note}"
     # keys are read on every turn, so the provider is usable now; the first real key also becomes the
     # preferred provider, so the very next turn leaves the offline demo behind without a restart
-    if catalog.adopt_on_first_key(provider, had_model_key, await _preferred(request)):
+    if catalog.adopt_on_first_key(provider, had_model_key, await _preferred(request), rt.config):
         default = catalog.default_model(provider, rt.config)
         await rt.store.run(rt.store.update_preferences, {"preferred_provider": provider, "main_agent_model": default})
         message += f"; {provider} ({default}) is now the preferred provider"
