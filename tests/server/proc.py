@@ -27,6 +27,7 @@ class Served:
     def __init__(self, tmp_path: Path, *extra: str, **popen: Any) -> None:
         work = tmp_path / "work"
         work.mkdir(exist_ok=True)
+        self.workdir = work
         self.args = [
             sys.executable, "-m", "mix_tui", "serve", "--port", "0", "--provider", "demo",
             "--data-dir", str(tmp_path / "data"), "--workdir", str(work), *extra,
