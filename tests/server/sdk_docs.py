@@ -40,7 +40,7 @@ def forget_everything(url: str) -> None:
     """Between tests: no sessions, default preferences, no stored keys (the docs' examples each
     assume a server of their own; they share one here to stay fast)."""
     with httpx.Client(base_url=url, timeout=10) as http:
-        for session in http.get("/api/sessions", params={"include_subagents": "true"}).json():
+        for session in http.get("/api/sessions", params={"includeSubagents": "true"}).json():
             assert http.delete(f"/api/sessions/{session['id']}").status_code in (200, 204, 404)
         assert http.post("/api/preferences/reset").status_code == 200
         for provider in ("openrouter", "brave"):
@@ -93,14 +93,15 @@ def _get(mix: Mix, path: str) -> httpx.Response:
 def settled(mix: Mix, session_id: str, users: int) -> models.ExportSession:
     """The session once its first `users` prompts are all answered and nothing waits in its queue
     (`send` only starts a turn: the 202 can come before the prompt is even stored). Polls the export,
-    which carries each message's finish reason."""
+    the one read path with finish reasons."""
     deadline = time.monotonic() + TURN_TIMEOUT
     while True:
         exported = mix.sessions.export_session(id=session_id).result
         waiting = _get(mix, f"/api/sessions/{session_id}/queue").json()
         sent = sum(1 for m in exported.messages if m.role == "user")
-        last = exported.messages[-1] if exported.messages else None
-        over = last is not None and last.role == "assistant" and last.finish_reason in FINAL_REASONS
+        # the last step ended the turn (a cancelled step's tool results may follow it)
+        tail = [m for m in exported.messages if m.role in ("user", "assistant")][-1:]
+        over = bool(tail) and tail[0].role == "assistant" and tail[0].finish_reason in FINAL_REASONS
         if over and not waiting and sent >= users:
             return exported
         assert time.monotonic() < deadline, f"turns of {session_id} still running: {exported.messages[-3:]}"
