@@ -28,12 +28,17 @@ TURN_TIMEOUT = 30.0  # generous: 2 cores, another process hogging one
 
 
 def serve_for_docs(tmp: Path) -> Iterator[Served]:
-    """One server per test module, as a user would start it to try the docs offline."""
-    served = Served(tmp, "--no-token", "--demo-rate", "max", "--permission-timeout", "20")
-    try:
-        yield served
-    finally:
-        assert served.stop() == 0
+    """One server per test module, as a user would start it to try the docs offline. Whatever the
+    documented calls sent, it must never have failed inside (a 5xx, which the SDK also retries)."""
+    log = tmp / "server.log"
+    with log.open("w") as sink:
+        served = Served(tmp, "--no-token", "--demo-rate", "max", "--permission-timeout", "20", stderr=sink)
+        try:
+            yield served
+        finally:
+            assert served.stop() == 0
+    errors = log.read_text()
+    assert "Traceback" not in errors and "unhandled error" not in errors, errors
 
 
 def forget_everything(url: str) -> None:
@@ -67,7 +72,9 @@ def fork(mix: Mix, *, id: str, message_index: int, title: str) -> models.Session
     client = mix.sdk_configuration.client
     assert client is not None
     base, _ = mix.sdk_configuration.get_server_details()
-    response = client.post(f"{base}/api/sessions/{id}/fork", json={"messageIndex": message_index, "title": title})
+    response = client.post(
+        f"{base}/api/sessions/{id}/fork", json={"messageIndex": message_index, "title": title}
+    )
     assert response.status_code == 201, response.text
     return models.SessionData.model_validate(response.json())
 
@@ -77,7 +84,9 @@ def answers(mix: Mix, session_id: str, users: int) -> list[str]:
     0.8.1's send answers 202 with `{sessionId, status}` only (AttributeError). The answers are in the
     session's history once its `users` prompts have been answered: every assistant response, oldest first."""
     settled(mix, session_id, users)
-    return [m.assistant_response or "" for m in mix.messages.list_session(id=session_id) if m.role == "assistant"]
+    return [
+        m.assistant_response or "" for m in mix.messages.list_session(id=session_id) if m.role == "assistant"
+    ]
 
 
 # ---- waits ----------------------------------------------------------------------------------------

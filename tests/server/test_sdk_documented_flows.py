@@ -202,7 +202,10 @@ async def test_example_template(url: str) -> None:
         )  # fmt: skip
         exported = mix.sessions.export_session(id=session.id).result
     assert [m.role for m in exported.messages] == ["user", "assistant"]
-    assert exported.messages[-1].finish_reason == "end_turn" and "".join(content) == exported.messages[-1].content
+    assert (
+        exported.messages[-1].finish_reason == "end_turn"
+        and "".join(content) == exported.messages[-1].content
+    )
 
 
 # ---- examples/basic_client.py, sessions_example.py, messages_example.py ---------------------------
@@ -242,13 +245,18 @@ def test_sessions_example_forking_and_usage_analysis(url: str) -> None:
         retrieved = mix.sessions.get(id=basic.id)
         mix.authentication.store_api_key(api_key=DOCS_KEY, provider="openrouter")
         first = mix.messages.send(id=basic.id, text=hello)
-        second = mix.messages.send(id=basic.id, text="Can you tell me what 2+2 equals?")  # the first still runs
+        second = mix.messages.send(
+            id=basic.id, text="Can you tell me what 2+2 equals?"
+        )  # the first still runs
         replies = answers(mix, basic.id, users=2)
         source = mix.messages.list_session(id=basic.id)
         forked = fork(mix, id=basic.id, message_index=1, title="Forked Session - First Message Only")
         forked_messages = mix.messages.list_session(id=forked.id)
         analysed = mix.sessions.get(id=basic.id)
-        overview = [f"{s.title} {s.cost:.4f} {s.user_message_count} {s.first_user_message}" for s in mix.sessions.list()]
+        overview = [
+            f"{s.title} {s.cost:.4f} {s.user_message_count} {s.first_user_message}"
+            for s in mix.sessions.list()
+        ]
         cancelled = mix.sessions.cancel_processing(id=basic.id)
         created = [basic.id, advanced.id, forked.id]
         for session_id in created:
@@ -261,7 +269,11 @@ def test_sessions_example_forking_and_usage_analysis(url: str) -> None:
     assert [m.role for m in source] == ["user", "assistant", "user", "assistant"]
     assert forked.title == "Forked Session - First Message Only" and forked.parent_session_id == basic.id
     assert [(m.role, m.user_input) for m in forked_messages] == [("user", hello)]  # "expected 1 message"
-    assert (analysed.user_message_count, analysed.assistant_message_count, analysed.tool_call_count) == (2, 2, 0)
+    assert (analysed.user_message_count, analysed.assistant_message_count, analysed.tool_call_count) == (
+        2,
+        2,
+        0,
+    )
     assert analysed.prompt_tokens > 0 and analysed.completion_tokens > 0 and analysed.cost == 0.0
     assert f"Basic Demo Session 0.0000 2 {hello}" in overview
     assert cancelled.cancelled is False  # "No active processing to cancel"
@@ -335,21 +347,36 @@ def test_files_example_uploads_downloads_thumbnails_and_isolation(url: str, tmp_
             with Image.open(io.BytesIO(response.read())) as thumb:
                 thumbnails[spec] = (response.status_code, response.headers["content-type"], thumb.size)
         current = mix.files.list_session_files(id=session.id)
-        for info in [f for f in current if not f.is_dir and f.name in ("sample.txt", "sample.jpg", "sample.png")]:
+        for info in [
+            f for f in current if not f.is_dir and f.name in ("sample.txt", "sample.jpg", "sample.png")
+        ]:
             mix.files.delete_session_file(id=session.id, filename=info.name)
-        remaining = [f for f in mix.files.list_session_files(id=session.id) if not f.is_dir and not f.name.startswith(".")]
+        remaining = [
+            f
+            for f in mix.files.list_session_files(id=session.id)
+            if not f.is_dir and not f.name.startswith(".")
+        ]
         isolated = []
         for number in (1, 2):
             other = mix.sessions.create(title=f"Session {number} - File Isolation Test")
             with text_path.open("rb") as f:
                 mix.files.upload_session_file(
-                    id=other.id, file={"file_name": f"session{number}_file.txt", "content": f, "content_type": "text/plain"}
+                    id=other.id,
+                    file={
+                        "file_name": f"session{number}_file.txt",
+                        "content": f,
+                        "content_type": "text/plain",
+                    },
                 )
             isolated.append((other.id, [f.name for f in mix.files.list_session_files(id=other.id)]))
         for other_id, _ in isolated:
             mix.sessions.delete(id=other_id)
         mix.sessions.delete(id=session.id)
-    assert (text_info.name, text_info.size, text_info.is_dir) == ("sample.txt", 12, False) and text_info.modified > 0
+    assert (text_info.name, text_info.size, text_info.is_dir) == (
+        "sample.txt",
+        12,
+        False,
+    ) and text_info.modified > 0
     assert (image_info.name, image_info.size) == ("sample.jpg", image_path.stat().st_size)
     assert sorted(f.name for f in listed) == ["sample.jpg", "sample.txt"]
     assert downloads["sample.txt"] == (200, "12", b"Hello, Mix!\n")

@@ -160,7 +160,9 @@ async def test_streaming_guide_low_level_pattern(url: str) -> None:
                     if isinstance(event, models.SSECompleteEvent | models.SSEErrorEvent):
                         return
 
-            sent, _ = await asyncio.gather(mix.messages.send_async(id=session.id, text="Hi"), process_events())
+            sent, _ = await asyncio.gather(
+                mix.messages.send_async(id=session.id, text="Hi"), process_events()
+            )
         (answer,) = [m for m in mix.messages.list_session(id=session.id) if m.role == "assistant"]
     assert sent.status == "processing" and "".join(content) == answer.assistant_response
 
@@ -237,7 +239,9 @@ def test_sessions_rewind_session_with_and_without_media_cleanup(url: str) -> Non
         session = mix.sessions.create(title="Rewind me")
         mix.messages.send(id=session.id, text="first")
         first = settled(mix, session.id, users=1).messages[0]
-        mix.files.upload_session_file(id=session.id, file={"file_name": "later.txt", "content": b"made later"})
+        mix.files.upload_session_file(
+            id=session.id, file={"file_name": "later.txt", "content": b"made later"}
+        )
         mix.messages.send(id=session.id, text="second")
         settled(mix, session.id, users=2)
         rewound = mix.sessions.rewind_session(id=session.id, message_id=first.id, cleanup_media=True)
@@ -292,12 +296,17 @@ def test_messages_send_with_the_documented_options(url: str) -> None:
     with Mix(server_url=url) as mix:
         supply_browser_mode(mix)
         session = mix.sessions.create(title="Options")
-        res = mix.messages.send(id=session.id, text="<value>", max_steps=25, plan_mode=False, thinking_level="medium")
+        res = mix.messages.send(
+            id=session.id, text="<value>", max_steps=25, plan_mode=False, thinking_level="medium"
+        )
         settled(mix, session.id, users=1)
         history = mix.messages.get_history(limit=50, offset=0)
         listed = mix.messages.list_session(id=session.id)
     assert res.status == "processing"
-    assert [m.user_input for m in history] == ["<value>"] and [m.role for m in listed] == ["user", "assistant"]
+    assert [m.user_input for m in history] == ["<value>"] and [m.role for m in listed] == [
+        "user",
+        "assistant",
+    ]
 
 
 def test_notifications_respond_to_an_unknown_notification(url: str) -> None:
@@ -330,7 +339,10 @@ def test_authentication_example(url: str) -> None:
     assert status.providers is not None
     openrouter = status.providers["openrouter"]
     assert openrouter.authenticated is True and openrouter.auth_method == "api_key"
-    assert (validation.valid, validation.provider) == (True, "demo")  # the server's --provider stays preferred
+    assert (validation.valid, validation.provider) == (
+        True,
+        "demo",
+    )  # the server's --provider stays preferred
     assert deleted.status == "success"
     assert final.providers is not None and final.providers["openrouter"].authenticated is False
     assert no_oauth.value.status_code == 400 and "OAuth is not supported" in no_oauth.value.message
@@ -353,10 +365,22 @@ async def test_permissions_example(url: str, server: Served) -> None:
                 assert unknown.value.status_code == 404 and made_up in unknown.value.message
 
         session = mix.sessions.create(title="Permissions")
-        granted = await prompted(mix, session.id, "$ touch granted.txt", lambda p: mix.permissions.grant(
-            id=p.id, timeout_ms=5000, http_headers={"X-Custom-Header": "test-value", "X-Request-ID": "demo-request-001"}))
-        denied = await prompted(mix, session.id, "$ touch denied.txt", lambda p: mix.permissions.deny(id=p.id, server_url=url))
-        async_granted = await prompted(mix, session.id, "$ touch async.txt", awaited(mix.permissions.grant_async))
+        granted = await prompted(
+            mix,
+            session.id,
+            "$ touch granted.txt",
+            lambda p: mix.permissions.grant(
+                id=p.id,
+                timeout_ms=5000,
+                http_headers={"X-Custom-Header": "test-value", "X-Request-ID": "demo-request-001"},
+            ),
+        )
+        denied = await prompted(
+            mix, session.id, "$ touch denied.txt", lambda p: mix.permissions.deny(id=p.id, server_url=url)
+        )
+        async_granted = await prompted(
+            mix, session.id, "$ touch async.txt", awaited(mix.permissions.grant_async)
+        )
 
         def workflow(prompt: models.SSEPermissionEventData) -> list[Any]:
             steps: list[Any] = [mix.permissions.grant(id=prompt.id)]
@@ -375,52 +399,59 @@ async def test_permissions_example(url: str, server: Served) -> None:
     assert concurrent == (True, True)
 
 
+# the values examples/preferences_example.py sends, step by step
+MAIN_AGENT = dict(
+    preferred_provider="openrouter", main_agent_model="openrouter.deepseek-v3.1",
+    main_agent_max_tokens=4000, main_agent_reasoning_effort="medium",
+)  # fmt: skip
+SUB_AGENT = dict(sub_agent_model="openrouter.zai-glm-4.5-air", sub_agent_max_tokens=2000, sub_agent_reasoning_effort="low")
+COMPREHENSIVE = dict(
+    preferred_provider="anthropic", main_agent_model="claude-4-sonnet", main_agent_max_tokens=8000,
+    main_agent_reasoning_effort="high", sub_agent_model="claude-3.7-sonnet", sub_agent_max_tokens=4000,
+    sub_agent_reasoning_effort="medium",
+)  # fmt: skip
+DUAL_MAIN = dict(main_agent_model="claude-4-sonnet", main_agent_max_tokens=8000, main_agent_reasoning_effort="high")
+DUAL_SUB = dict(sub_agent_model="claude-3.7-sonnet", sub_agent_max_tokens=2000, sub_agent_reasoning_effort="low")
+SWITCHES = [
+    dict(preferred_provider="openrouter", main_agent_model="openrouter.deepseek-v3.1"),
+    dict(preferred_provider="anthropic", main_agent_model="claude-4-sonnet"),
+    dict(preferred_provider="openai", main_agent_model="gpt-4.1"),
+]
+
+
+def echoes(prefs: Any, sent: dict[str, Any]) -> bool:
+    return bool(prefs.model_dump(include=set(sent)) == sent)
+
+
 def test_preferences_example(url: str) -> None:
     """examples/preferences_example.py: discovery, current preferences, main/sub/comprehensive updates,
-    dual-agent configuration, provider switching, reset. SHIM: one preference saved when none is: the
-    spec answers `preferences: null` until something is saved ("null if no preferences exist") and the
-    example's second step reads `preferences.preferences.preferred_provider`."""
+    dual-agent configuration, provider switching, reset; then docs/sdks/preferences' argument-less
+    update. SHIM: one preference saved when none is: the spec answers `preferences: null` until something
+    is saved ("null if no preferences exist") and the example's second step reads
+    `preferences.preferences.preferred_provider`."""
     with Mix(server_url=url) as mix:
         if mix.preferences.get_preferences().preferences is None:
             mix.preferences.update_preferences(preferred_provider="demo")
         providers = mix.preferences.get_available_providers()
         current = mix.preferences.get_preferences().preferences
-        main = mix.preferences.update_preferences(
-            preferred_provider="openrouter", main_agent_model="openrouter.deepseek-v3.1",
-            main_agent_max_tokens=4000, main_agent_reasoning_effort="medium",
-        )  # fmt: skip
-        sub = mix.preferences.update_preferences(
-            sub_agent_model="openrouter.zai-glm-4.5-air", sub_agent_max_tokens=2000, sub_agent_reasoning_effort="low"
-        )
-        comprehensive = mix.preferences.update_preferences(
-            preferred_provider="anthropic", main_agent_model="claude-4-sonnet", main_agent_max_tokens=8000,
-            main_agent_reasoning_effort="high", sub_agent_model="claude-3.7-sonnet", sub_agent_max_tokens=4000,
-            sub_agent_reasoning_effort="medium",
-        )  # fmt: skip
-        mix.preferences.update_preferences(main_agent_model="claude-4-sonnet", main_agent_max_tokens=8000, main_agent_reasoning_effort="high")
-        dual = mix.preferences.update_preferences(sub_agent_model="claude-3.7-sonnet", sub_agent_max_tokens=2000, sub_agent_reasoning_effort="low")
-        mix.preferences.update_preferences(preferred_provider="openrouter", main_agent_model="openrouter.deepseek-v3.1")
+        steps = [mix.preferences.update_preferences(**sent) for sent in (MAIN_AGENT, SUB_AGENT, COMPREHENSIVE)]
+        dual = [mix.preferences.update_preferences(**sent) for sent in (DUAL_MAIN, DUAL_SUB)]
+        mix.preferences.update_preferences(**SWITCHES[0])
         switched = mix.preferences.get_preferences().preferences
-        tested = [
-            mix.preferences.update_preferences(preferred_provider=provider, main_agent_model=model)
-            for provider, model in (("openrouter", "openrouter.deepseek-v3.1"), ("anthropic", "claude-4-sonnet"), ("openai", "gpt-4.1"))
-        ]
+        tested = [mix.preferences.update_preferences(**sent) for sent in SWITCHES]
         reset = mix.preferences.reset_preferences()
         after_reset = mix.preferences.get_preferences().preferences
+        untouched = mix.preferences.update_preferences()
     assert {"demo", "openrouter", "anthropic", "openai"} <= set(providers)
     assert all(info.display_name and info.models for info in providers.values())
     assert current is not None and current.preferred_provider
-    assert (main.preferred_provider, main.main_agent_model, main.main_agent_max_tokens, main.main_agent_reasoning_effort) == (
-        "openrouter", "openrouter.deepseek-v3.1", 4000, "medium")  # fmt: skip
-    assert (sub.sub_agent_model, sub.sub_agent_max_tokens, sub.sub_agent_reasoning_effort) == ("openrouter.zai-glm-4.5-air", 2000, "low")
-    assert (comprehensive.preferred_provider, comprehensive.main_agent_max_tokens, comprehensive.sub_agent_model) == (
-        "anthropic", 8000, "claude-3.7-sonnet")  # fmt: skip
-    assert (dual.main_agent_model, dual.sub_agent_max_tokens, dual.sub_agent_reasoning_effort) == ("claude-4-sonnet", 2000, "low")
-    assert switched is not None and (switched.preferred_provider, switched.main_agent_model) == ("openrouter", "openrouter.deepseek-v3.1")
-    assert [(t.preferred_provider, t.main_agent_model) for t in tested] == [
-        ("openrouter", "openrouter.deepseek-v3.1"), ("anthropic", "claude-4-sonnet"), ("openai", "gpt-4.1")]  # fmt: skip
+    assert all(echoes(p, sent) for p, sent in zip(steps, (MAIN_AGENT, SUB_AGENT, COMPREHENSIVE), strict=True))
+    assert echoes(dual[-1], {**DUAL_MAIN, **DUAL_SUB})  # the two agents are configured apart
+    assert echoes(switched, SWITCHES[0])
+    assert all(echoes(p, sent) for p, sent in zip(tested, SWITCHES, strict=True))
     assert reset.preferred_provider == "demo" and reset.main_agent_model == "demo"  # the server's defaults
     assert after_reset is not None and after_reset.preferred_provider == "demo"
+    assert untouched.model_dump(exclude={"updated_at"}) == reset.model_dump(exclude={"updated_at"})
 
 
 # ---- examples/system_example.py and tools_example.py (discovery) -----------------------------------
