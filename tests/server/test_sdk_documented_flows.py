@@ -101,8 +101,10 @@ async def test_streaming_guide_query_stops_early_and_the_turn_still_finishes(url
             if event.type == "content":
                 break
         await events.aclose()
-        pending = asyncio.all_tasks() - {asyncio.current_task()}
-        await asyncio.gather(*pending)  # the helper's own send, which `break` left running
+        # the helper's own send task, which `break` left running
+        sends = [t for t in asyncio.all_tasks() if "send_async" in getattr(t.get_coro(), "__qualname__", "")]
+        assert len(sends) <= 1
+        await asyncio.gather(*sends)
         exported = settled(mix, session.id, users=1)
     assert [m.role for m in exported.messages] == ["user", "assistant"]
     assert exported.messages[-1].finish_reason == "end_turn"  # the server finishes without a listener
