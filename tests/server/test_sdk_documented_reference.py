@@ -339,10 +339,8 @@ def test_authentication_example(url: str) -> None:
     assert status.providers is not None
     openrouter = status.providers["openrouter"]
     assert openrouter.authenticated is True and openrouter.auth_method == "api_key"
-    assert (validation.valid, validation.provider) == (
-        True,
-        "demo",
-    )  # the server's --provider stays preferred
+    # the server's --provider stays the preferred one after the key is stored
+    assert validation.valid is True and validation.provider == "demo"
     assert deleted.status == "success"
     assert final.providers is not None and final.providers["openrouter"].authenticated is False
     assert no_oauth.value.status_code == 400 and "OAuth is not supported" in no_oauth.value.message
@@ -394,7 +392,7 @@ async def test_permissions_example(url: str, server: Served) -> None:
         concurrent = await two_prompts_at_once(mix)
     assert granted.granted is True and async_granted.granted is True and denied.denied is True
     assert steps[0].granted is True and steps[1:] == [404, 404, 404]
-    assert [p.name for p in server.workdir.iterdir() if p.suffix == ".txt"].count("denied.txt") == 0
+    assert not (server.workdir / "denied.txt").exists()
     assert all((server.workdir / name).exists() for name in ("granted.txt", "async.txt", "workflow.txt"))
     assert concurrent == (True, True)
 
