@@ -50,7 +50,11 @@ async def test_find_reaches_messages_that_are_not_mounted() -> None:
     async with scripted_app(mix).run_test(size=(100, 24)) as pilot:
         chat = await ready_chat(pilot)
         await turns(pilot, chat, "needle in the oldest turn")
-        await turns(pilot, chat, *(f"long {n}" for n in (3, 3, 3, 3, 3, 3)))
+        await turns(pilot, chat, "long 3", "long 3")
+        session_id = opened(chat).session_id
+        await chat.open_session(None)
+        await chat.open_session(session_id)  # reopened: only the newest turns are mounted
+        await wait_for(pilot, lambda: settled(chat))
         transcript = chat.transcript
         oldest = next(i for i in transcript.items if isinstance(i, UserItem))
         assert transcript.widget_for(oldest.key) is None  # outside the mounted window

@@ -166,6 +166,10 @@ class AssistantMessage(Vertical):
 
     async def sync(self, item: AssistantItem) -> None:
         self.live = item.live
+        if not self.is_attached:
+            # not mounted yet (it composes from the newest item), or just removed: nothing to mount into
+            self._initial = item
+            return
         keep = 0
         for widget, part in zip(self._parts, item.parts, strict=False):
             if not _matches(widget, part):
