@@ -61,6 +61,8 @@ def test_a_fork_holds_whole_turns_and_a_rewind_keeps_the_message_before_the_prom
     plan = rewind_plan(line, prompt_number(line, 2))
     assert (plan.keep_message_id, plan.removed_messages, plan.removed_prompts) == ("a2", 4, 2)
     assert "removes prompt 2 and the 1 prompt after it, with their answers: 4 stored messages" in describe_rewind(plan)
+    last = describe_rewind(rewind_plan(line, prompt_number(line, 3)))
+    assert "removes prompt 3 and its answer: 2 stored messages in all" in last
     assert rewind_plan(line, prompt_number(line, 1)).keep_message_id is None
     for wrong in (0, 4):
         try:

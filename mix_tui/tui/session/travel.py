@@ -124,12 +124,16 @@ def rewind_plan(timeline: Timeline, prompt: Prompt) -> RewindPlan:
 
 def describe_rewind(plan: RewindPlan) -> str:
     """The confirmation's question."""
-    others = plan.removed_prompts - 1
-    after = f" and the {_count(others, 'prompt')} after it" if others else ""
+    number, others = plan.prompt.number, plan.removed_prompts - 1
+    what = (
+        f"prompt {number} and the {_count(others, 'prompt')} after it, with their answers"
+        if others
+        else f"prompt {number} and its answer"
+    )
     return (
-        f"Rewind to before prompt {plan.prompt.number}? This removes prompt {plan.prompt.number}{after}, "
-        f"with their answers: {_count(plan.removed_messages, 'stored message')} in all. "
-        f"Prompt {plan.prompt.number} goes back into the composer to be edited."
+        f"Rewind to before prompt {number}? This removes {what}: "
+        f"{_count(plan.removed_messages, 'stored message')} in all. "
+        f"Prompt {number} goes back into the composer to be edited."
     )
 
 
