@@ -5,7 +5,9 @@ A raw ASGI endpoint, so it controls exactly what is written and when: headers, t
 be replayed, then still-pending permission prompts the client has not seen, then the replay after
 `Last-Event-ID`, then live frames (batched when several are waiting) and a heartbeat after 15 s of
 silence. There is no write timeout: the stream lives until the client leaves, the session is
-deleted, the subscriber falls too far behind, or the server stops.
+deleted, the subscriber falls too far behind, or the server stops. Extension events of ours
+(`session_updated`) reach only a stream that names them in `&extensions=`: the official SDKs fail on
+an event name they do not know.
 """
 
 from __future__ import annotations
