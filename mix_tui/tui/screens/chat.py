@@ -35,7 +35,7 @@ from mix_tui.tui.session import SessionHub, SessionModel
 from mix_tui.tui.session import events as ev
 from mix_tui.tui.session.items import NoteItem
 from mix_tui.tui.widgets.composer import Composer
-from mix_tui.tui.widgets.session_list import session_label
+from mix_tui.tui.widgets.session_list import nest_subagents, session_label
 from mix_tui.tui.widgets.sidebar import Sidebar
 from mix_tui.tui.widgets.status import QueuedPrompts, StatusInfo, StatusLine
 from mix_tui.tui.widgets.transcript import Transcript
@@ -92,6 +92,7 @@ class ChatScreen(Screen[None]):
         self.server_state: str = "connected"  # fresh chats: the last health check (it was just reached)
         self._submit_lock = asyncio.Lock()
         self.prompts = PromptFlow(self, timeout=options.permission_timeout)
+        self.show_subagents = False  # the sidebar lists sub-agent sessions too (/subagents)
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None], name: str) -> None:
         self.run_worker(coroutine, name=name, group=name, exit_on_error=False)
@@ -149,12 +150,13 @@ class ChatScreen(Screen[None]):
         self.run_worker(self._learn_workdir(), exit_on_error=False)
         try:
             sessions, prompts = await asyncio.gather(
-                self.client.sessions.list(), self.client.messages.history(limit=100)
+                self.client.sessions.list(include_subagents=self.show_subagents),
+                self.client.messages.history(limit=100),
             )
         except MixError as exc:
             self.notify(f"could not list sessions: {exc.message}", severity="warning", markup=False)
             return
-        self.sidebar.set_sessions(sessions)
+        self.sidebar.set_sessions(nest_subagents(sessions))
         self.sidebar.set_current(self.current)
         self.composer.set_history([p.text for p in prompts])
 
@@ -298,6 +300,19 @@ class ChatScreen(Screen[None]):
         except MixError:
             served = []
         self.show_note(commands.slash_help(served), title="Commands")
+
+    async def action_toggle_subagents(self) -> None:
+        """/subagents: list sub-agent sessions under their parents in the sidebar, or hide them."""
+        show = not self.show_subagents
+        try:
+            sessions = await self.client.sessions.list(include_subagents=show)
+        except MixError as exc:
+            self.notify(f"could not list sessions: {exc.message}", severity="warning", markup=False)
+            return
+        self.show_subagents = show
+        self.sidebar.set_sessions(nest_subagents(sessions))
+        self.sidebar.set_current(self.current)
+        self.notify("sub-agent sessions shown" if show else "sub-agent sessions hidden", timeout=3)
 
     async def _create_session_for(self, text: str) -> bool:
         """The fresh chat's first send creates its session; on failure the text goes back."""

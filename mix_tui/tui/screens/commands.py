@@ -41,6 +41,13 @@ COMMANDS: list[Command] = [
     Command("toggle_sidebar", "Sessions", "Show or hide the session list", key="ctrl+b", show=True),
     Command("focus_transcript", "Transcript", "Move the focus to the transcript", key="ctrl+o"),
     Command("help_commands", "Commands", "List the slash commands", slash="help"),
+    Command(
+        "toggle_subagents", "Sub-agent sessions", "Show or hide sub-agent sessions in the session list",
+        slash="subagents",
+    ),
+    Command("list_files", "Session files", "List the session's files; /files NAME opens one", slash="files",
+            usage="[NAME]"),  # fmt: skip
+    Command("approve_plan", "Approve the plan", "Leave plan mode and carry out the plan shown", slash="approve"),
 ]
 
 

@@ -47,6 +47,7 @@ class ToolView:
     duration: float | None = None
     permission: str | None = None  # how its prompt was answered (PermissionOutcome), None: no prompt
     children: list[Part] = field(default_factory=list)  # a subagent's parts (Task tool)
+    metadata: dict[str, Any] | None = None  # the tool's response metadata (Show outputs, ...), if sent
 
     @property
     def finished(self) -> bool:
@@ -138,4 +139,5 @@ def tool_view(call: ToolCallState) -> ToolView:
         duration=call.duration,
         permission=call.permission_answer,
         children=turn_parts(call.children) if call.children is not None else [],
+        metadata=call.metadata,
     )

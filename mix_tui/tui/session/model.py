@@ -48,6 +48,7 @@ from mix_tui.tui.session import events as ev
 from mix_tui.tui.session.connection import Connection
 from mix_tui.tui.session.items import Item
 from mix_tui.tui.session.permissions import Decision, PermissionDesk, PermissionRequest
+from mix_tui.tui.session.subagents import SubagentRuns
 from mix_tui.tui.session.timeline import Timeline
 
 if TYPE_CHECKING:
@@ -96,6 +97,7 @@ class SessionModel:
         self._unsure: dict[str, int] = {}
         self._flush_at = 0.0
         self._flush_pending = False
+        self.subagents = SubagentRuns(client, spawn, self._subagent_runs_loaded)
 
     # ---- reading -----------------------------------------------------------------------------
 
@@ -154,6 +156,7 @@ class SessionModel:
         if ticket != self._refreshes:
             return False  # a later refresh started meanwhile: its (newer) answer wins
         self.timeline.set_history(messages, keep_live=self.running if keep_live is None else keep_live)
+        self.subagents.fill(entry.turn for entry in self.timeline.entries)
         self.session = session
         self._post(ev.TranscriptChanged(self.session_id, live_only=False))
         self._post(ev.StateChanged(self.session_id))
@@ -270,6 +273,7 @@ class SessionModel:
         live = self.timeline.live
         assert live is not None
         self.timeline.ended()
+        self.subagents.keep_live(live.turn)
         for request in self.permissions.close_all("the turn ended"):
             self._post(ev.PermissionClosed(self.session_id, request))
         self._post(ev.TurnEnded(self.session_id, live.turn.error))
@@ -548,6 +552,12 @@ class SessionModel:
             self._post(ev.PermissionClosed(self.session_id, request))
 
     # ---- small things ------------------------------------------------------------------------
+
+    def _subagent_runs_loaded(self) -> None:
+        """Stored sub-agent runs arrived: nest them in their Task calls."""
+        if self.subagents.fill(entry.turn for entry in self.timeline.entries):
+            self.timeline.invalidate()
+            self._post(ev.TranscriptChanged(self.session_id, live_only=False))
 
     def add_note(self, text: str, title: str = "") -> None:
         """A note in the transcript (a command's answer): the user reads it where it happened."""

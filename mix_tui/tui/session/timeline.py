@@ -98,6 +98,10 @@ class Timeline:
                 return message.turn_status
         return None
 
+    def invalidate(self) -> None:
+        """Stored turns changed in place (a sub-agent run was attached): rebuild their items."""
+        self._stored_items = None
+
     def entry(self, key: str) -> Entry | None:
         for entry in self._stored:
             if entry.key == key:

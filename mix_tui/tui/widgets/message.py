@@ -24,6 +24,7 @@ from mix_tui.tui.session.items import (
     UserItem,
 )
 from mix_tui.tui.widgets.safe_text import clean
+from mix_tui.tui.widgets.subagent import SubagentPanel, is_subagent_call
 from mix_tui.tui.widgets.thinking import ThinkingPanel
 from mix_tui.tui.widgets.tool_call import ToolCallPanel
 
@@ -195,6 +196,8 @@ def _part_widget(part: Part, *, live: bool) -> Widget:
         return AnswerMarkdown(part.text, live=live)
     if isinstance(part, ThinkingView):
         return ThinkingPanel(part)
+    if is_subagent_call(part):
+        return SubagentPanel(part, parts=_PARTS)
     return ToolCallPanel(part)
 
 
@@ -203,7 +206,9 @@ def _matches(widget: Widget, part: Part) -> bool:
         return isinstance(widget, AnswerMarkdown)
     if isinstance(part, ThinkingView):
         return isinstance(widget, ThinkingPanel)
-    return isinstance(widget, ToolCallPanel) and widget.view.id == part.id
+    if not isinstance(widget, ToolCallPanel) or widget.view.id != part.id:
+        return False
+    return isinstance(widget, SubagentPanel) == is_subagent_call(part)  # (children may come later)
 
 
 async def _update_part(widget: Widget, part: Part, *, live: bool) -> None:
@@ -213,6 +218,24 @@ async def _update_part(widget: Widget, part: Part, *, live: bool) -> None:
         widget.update_view(part)
     elif isinstance(widget, ToolCallPanel) and isinstance(part, ToolView):
         widget.update_view(part)
+        if isinstance(widget, SubagentPanel):
+            await widget.sync_children()
+
+
+class _Parts:
+    """The part widgets of a message, handed to sub-agent panels for their nested parts."""
+
+    def make(self, part: Part, *, live: bool) -> Widget:
+        return _part_widget(part, live=live)
+
+    def matches(self, widget: Widget, part: Part) -> bool:
+        return _matches(widget, part)
+
+    async def update(self, widget: Widget, part: Part, *, live: bool) -> None:
+        await _update_part(widget, part, live=live)
+
+
+_PARTS = _Parts()
 
 
 def _status_text(item: AssistantItem) -> Text:
