@@ -98,7 +98,8 @@ class StreamEndpoint:
             head.append(encode_event(notice, start))
         # prompts still waiting for an answer that this client has not seen and replay will not bring
         replayed = {f.id for f in replay}
-        for pending in rt.permissions.pending_for(sid):
+        waiting = [*rt.permissions.pending_for(sid), *rt.notifications.pending_for(sid)]
+        for pending in waiting:
             if pending.frame_id not in replayed and (fresh or pending.frame_id > start):
                 head.append(encode_event(pending.event, start))
         await self._write(send, b"".join(head))
