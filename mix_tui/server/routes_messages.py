@@ -15,9 +15,9 @@ from mix_tui.server import catalog
 from mix_tui.server.agent import TurnRequest
 from mix_tui.server.http import ApiError, json_body, not_found, parse, runtime, wire
 from mix_tui.server.notifications import InvalidAnswer
-from mix_tui.server.tools.base import Answer
 from mix_tui.server.routes_sessions import turns
 from mix_tui.server.store import SessionRow
+from mix_tui.server.tools.base import Answer
 from mix_tui.server.turns import MAX_QUEUED, QueueFull
 from mix_tui.server.views import backend_message, backend_messages
 
