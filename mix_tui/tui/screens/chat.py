@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -29,7 +29,9 @@ from textual.widgets import Footer, Input, TextArea
 
 from mix_tui.sdk.errors import MixConnectionError, MixError
 from mix_tui.tui.screens import commands
+from mix_tui.tui.screens.alerts import Alerts, AlertSettings
 from mix_tui.tui.screens.confirm import ConfirmScreen
+from mix_tui.tui.screens.notification_flow import NotificationFlow
 from mix_tui.tui.screens.prompt_flow import PromptFlow
 from mix_tui.tui.session import SessionHub, SessionModel
 from mix_tui.tui.session import events as ev
@@ -58,6 +60,7 @@ class ChatOptions:
     load_lists: bool = True  # fetch sessions and prompt history on mount (snapshots turn it off)
     poll_health: bool = True  # ask the server's health while no stream tells it (snapshots: off)
     clock: Callable[[], datetime] | None = None  # the sidebar's "now" (frozen in snapshots)
+    alerts: AlertSettings = field(default_factory=AlertSettings)  # what a turn end or a prompt does unseen
 
 
 class ChatScreen(Screen[None]):
@@ -93,6 +96,8 @@ class ChatScreen(Screen[None]):
         self._submit_lock = asyncio.Lock()
         self.prompts = PromptFlow(self, timeout=options.permission_timeout)
         self.show_subagents = False  # the sidebar lists sub-agent sessions too (/subagents)
+        self.notices = NotificationFlow(self)
+        self._alerts: Alerts | None = None
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None], name: str) -> None:
         self.run_worker(coroutine, name=name, group=name, exit_on_error=False)
@@ -135,7 +140,14 @@ class ChatScreen(Screen[None]):
         ))  # fmt: skip
         yield Footer()
 
+    @property
+    def alerts(self) -> Alerts:
+        if self._alerts is None:
+            self._alerts = Alerts(self.app, self.options.alerts)
+        return self._alerts
+
     def on_mount(self) -> None:
+        self.watch(self.app, "app_focus", lambda _focused: self.alerts.seen(self.current), init=False)
         if self.options.poll_health:
             self.set_interval(HEALTH_EVERY, self.poll_health)
         if self.options.load_lists:
@@ -144,6 +156,7 @@ class ChatScreen(Screen[None]):
             self.run_worker(self.open_session(self.options.initial_session), exit_on_error=False)
 
     async def on_unmount(self) -> None:
+        self.alerts.close()
         await self.hub.close()
 
     async def _load_lists(self) -> None:
@@ -207,6 +220,8 @@ class ChatScreen(Screen[None]):
         self.composer.show_text(model.draft)
         self._show_state(model)
         self.prompts.show_next(model)
+        self.notices.show_next(model)
+        self.alerts.seen(session_id)
         await model.load()
 
     async def _show_fresh(self) -> None:
@@ -229,9 +244,7 @@ class ChatScreen(Screen[None]):
         """The sidebar row, and for the open session the queue and the status line."""
         if model.session is not None:
             self.sidebar.upsert_session(model.session)
-        self.sidebar.set_activity(
-            model.session_id, running=model.running, awaiting_permission=model.awaiting_permission
-        )
+        self.sidebar.set_activity(model.session_id, running=model.running, awaiting_permission=model.awaiting_user)
         if model.session_id != self.current:
             return
         connection = model.connection
@@ -383,9 +396,29 @@ class ChatScreen(Screen[None]):
     def on_permission_requested(self, message: ev.PermissionRequested) -> None:
         if message.session_id == self.current:
             self.prompts.show_next(self.open_model())
+        # the prompt rings when it opens on screen
+        self._alert(message.session_id, "permission needed", bell=message.session_id != self.current)
 
     def on_permission_closed(self, message: ev.PermissionClosed) -> None:
         self.prompts.closed(message.request)
+
+    def on_notification_requested(self, message: ev.NotificationRequested) -> None:
+        if message.session_id == self.current:
+            self.notices.show_next(self.open_model())
+        title = message.request.notification.title.strip() or "a notification"
+        self._alert(message.session_id, title, bell=message.session_id != self.current)
+
+    def on_notification_closed(self, message: ev.NotificationClosed) -> None:
+        self.notices.closed(message.request)
+
+    def on_turn_ended(self, message: ev.TurnEnded) -> None:
+        self._alert(message.session_id, "the turn failed" if message.error else "the turn finished")
+
+    def _alert(self, session_id: str, what: str, *, bell: bool = True) -> None:
+        """Tell a user who is not looking (terminal unfocused, or another session open)."""
+        model = self.hub.get(session_id)
+        title = session_label(model.session) if model is not None and model.session is not None else ""
+        self.alerts.alert(session_id, title, what, background=session_id != self.current, bell=bell)
 
     # ---- the server's state while no stream tells it -----------------------------------------
 

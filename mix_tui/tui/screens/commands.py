@@ -45,8 +45,10 @@ COMMANDS: list[Command] = [
         "toggle_subagents", "Sub-agent sessions", "Show or hide sub-agent sessions in the session list",
         slash="subagents",
     ),
-    Command("list_files", "Session files", "List the session's files; /files NAME opens one", slash="files",
-            usage="[NAME]"),  # fmt: skip
+    Command(
+        "list_files", "Session files", "List the session's files; /files NAME opens one", slash="files",
+        usage="[NAME]",
+    ),
     Command("approve_plan", "Approve the plan", "Leave plan mode and carry out the plan shown", slash="approve"),
 ]
 

@@ -47,6 +47,7 @@ from mix_tui.sdk.turn import Turn
 from mix_tui.tui.session import events as ev
 from mix_tui.tui.session.connection import Connection
 from mix_tui.tui.session.items import Item
+from mix_tui.tui.session.notifications import NotificationDesk, NotificationRequest
 from mix_tui.tui.session.permissions import Decision, PermissionDesk, PermissionRequest
 from mix_tui.tui.session.subagents import SubagentRuns
 from mix_tui.tui.session.timeline import Timeline
@@ -98,6 +99,10 @@ class SessionModel:
         self._flush_at = 0.0
         self._flush_pending = False
         self.subagents = SubagentRuns(client, spawn, self._subagent_runs_loaded)
+        self.notifications = NotificationDesk(
+            session_id, client, spawn, opened=self._notification_opened, settled=self._state_changed,
+            notice=self._notice,
+        )  # fmt: skip
 
     # ---- reading -----------------------------------------------------------------------------
 
@@ -108,6 +113,11 @@ class SessionModel:
     @property
     def awaiting_permission(self) -> bool:
         return self.permissions.awaiting
+
+    @property
+    def awaiting_user(self) -> bool:
+        """A permission prompt or a notification waits for the user's answer."""
+        return self.permissions.awaiting or self.notifications.awaiting
 
     def items(self) -> list[Item]:
         return self.timeline.items()
@@ -137,6 +147,7 @@ class SessionModel:
     async def close(self) -> None:
         for request in self.permissions.close_all("the session was closed"):
             self._post(ev.PermissionClosed(self.session_id, request))
+        self._close_notifications("the session was closed")
         stream, self.stream = self.stream, None
         if stream is not None:
             await stream.aclose()
@@ -205,6 +216,7 @@ class SessionModel:
         self.connection.ended(reason)
         for request in self.permissions.close_all(reason):
             self._post(ev.PermissionClosed(self.session_id, request))
+        self._close_notifications(reason)
         waiting, self.queue = self.queue, []
         if waiting:
             self._post(ev.SendRefused(self.session_id, "\n".join(waiting), f"not sent: {reason}"))
@@ -228,7 +240,7 @@ class SessionModel:
             if self._lifecycle is not None:
                 self._lifecycle(item)
         elif isinstance(item, Notification):
-            self._notice(f"{item.title}: {item.message}".strip(": "))
+            self.notifications.receive(item, self._clock())
         elif isinstance(item, Permission):
             self._permission(item)
         elif not isinstance(item, _NOT_TURN):
@@ -276,6 +288,7 @@ class SessionModel:
         self.subagents.keep_live(live.turn)
         for request in self.permissions.close_all("the turn ended"):
             self._post(ev.PermissionClosed(self.session_id, request))
+        self._close_notifications("the turn ended")
         self._post(ev.TurnEnded(self.session_id, live.turn.error))
         self._post(ev.StateChanged(self.session_id))
         # when the server is away the finished live turn simply stays on screen as it is
@@ -552,6 +565,17 @@ class SessionModel:
             self._post(ev.PermissionClosed(self.session_id, request))
 
     # ---- small things ------------------------------------------------------------------------
+
+    def _state_changed(self) -> None:
+        self._post(ev.StateChanged(self.session_id))
+
+    def _notification_opened(self, request: NotificationRequest) -> None:
+        self._post(ev.NotificationRequested(self.session_id, request))
+        self._post(ev.StateChanged(self.session_id))
+
+    def _close_notifications(self, note: str) -> None:
+        for request in self.notifications.close_all(note):
+            self._post(ev.NotificationClosed(self.session_id, request))
 
     def _subagent_runs_loaded(self) -> None:
         """Stored sub-agent runs arrived: nest them in their Task calls."""

@@ -127,10 +127,10 @@ class SubagentPanel(ToolCallPanel):
         yield self._children_box
         yield self._more
 
-    async def on_mount(self) -> None:
+    def on_mount(self) -> None:
         # (Textual runs ToolCallPanel.on_mount too: every class's handler in the MRO)
         self.set_class(self.expanded, "-expanded")
-        await self.sync_children()
+        self.call_later(self.sync_children)
 
     def header_text(self) -> Text:
         text = super().header_text()
