@@ -32,11 +32,13 @@ from mix_tui.tui.screens import commands
 from mix_tui.tui.screens.alerts import Alerts, AlertSettings
 from mix_tui.tui.screens.confirm import ConfirmScreen
 from mix_tui.tui.screens.notification_flow import NotificationFlow
+from mix_tui.tui.screens.plan_flow import PlanFlow
 from mix_tui.tui.screens.prompt_flow import PromptFlow
 from mix_tui.tui.session import SessionHub, SessionModel
 from mix_tui.tui.session import events as ev
 from mix_tui.tui.session.items import NoteItem
 from mix_tui.tui.widgets.composer import Composer
+from mix_tui.tui.widgets.plan import PlanPanel
 from mix_tui.tui.widgets.session_list import nest_subagents, session_label
 from mix_tui.tui.widgets.sidebar import Sidebar
 from mix_tui.tui.widgets.status import QueuedPrompts, StatusInfo, StatusLine
@@ -97,6 +99,7 @@ class ChatScreen(Screen[None]):
         self.prompts = PromptFlow(self, timeout=options.permission_timeout)
         self.show_subagents = False  # the sidebar lists sub-agent sessions too (/subagents)
         self.notices = NotificationFlow(self)
+        self.plans = PlanFlow(self)
         self._alerts: Alerts | None = None
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None], name: str) -> None:
@@ -358,6 +361,14 @@ class ChatScreen(Screen[None]):
             await self.transcript.reset(model.items())
         else:
             await self.transcript.set_items(model.items())
+        self.plans.refresh()
+
+    def on_plan_panel_answered(self, message: PlanPanel.Answered) -> None:
+        self.run_worker(self.plans.answer(message.call_id, message.approve), exit_on_error=False)
+
+    async def action_approve_plan(self) -> None:
+        """/approve: leave plan mode and carry out the plan shown."""
+        await self.plans.answer(None, approve=True)
 
     def on_prompt_sent(self, message: ev.PromptSent) -> None:
         if message.session_id == self.current:

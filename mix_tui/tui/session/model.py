@@ -88,6 +88,7 @@ class SessionModel:
         self.permissions = PermissionDesk(session_id)
         self.connection = Connection()
         self.draft = ""
+        self.plan_mode = False  # sends go with plan_mode (approving a plan turns it off)
         self.stream: SessionStream | None = None
         self._post = post
         self._spawn = spawn
@@ -369,7 +370,7 @@ class SessionModel:
         self._post(ev.StateChanged(self.session_id))
         self._flush()
         try:
-            reply = await self.client.messages.send(self.session_id, text)
+            reply = await self.client.messages.send(self.session_id, text, plan_mode=self.plan_mode or None)
         except ConflictError:
             # another client's turn is running and this server refuses: ours waits, first in line
             self._not_ours(turn)

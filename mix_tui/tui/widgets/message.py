@@ -23,6 +23,7 @@ from mix_tui.tui.session.items import (
     ToolView,
     UserItem,
 )
+from mix_tui.tui.widgets.plan import PlanPanel, is_plan_call
 from mix_tui.tui.widgets.safe_text import clean
 from mix_tui.tui.widgets.subagent import SubagentPanel, is_subagent_call
 from mix_tui.tui.widgets.thinking import ThinkingPanel
@@ -198,6 +199,8 @@ def _part_widget(part: Part, *, live: bool) -> Widget:
         return ThinkingPanel(part)
     if is_subagent_call(part):
         return SubagentPanel(part, parts=_PARTS)
+    if is_plan_call(part):
+        return PlanPanel(part)
     return ToolCallPanel(part)
 
 
@@ -208,7 +211,10 @@ def _matches(widget: Widget, part: Part) -> bool:
         return isinstance(widget, ThinkingPanel)
     if not isinstance(widget, ToolCallPanel) or widget.view.id != part.id:
         return False
-    return isinstance(widget, SubagentPanel) == is_subagent_call(part)  # (children may come later)
+    # (children may come later; a name may too)
+    return isinstance(widget, SubagentPanel) == is_subagent_call(part) and isinstance(widget, PlanPanel) == (
+        is_plan_call(part) and not is_subagent_call(part)
+    )
 
 
 async def _update_part(widget: Widget, part: Part, *, live: bool) -> None:
