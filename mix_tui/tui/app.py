@@ -138,7 +138,7 @@ class MixApp(App[int]):
         label, local = self._server_label()
         options = ChatOptions(
             server_label=label, local=local, provider=self.provider, model=self.model,
-            permission_timeout=self.config.permission_timeout, initial_session=initial,
+            permission_timeout=self.config.permission_timeout, initial_session=initial, workdir=self.config.workdir,
         )  # fmt: skip
         self.chat = ChatScreen(self.client, options)
         await self.switch_screen(self.chat)
@@ -381,6 +381,9 @@ class MixApp(App[int]):
 
 
 def run_app(args: argparse.Namespace) -> int:
+    from mix_tui.tui.widgets.media import detect_graphics
+
+    detect_graphics()  # asks the terminal (Sixel? Kitty?) before Textual starts reading its answers
     app = MixApp(AppConfig.from_args(args))
     app.run()
     return app.return_code or 0

@@ -69,7 +69,7 @@ def _single_path(rest: str) -> str | None:
     path = _unquote(rest)
     if not path or (path == rest.strip() and len(path.split()) != 1):
         return None
-    return path
+    return path.removeprefix("@")  # an attached file (`@path` in the TUI) is that path
 
 
 def _fenced_block(lines: list[str], start: int) -> tuple[str, int] | None:

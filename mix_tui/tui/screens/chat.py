@@ -31,13 +31,17 @@ from mix_tui.sdk.errors import MixConnectionError, MixError
 from mix_tui.tui.screens import commands
 from mix_tui.tui.screens.alerts import Alerts, AlertSettings
 from mix_tui.tui.screens.confirm import ConfirmScreen
+from mix_tui.tui.screens.media_flow import MediaFlow
 from mix_tui.tui.screens.notification_flow import NotificationFlow
 from mix_tui.tui.screens.plan_flow import PlanFlow
 from mix_tui.tui.screens.prompt_flow import PromptFlow
 from mix_tui.tui.session import SessionHub, SessionModel
 from mix_tui.tui.session import events as ev
 from mix_tui.tui.session.items import NoteItem
+from mix_tui.tui.session.paths import PathIndex
 from mix_tui.tui.widgets.composer import Composer
+from mix_tui.tui.widgets.media import MediaPreview
+from mix_tui.tui.widgets.path_complete import PathSuggestions
 from mix_tui.tui.widgets.plan import PlanPanel
 from mix_tui.tui.widgets.session_list import nest_subagents, session_label
 from mix_tui.tui.widgets.sidebar import Sidebar
@@ -62,6 +66,7 @@ class ChatOptions:
     load_lists: bool = True  # fetch sessions and prompt history on mount (snapshots turn it off)
     poll_health: bool = True  # ask the server's health while no stream tells it (snapshots: off)
     clock: Callable[[], datetime] | None = None  # the sidebar's "now" (frozen in snapshots)
+    workdir: Path | None = None  # where `@path` completes and attaches from (default: the current one)
     alerts: AlertSettings = field(default_factory=AlertSettings)  # what a turn end or a prompt does unseen
 
 
@@ -100,6 +105,7 @@ class ChatScreen(Screen[None]):
         self.show_subagents = False  # the sidebar lists sub-agent sessions too (/subagents)
         self.notices = NotificationFlow(self)
         self.plans = PlanFlow(self)
+        self.media = MediaFlow(self, options.workdir or Path.cwd())
         self._alerts: Alerts | None = None
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None], name: str) -> None:
@@ -135,6 +141,7 @@ class ChatScreen(Screen[None]):
             with Vertical(id="main"):
                 yield Transcript()
                 yield QueuedPrompts()
+                yield PathSuggestions(PathIndex(self.media.workdir))
                 yield Composer()
         # filled in at once: the server was just reached, and readers need not wait for on_mount
         yield StatusLine(StatusInfo(
@@ -150,6 +157,7 @@ class ChatScreen(Screen[None]):
         return self._alerts
 
     def on_mount(self) -> None:
+        self.composer.completer = self.query_one(PathSuggestions)
         self.watch(self.app, "app_focus", lambda _focused: self.alerts.seen(self.current), init=False)
         if self.options.poll_health:
             self.set_interval(HEALTH_EVERY, self.poll_health)
@@ -267,6 +275,10 @@ class ChatScreen(Screen[None]):
 
     # ---- sending -----------------------------------------------------------------------------
 
+    @on(TextArea.Changed, "#composer")
+    def _composer_changed(self) -> None:
+        self.query_one(PathSuggestions).update_for(self.composer)  # `@path` completion
+
     @on(Composer.Submitted)
     def _submitted(self, event: Composer.Submitted) -> None:
         self.transcript.follow()  # whatever the user was reading, the prompt they send is shown
@@ -281,7 +293,9 @@ class ChatScreen(Screen[None]):
                 return
             model = self.open_model()
             assert model is not None
-            await model.submit(text)
+            attached = await self.media.attach(model, text)  # `@path` files go up first
+            if attached is not None:
+                await model.submit(attached)
 
     async def _run_slash(self, text: str, name: str, args: str) -> bool:
         """A slash command is the client's first; True when it was handled here (never sent to the
@@ -362,6 +376,13 @@ class ChatScreen(Screen[None]):
         else:
             await self.transcript.set_items(model.items())
         self.plans.refresh()
+
+    def on_media_preview_wanted(self, message: MediaPreview.Wanted) -> None:
+        self.run_worker(self.media.show(message.preview), exit_on_error=False)
+
+    async def action_list_files(self, args: str = "") -> None:
+        """/files [NAME]: the session's files, or one of them opened."""
+        await self.media.files(args)
 
     def on_plan_panel_answered(self, message: PlanPanel.Answered) -> None:
         self.run_worker(self.plans.answer(message.call_id, message.approve), exit_on_error=False)

@@ -19,6 +19,7 @@ from mix_tui.sdk.turn import TextPart, ThinkingPart, ToolCallState, ToolPart, Tu
 class UserItem:
     key: str
     text: str
+    session_id: str = ""  # where its attachments are (the session's files)
 
 
 @dataclass(slots=True)
@@ -87,11 +88,11 @@ def assistant_key(turn_key: str) -> str:
     return f"a:{turn_key}"
 
 
-def turn_items(key: str, prompt: str | None, turn: Turn) -> list[Item]:
+def turn_items(key: str, prompt: str | None, turn: Turn, session_id: str = "") -> list[Item]:
     """The prompt (when known) and the answer of one turn."""
     items: list[Item] = []
     if prompt is not None:
-        items.append(UserItem(key, prompt))
+        items.append(UserItem(key, prompt, session_id))
     items.append(assistant_item(assistant_key(key), turn))
     return items
 

@@ -82,7 +82,7 @@ class SessionModel:
         self.session_id = session_id
         self.client = client
         self.session: SessionData | None = None
-        self.timeline = Timeline()
+        self.timeline = Timeline(session_id)
         self.queue: list[str] = []  # prompts this client holds until the running turn ends
         self.server_queued: list[str] = []  # prompts the server accepted behind another client's turn
         self.permissions = PermissionDesk(session_id)
