@@ -69,14 +69,26 @@ async def test_the_countdown_closes_the_dialog_unanswered(server: ServerProcess,
     app = server.app()
     async with app.run_test(size=(100, 36)) as pilot:
         chat = await ready_chat(pilot)
+        await send(pilot, chat, "hi")  # the session exists, so its desk can be watched
+        await wait_for(pilot, lambda: turn_over(chat))
+        opened_requests: list[object] = []
+        desk = opened(chat).notifications
+        desk._opened = lambda request, show=desk._opened: (opened_requests.append(request), show(request))  # type: ignore[assignment]
         await send(pilot, chat, "notify Nobody reads this.")
-        await wait_for(pilot, lambda: bool(opened(chat).notifications.waiting), what="the notification")
-        request = next(iter(opened(chat).notifications.waiting.values()))
-        await wait_for(pilot, lambda: isinstance(app.screen, NotificationScreen), what="the dialog")
-        await wait_for(pilot, lambda: "no answer in time" in str(app.screen.query_one("#notification-note").render()))
-        await wait_for(pilot, lambda: not isinstance(app.screen, NotificationScreen), what="the dialog to close")
-        assert request.answer.done() and request.answer.result() is None
-        assert not opened(chat).awaiting_user
+        await wait_for(pilot, lambda: bool(opened_requests), what="the notification")
+        request = opened_requests[0]
+        notes: list[str] = []
+
+        def note_seen() -> bool:  # the dialog says why it closes, then goes (the clock is past its end)
+            screen = app.screen
+            if isinstance(screen, NotificationScreen):
+                notes.append(str(screen.query_one("#notification-note").render()))
+            return request.answer.done()  # type: ignore[attr-defined]
+
+        await wait_for(pilot, note_seen, what="the expired dialog to close")
+        assert request.answer.result() is None  # type: ignore[attr-defined]
+        assert any("no answer in time" in n for n in notes)
+        await wait_for(pilot, lambda: not isinstance(app.screen, NotificationScreen) and not opened(chat).awaiting_user)
         await opened(chat).cancel()
 
 

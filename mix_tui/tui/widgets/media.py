@@ -33,10 +33,31 @@ GRAPHICS_ENV = "MIX_TUI_GRAPHICS"  # auto (default) | sixel | kitty | halfcell
 _image_class: Any = None  # a textual-image widget class (untyped library)
 
 
+def _cell_size_known() -> None:
+    """textual-image measures a cell once, on import; a terminal that reports 0 columns (a fresh
+    pty) makes that divide by zero, so a failed measure becomes the usual 10×20 pixels."""
+    from textual_image import _terminal
+
+    try:
+        _terminal.get_cell_size()
+    except Exception:
+        _terminal.get_cell_size._result = _terminal.CellSize(10, 20)  # type: ignore[attr-defined]
+
+
 def detect_graphics() -> None:
     """Pick the picture widget. The terminal is asked (Sixel? Kitty?) only here, so call it before the
-    app starts: once Textual reads stdin, the terminal's answer would be read as keys."""
+    app starts: once Textual reads stdin, the terminal's answer would be read as keys. Whatever goes
+    wrong while asking, pictures fall back to half blocks."""
     global _image_class
+    try:
+        _detect()
+    except Exception:
+        _image_class = None
+
+
+def _detect() -> None:
+    global _image_class
+    _cell_size_known()
     from textual_image import widget as image_widgets
 
     mode = os.environ.get(GRAPHICS_ENV, "auto").lower()
@@ -59,6 +80,7 @@ def detect_graphics() -> None:
 
 def image_class() -> Any:
     if _image_class is None:  # never detected (tests, headless): half blocks, the same everywhere
+        _cell_size_known()
         from textual_image.widget import HalfcellImage
 
         return HalfcellImage
