@@ -114,7 +114,7 @@ class MediaPreview(Vertical):
     DEFAULT_CSS = """
     MediaPreview { height: auto; width: 1fr; margin: 0 0 0 2; }
     MediaPreview > .media-caption { height: 1; color: $text-muted; }
-    MediaPreview > .media-picture { width: auto; height: 14; max-width: 80; }
+    MediaPreview > .media-picture { width: auto; height: 10; max-width: 80; }
     """
 
     @dataclass
