@@ -166,7 +166,7 @@ class Turn:
             steps += 1
             if self.cancelled.is_set():
                 await self._store_results([ToolRun(c, CANCELLED, True, "cancelled") for c in step.calls])
-                await self._end(*self._stopped())
+                await self._end_stopped_after(step)
                 return
             if not step.calls:
                 await self._end(
@@ -180,11 +180,20 @@ class Turn:
             await self._store_results(runs)
             await run_callbacks(self.rt, sid, runs, env)
             if self.cancelled.is_set():
-                await self._end(*self._stopped())
+                await self._end_stopped_after(step)
                 return
             if steps >= max_steps:
                 await self._end(Error(error=f"maximum iteration limit ({max_steps} steps) reached"))
                 return
+
+    async def _end_stopped_after(self, step: StepResult) -> None:
+        """A stop that lands during a step's tools: the step's message is finished as stopped too (as
+        Go does), so the export, the one read path with finish reasons, shows the turn is over."""
+        event, status = self._stopped()
+        if step.calls:
+            reason = "canceled" if status == "cancelled" else "interrupted"
+            await self.rt.store.run(self.rt.store.set_finish_reason, step.message_id, reason)
+        await self._end(event, status)
 
     async def _step(self, provider: Provider, options: CallOptions) -> StepResult | None:
         """Run one model call with rate-limit retries; stores the assistant message. None = turn over."""

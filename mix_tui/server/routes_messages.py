@@ -87,9 +87,12 @@ async def send_message(request: Request) -> Response:
     except QueueFull:
         raise ApiError(400, f"{MAX_QUEUED} prompts already wait in this session's queue", "validation_error") from None
     accepted: dict[str, object] = {"status": "processing", "sessionId": session.id}
-    if queued is not None:  # extension: it waits behind the running turn (withdraw: DELETE …/queue/{id})
-        position = [q.id for q in turns(request).queued(session.id)].index(queued.id) + 1
-        accepted.update(queued=True, queueId=queued.id, queuePosition=position)
+    # extension: it waits behind the running turn (withdraw: DELETE …/queue/{id}). It may already have
+    # started while its row was stored: then it is simply processing (a 500 here made the SDK, which
+    # retries sends on 5xx, run the prompt twice)
+    waiting = [q.id for q in turns(request).queued(session.id)] if queued is not None else []
+    if queued is not None and queued.id in waiting:
+        accepted.update(queued=True, queueId=queued.id, queuePosition=waiting.index(queued.id) + 1)
     return wire(accepted, 202)
 
 

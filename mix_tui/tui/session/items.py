@@ -100,7 +100,11 @@ def turn_items(key: str, prompt: str | None, turn: Turn, session_id: str = "") -
 def assistant_item(key: str, turn: Turn) -> AssistantItem:
     notice = None
     if turn.retry_notice is not None and not turn.done:
-        notice = turn.retry_notice.error or "rate limited; retrying"
+        retry = turn.retry_notice
+        notice = retry.error or "rate limited; retrying"
+        if retry.retry_after:
+            notice += f" (retry in {retry.retry_after} s"
+            notice += f", attempt {retry.attempt}/{retry.max_attempts})" if retry.attempt and retry.max_attempts else ")"
     return AssistantItem(
         key=key,
         parts=turn_parts(turn),
