@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 DEMO_PROVIDER = "demo"
 _EXIT_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
-HANGUP_DEADLINE = 1.2  # seconds a closed terminal may take to end the app before it is ended hard
+HANGUP_DEADLINE = 1.0  # seconds a closed terminal may take to end the app before it is ended hard
 RESTART_TRIES = 4  # restarts of a local server that died, with pauses of 0.5, 1, 2, 4 s
 RESTART_PAUSE = 0.5
 RESTART_RESET_AFTER = 60.0  # a server that ran this long since its last restart gets fresh tries

@@ -209,6 +209,10 @@ class AssistantMessage(Vertical):
 
     async def sync(self, item: AssistantItem) -> None:
         self.live = item.live
+        if not self.is_mounted:
+            # not composed yet (or just let go): compose builds from the newest item
+            self._initial = item
+            return
         keep = 0
         for widget, part in zip(self._parts, item.parts, strict=False):
             if not _matches(widget, part):
