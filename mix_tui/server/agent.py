@@ -130,6 +130,7 @@ class Turn:
         except ValueError as exc:
             await self._end(Error(error=str(exc)))
             return
+        from mix_tui.server.notifications import asker
         from mix_tui.server.subagents import SubagentRunner  # it runs Turns: imported here, not at the top
 
         allowed = [n for n in self.rt.tools if not req.plan_mode or n in PLAN_MODE_TOOLS]
@@ -146,6 +147,7 @@ class Turn:
                 state=self.rt.tool_state.setdefault(sid, {}), files_dir=self.rt.config.files_dir(sid),
                 media_reader=media_reader(provider, choice.model, lambda cost: store.run(store.add_cost, sid, cost)),
                 run_subagent=SubagentRunner(self.rt, sid, choice, req.plan_mode, self.cancelled),
+                ask_user=asker(self.rt.notifications, sid, self.publish, self.cancelled),
             ),
             permissions=self.rt.permissions,
             publish=self.publish,

@@ -10,12 +10,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mix_tui.protocol.events import Error
-from mix_tui.protocol.models import BackendMessage, SendMessageRequest
+from mix_tui.protocol.models import BackendMessage, NotificationResponseRequest, SendMessageRequest
 from mix_tui.server import catalog
 from mix_tui.server.agent import TurnRequest
 from mix_tui.server.http import ApiError, json_body, not_found, parse, runtime, wire
+from mix_tui.server.notifications import InvalidAnswer
 from mix_tui.server.routes_sessions import turns
 from mix_tui.server.store import SessionRow
+from mix_tui.server.tools.base import Answer
 from mix_tui.server.turns import MAX_QUEUED, QueueFull
 from mix_tui.server.views import backend_message, backend_messages
 
@@ -145,10 +147,19 @@ def _answer(request: Request, *, granted: bool) -> Response:
 
 
 async def respond_notification(request: Request) -> Response:
-    # this server never raises notifications, so no id can be pending: whatever the body, the spec's
-    # answer is 404 (it documents no 400), and the body is checked only once one could be found
+    rt = runtime(request)
     nid = request.path_params["id"]
-    raise ApiError(404, f"Notification with ID '{nid}' not found or already answered")
+    if not rt.notifications.pending_for_id(nid):
+        # checked first: an unknown id is 404 whatever the body (the spec's answer for it)
+        raise ApiError(404, f"Notification with ID '{nid}' not found or already answered")
+    body = parse(NotificationResponseRequest, await json_body(request))
+    try:
+        answered = rt.notifications.respond(nid, Answer(body.type, body.value))
+    except InvalidAnswer as exc:
+        raise ApiError(400, f"Validation error for field 'value': {exc}", "validation_error") from None
+    if not answered:
+        raise ApiError(404, f"Notification with ID '{nid}' not found or already answered")
+    return Response(status_code=204)
 
 
 async def list_commands(request: Request) -> Response:

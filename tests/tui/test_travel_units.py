@@ -131,15 +131,15 @@ def test_context_windows_by_model_id() -> None:
     assert context_window("gpt-4") is None and context_window("") is None and context_window("my-llama") is None
 
 
-def test_forks_are_listed_under_their_parents() -> None:
+def test_forks_and_subagents_are_listed_under_their_parents() -> None:
     sessions = {
         "a": SessionData(id="a"), "b": SessionData(id="b", parent_session_id="a"), "c": SessionData(id="c"),
         "d": SessionData(id="d", parent_session_id="b"), "gone": SessionData(id="gone", parent_session_id="zz"),
         "sub": SessionData(id="sub", parent_session_id="a", session_type="subagent"),
     }  # fmt: skip
-    # d is the most recent: its whole family comes first; a subagent is no fork
+    # d is the most recent: its whole family comes first (a sub-agent's session is listed like a fork)
     assert tree_order(["d", "c", "sub", "gone", "a", "b"], sessions) == [
-        ("a", 0), ("b", 1), ("d", 2), ("c", 0), ("sub", 0), ("gone", 0),
+        ("a", 0), ("sub", 1), ("b", 1), ("d", 2), ("c", 0), ("gone", 0),
     ]
 
 

@@ -77,6 +77,15 @@ COMMANDS: list[Command] = [
     Command("find", "Find in transcript", "Find text in this transcript", key="ctrl+f", slash="find", usage="[TEXT]"),
     Command("search", "Search sessions", "Find text in every session", key="alt+s", slash="search", usage="[TEXT]"),
     Command("rename", "Rename session", "Give this session a new title", key="f2", slash="rename", usage="[TITLE]"),
+    Command(
+        "toggle_subagents", "Sub-agent sessions", "Show or hide sub-agent sessions in the session list",
+        slash="subagents",
+    ),
+    Command(
+        "list_files", "Session files", "List the session's files; /files NAME opens one", slash="files",
+        usage="[NAME]",
+    ),
+    Command("approve_plan", "Approve the plan", "Leave plan mode and carry out the plan shown", slash="approve"),
 ]
 
 

@@ -20,6 +20,7 @@ from mix_tui.tui.session.usage import TurnUsage
 class UserItem:
     key: str
     text: str
+    session_id: str = ""  # where its attachments are (the session's files)
 
 
 @dataclass(slots=True)
@@ -48,6 +49,7 @@ class ToolView:
     duration: float | None = None
     permission: str | None = None  # how its prompt was answered (PermissionOutcome), None: no prompt
     children: list[Part] = field(default_factory=list)  # a subagent's parts (Task tool)
+    metadata: dict[str, Any] | None = None  # the tool's response metadata (Show outputs, ...), if sent
 
     @property
     def finished(self) -> bool:
@@ -88,11 +90,11 @@ def assistant_key(turn_key: str) -> str:
     return f"a:{turn_key}"
 
 
-def turn_items(key: str, prompt: str | None, turn: Turn) -> list[Item]:
+def turn_items(key: str, prompt: str | None, turn: Turn, session_id: str = "") -> list[Item]:
     """The prompt (when known) and the answer of one turn."""
     items: list[Item] = []
     if prompt is not None:
-        items.append(UserItem(key, prompt))
+        items.append(UserItem(key, prompt, session_id))
     items.append(assistant_item(assistant_key(key), turn))
     return items
 
@@ -144,4 +146,5 @@ def tool_view(call: ToolCallState) -> ToolView:
         duration=call.duration,
         permission=call.permission_answer,
         children=turn_parts(call.children) if call.children is not None else [],
+        metadata=call.metadata,
     )

@@ -30,7 +30,8 @@ class Entry:
 
 
 class Timeline:
-    def __init__(self) -> None:
+    def __init__(self, session_id: str = "") -> None:
+        self.session_id = session_id
         self.history: list[BackendMessage] = []
         self.loaded = False
         self.observed = Observed()  # what history may lack, seen live (servers other than ours)
@@ -124,6 +125,9 @@ class Timeline:
             return None
         prompt_id = messages[0].id if messages[0].role == "user" else None
         return turn_usage(messages, self._seen_seconds.get(prompt_id) if prompt_id else None)
+    def invalidate(self) -> None:
+        """Stored turns changed in place (a sub-agent run was attached): rebuild their items."""
+        self._stored_items = None
 
     def entry(self, key: str) -> Entry | None:
         for entry in self._stored:
@@ -173,7 +177,7 @@ class Timeline:
         return self._with_notes([*stored[:cut], *self.live_items()])
 
     def _stored_turn_items(self, entry: Entry) -> list[Item]:
-        items = turn_items(entry.key, entry.prompt, entry.turn)
+        items = turn_items(entry.key, entry.prompt, entry.turn, self.session_id)
         answer = items[-1]
         if isinstance(answer, AssistantItem) and not answer.live:
             answer.usage = self.usage_of(entry.key)
@@ -182,7 +186,7 @@ class Timeline:
     def live_items(self) -> list[Item]:
         if self.live is None:
             return []
-        return turn_items(self.live.key, self.live.prompt, self.live.turn)
+        return turn_items(self.live.key, self.live.prompt, self.live.turn, self.session_id)
 
     def prompts(self) -> list[str]:
         return [m.text for m in self.history if m.role == "user"]

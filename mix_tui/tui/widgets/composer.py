@@ -8,6 +8,7 @@ newest recalled prompt.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from textual import events
 from textual.message import Message
@@ -15,6 +16,12 @@ from textual.widgets import TextArea
 
 PLACEHOLDER = "Ask anything — Enter sends, Shift+Enter or Ctrl+J adds a line, ↑ recalls"
 NEWLINE_KEYS = frozenset({"shift+enter", "ctrl+j", "newline"})
+
+
+class KeyTaker(Protocol):
+    """A list that takes the composer's keys while it shows (the `@path` completion)."""
+
+    def take_key(self, key: str) -> bool: ...
 
 
 class Composer(TextArea):
@@ -34,6 +41,7 @@ class Composer(TextArea):
         self._history: list[str] = []  # oldest first
         self._recall_index: int | None = None  # position in _history while recalling
         self._saved_draft = ""
+        self.completer: KeyTaker | None = None  # gets the keys first while it shows
 
     # ---- prompt history ----------------------------------------------------------------------
 
@@ -97,6 +105,10 @@ class Composer(TextArea):
     # ---- keys --------------------------------------------------------------------------------
 
     async def _on_key(self, event: events.Key) -> None:
+        if self.completer is not None and self.completer.take_key(event.key):
+            event.stop()
+            event.prevent_default()
+            return
         if event.key == "enter":
             event.stop()
             event.prevent_default()

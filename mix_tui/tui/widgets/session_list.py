@@ -76,6 +76,30 @@ def matches(session: SessionData, query: str) -> bool:
     return needle in session.title.casefold() or needle in (session.first_user_message or "").casefold()
 
 
+def nest_subagents(sessions: list[SessionData]) -> list[SessionData]:
+    """Each sub-agent session right after its parent (newest first among siblings); one whose
+    parent is not listed keeps its place."""
+    listed = {s.id for s in sessions}
+    children: dict[str, list[SessionData]] = {}
+    for session in sessions:
+        parent = session.parent_session_id
+        if session.session_type == "subagent" and parent in listed and parent != session.id:
+            children.setdefault(parent, []).append(session)
+    nested = {s.id for kids in children.values() for s in kids}
+    out: list[SessionData] = []
+
+    def place(session: SessionData, depth: int) -> None:
+        out.append(session)
+        if depth < 16:  # sub-agents of sub-agents, but never a cycle
+            for child in children.get(session.id, []):
+                place(child, depth + 1)
+
+    for session in sessions:
+        if session.id not in nested:
+            place(session, 0)
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class RowState:
     """What the sidebar knows about a session besides its data."""
@@ -114,9 +138,10 @@ def render_row(session: SessionData, state: RowState, now: datetime) -> Text:
         row.append(SPINNER[state.frame % len(SPINNER)] + " ", style="bold green")
     else:
         row.append("  ")
-    indent = "  " * max(0, state.depth - 1)
-    if state.depth:
-        row.append(f"{indent}↳ ", style="dim")
+    if state.depth:  # a fork or a sub-agent, under its parent (session_tree.py)
+        row.append("  " * (state.depth - 1) + "↳ ", style="dim")
+    elif session.session_type == "subagent":
+        row.append("↳ ", style="dim")  # its parent is not listed
     title_style = "bold" if state.current else ""
     if not session.title.strip():
         title_style += " italic"

@@ -1,7 +1,8 @@
-"""Forks under their parents in the session list.
+"""Forks and sub-agent sessions under their parents in the session list.
 
-The list is most recently used first; a fork (a session with a `parentSessionId`) is shown right
-under its parent, indented, and a family of sessions sits where its most recently used member would.
+The list is most recently used first; a session with a `parentSessionId` (a fork, or a sub-agent's
+when they are listed) is shown right under its parent, indented, and a family of sessions sits where
+its most recently used member would.
 A parent that is not listed (deleted, or filtered out) leaves its forks at the top level. Cycles in
 what a server claims are cut.
 """
@@ -16,8 +17,6 @@ MAX_DEPTH = 3  # deeper forks are drawn at this indent
 
 
 def parent_of(session: SessionData) -> str | None:
-    if session.session_type == "subagent":
-        return None  # a subagent's parent is its Task call's session: not a fork
     return session.parent_session_id or None
 
 
