@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from mix_tui.tui.screens.confirm import ConfirmScreen
 from mix_tui.tui.session.items import AssistantItem, UserItem
-from mix_tui.tui.widgets.message import AssistantMessage, UserMessage
+from mix_tui.tui.widgets.message import AnswerMarkdown, AssistantMessage, UserMessage
 from tests.tui.conftest import opened, ready_chat, scripted_app, send, settled, wait_for
 from tests.tui.scripted import ScriptedMix
 from tests.tui.travel_helpers import last_note, turns
@@ -36,8 +36,13 @@ async def test_the_cursor_moves_over_messages_by_key_and_click() -> None:
         first = transcript.query(UserMessage).first()
         await pilot.click(first)
         assert transcript.selected == first.key and first.has_class("-selected")
-        await pilot.click(transcript.query(AssistantMessage).last())
+        answer = transcript.query(AssistantMessage).last()
+        inside = [child.region for child in answer.walk_children()]
+        await pilot.click(answer.query_one(AnswerMarkdown))  # the text (the thinking header would toggle)
+        await pilot.pause()
         assert transcript.selected == keys[-1]
+        # the mark is drawn over the message: nothing in it moves (a click's target stays under it)
+        assert [child.region for child in answer.walk_children()] == inside
 
 
 async def test_fork_at_the_selected_message_opens_the_fork_under_its_parent() -> None:

@@ -84,16 +84,25 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
         color: $text-muted;
         height: 1;
     }
+    /* marks that move nothing (a click's target must stay under the mouse): a background, and the
+       colour of a border the message already has */
     Transcript > .-find-match {
         background: $warning 8%;
     }
     Transcript > .-selected {
-        background: $accent 12%;
+        background: $accent 14%;
+    }
+    Transcript > UserMessage.-selected {
         border-left: tall $accent;
     }
     Transcript > .-find-current {
         background: $warning 18%;
+    }
+    Transcript > UserMessage.-find-current {
         border-left: tall $warning;
+    }
+    Transcript > NoteMessage.-find-current {
+        border-left: outer $warning;
     }
     """
 
