@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -28,6 +28,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, TextArea
 
 from mix_tui.sdk.errors import MixConnectionError, MixError
+from mix_tui.tui.config import Settings, SettingsStore
 from mix_tui.tui.screens import commands
 from mix_tui.tui.screens.confirm import ConfirmScreen
 from mix_tui.tui.screens.prompt_flow import PromptFlow
@@ -58,6 +59,10 @@ class ChatOptions:
     load_lists: bool = True  # fetch sessions and prompt history on mount (snapshots turn it off)
     poll_health: bool = True  # ask the server's health while no stream tells it (snapshots: off)
     clock: Callable[[], datetime] | None = None  # the sidebar's "now" (frozen in snapshots)
+    settings: SettingsStore = field(default_factory=SettingsStore)
+
+
+NARROW = 100  # below this many columns the session list starts hidden
 
 
 class ChatScreen(Screen[None]):
@@ -92,6 +97,10 @@ class ChatScreen(Screen[None]):
         self.server_state: str = "connected"  # fresh chats: the last health check (it was just reached)
         self._submit_lock = asyncio.Lock()
         self.prompts = PromptFlow(self, timeout=options.permission_timeout)
+        self.settings = options.settings
+        self._sidebar_chosen = False  # the user toggled the session list: width no longer decides
+        for binding in commands.keymap_bindings(self.settings.current.keys):
+            self._bindings.key_to_bindings.setdefault(binding.key, []).append(binding)
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None], name: str) -> None:
         self.run_worker(coroutine, name=name, group=name, exit_on_error=False)
@@ -135,6 +144,8 @@ class ChatScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.apply_settings(self.settings.current)
+        self.sidebar.display = self.app.size.width >= NARROW
         if self.options.poll_health:
             self.set_interval(HEALTH_EVERY, self.poll_health)
         if self.options.load_lists:
@@ -412,7 +423,18 @@ class ChatScreen(Screen[None]):
         self.composer.focus()
 
     def action_toggle_sidebar(self) -> None:
+        self._sidebar_chosen = True
         self.sidebar.display = not self.sidebar.display
+
+    def on_resize(self, event: events.Resize) -> None:
+        if not self._sidebar_chosen:
+            self.sidebar.display = event.size.width >= NARROW
+
+    def apply_settings(self, settings: Settings) -> None:
+        """The parts of the settings this screen shows (the app applies theme and keymap)."""
+        self.sidebar.styles.width = settings.sidebar_width
+        self.set_class(not settings.message_footer, "-no-message-footer")
+        self.transcript.auto_follow = settings.follow
 
     def action_focus_transcript(self) -> None:
         self.transcript.focus()

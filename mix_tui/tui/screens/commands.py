@@ -48,6 +48,17 @@ def bindings() -> list[Binding]:
     return [command.binding() for command in COMMANDS if command.key]
 
 
+def keymap_bindings(keymap: dict[str, str]) -> list[Binding]:
+    """Bindings for the commands with no default key that the user's keymap gives one (the keymap
+    itself only re-keys bindings that exist)."""
+    found = []
+    for command in COMMANDS:
+        keys = keymap.get(command.id)
+        if keys and not command.key:
+            found.append(Binding(keys.split(",")[0], command.id, command.title, show=False, id=command.id))
+    return found
+
+
 def by_slash(name: str) -> Command | None:
     return next((c for c in COMMANDS if c.slash == name.lower()), None)
 
