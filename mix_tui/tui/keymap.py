@@ -19,6 +19,7 @@ _MODULES = (
     "mix_tui.tui.screens.help",
     "mix_tui.tui.screens.permission",
     "mix_tui.tui.widgets.composer",
+    "mix_tui.tui.widgets.queue",
 )
 
 

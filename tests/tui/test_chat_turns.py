@@ -10,7 +10,7 @@ import pytest
 
 from mix_tui.tui.screens.permission import PermissionScreen
 from mix_tui.tui.session.items import AssistantItem, UserItem
-from mix_tui.tui.widgets.status import QueuedPrompts
+from mix_tui.tui.widgets.queue import QueuedPrompts
 from tests.tui.conftest import (
     ServerProcess,
     live_text,

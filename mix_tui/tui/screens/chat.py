@@ -12,6 +12,7 @@ to the composer, unless the focused widget binds that key itself (a panel's `m`,
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,7 +39,8 @@ from mix_tui.tui.session.items import NoteItem
 from mix_tui.tui.widgets.composer import Composer
 from mix_tui.tui.widgets.session_list import session_label
 from mix_tui.tui.widgets.sidebar import Sidebar
-from mix_tui.tui.widgets.status import QueuedPrompts, StatusInfo, StatusLine
+from mix_tui.tui.widgets.queue import QueuedPrompts
+from mix_tui.tui.widgets.status import StatusInfo, StatusLine
 from mix_tui.tui.widgets.transcript import Transcript
 
 if TYPE_CHECKING:
@@ -63,6 +65,7 @@ class ChatOptions:
 
 
 NARROW = 100  # below this many columns the session list starts hidden
+DOUBLE_ESCAPE = 0.8  # seconds: a second Esc within this clears the queued prompts
 
 
 class ChatScreen(Screen[None]):
@@ -99,6 +102,7 @@ class ChatScreen(Screen[None]):
         self.prompts = PromptFlow(self, timeout=options.permission_timeout)
         self.settings = options.settings
         self._sidebar_chosen = False  # the user toggled the session list: width no longer decides
+        self._last_escape = -DOUBLE_ESCAPE
         for binding in commands.keymap_bindings(self.settings.current.keys):
             self._bindings.key_to_bindings.setdefault(binding.key, []).append(binding)
 
@@ -145,6 +149,7 @@ class ChatScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.apply_settings(self.settings.current)
+        self.composer.queue_waiting = lambda: bool((opened := self.open_model()) and opened.queue)
         self.sidebar.display = self.app.size.width >= NARROW
         if self.options.poll_health:
             self.set_interval(HEALTH_EVERY, self.poll_health)
@@ -411,12 +416,43 @@ class ChatScreen(Screen[None]):
     # ---- keys --------------------------------------------------------------------------------
 
     def action_cancel_turn(self) -> None:
+        """Esc cancels the running turn; a second Esc at once clears the queued prompts too."""
         opened = self.open_model()
-        if opened is not None and opened.running:
+        now = time.monotonic()
+        twice, self._last_escape = now - self._last_escape < DOUBLE_ESCAPE, now
+        if twice and opened is not None and opened.queue:
+            dropped = opened.clear_queue()
+            self.notify(f"{len(dropped)} queued prompt{'s' if len(dropped) > 1 else ''} cleared", timeout=3)
+        elif opened is not None and opened.running:
             self.run_worker(opened.cancel(), exit_on_error=False)
-            self.notify("cancelling…", timeout=2)
+            self.notify("cancelling… (Esc again clears the queue)" if opened.queue else "cancelling…", timeout=2)
+        elif opened is not None and opened.queue:
+            self.notify(f"Esc again clears the {len(opened.queue)} queued prompt(s)", timeout=2)
         elif not self.composer.has_focus:
             self.composer.focus()  # nothing to cancel: Esc is the way back to typing
+
+    # ---- the queue ---------------------------------------------------------------------------
+
+    def on_composer_queue_wanted(self, event: Composer.QueueWanted) -> None:
+        queue = self.query_one(QueuedPrompts)
+        if queue.prompts:
+            queue.pick_last()
+            queue.focus()
+
+    def on_queued_prompts_edit_wanted(self, event: QueuedPrompts.EditWanted) -> None:
+        opened = self.open_model()
+        text = opened.unqueue(event.index) if opened is not None else None
+        if text is not None:
+            self.composer.put_back(text)  # sent again (at the end of the queue) with Enter
+        self.composer.focus()
+
+    def on_queued_prompts_remove_wanted(self, event: QueuedPrompts.RemoveWanted) -> None:
+        opened = self.open_model()
+        if opened is not None:
+            opened.unqueue(event.index)
+
+    def on_queued_prompts_left(self, event: QueuedPrompts.Left) -> None:
+        self.composer.focus()
 
     def action_new_chat(self) -> None:
         self.run_worker(self.open_session(None), exit_on_error=False)

@@ -61,6 +61,7 @@ FLUSH_HZ = 30.0  # live transcript updates per second, at most
 CANCEL_GRACE = 3.0  # seconds to wait for the server's own end of a cancelled turn
 CONNECT_TIMEOUT = 10.0
 NOTICE_GRACE = 2.0  # seconds for the stream to notice the loss a failed POST ran into
+QUEUE_HOLD = 0.8  # after a cancel, queued prompts wait this long (a second Esc clears them)
 _DELTAS = (Content, Thinking, ToolUseParameterDelta)
 _NOT_TURN = (Connected, Heartbeat, SessionCreated, SessionDeleted, Notification, Unknown)
 _FINAL_TURN_STATUSES = frozenset({"complete", "error", "cancelled", "interrupted"})
@@ -96,6 +97,7 @@ class SessionModel:
         self._unsure: dict[str, int] = {}
         self._flush_at = 0.0
         self._flush_pending = False
+        self._hold_until = 0.0  # after a cancel the queue waits until then (clock time)
 
     # ---- reading -----------------------------------------------------------------------------
 
@@ -437,9 +439,24 @@ class SessionModel:
     async def _send_next(self) -> None:
         if self.running or not self.queue or not self.connection.usable:
             return
+        wait = self._hold_until - self._clock()
+        if wait > 0:  # just cancelled: give a second Esc the chance to clear the queue first
+            self._spawn(self._send_after(wait), f"queue {self.session_id}")
+            return
         text = self.queue.pop(0)
         self._post(ev.StateChanged(self.session_id))
         await self._send(text)
+
+    async def _send_after(self, wait: float) -> None:
+        await asyncio.sleep(wait)
+        await self._send_next()
+
+    def clear_queue(self) -> list[str]:
+        """Drop every prompt this client holds (Esc twice); they are returned, never sent."""
+        dropped, self.queue = self.queue, []
+        if dropped:
+            self._post(ev.StateChanged(self.session_id))
+        return dropped
 
     def unqueue(self, index: int) -> str | None:
         """Take a queued prompt back (to edit it); None when there is no such prompt."""
@@ -456,6 +473,8 @@ class SessionModel:
         if live is None or live.turn.done:
             return False
         turn = live.turn
+        if self.queue:
+            self._hold_until = self._clock() + QUEUE_HOLD
         try:
             await self.client.sessions.cancel(self.session_id)
         except MixError as exc:

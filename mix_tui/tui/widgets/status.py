@@ -1,4 +1,4 @@
-"""The status line under the composer, and the small "queued: …" area above it.
+"""The status line under the composer (the "queued: …" area above it is widgets/queue.py).
 
 Status: server (local or its URL), connection state (with a countdown to the next reconnect
 attempt), model, context in use (the session's `promptTokens`, which is the last call's prompt
@@ -18,7 +18,10 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from mix_tui.tui.session.connection import ConnectionState
+from mix_tui.tui.widgets.queue import QueuedPrompts
 from mix_tui.tui.widgets.safe_text import clean
+
+__all__ = ["QueuedPrompts", "StatusInfo", "StatusLine", "format_tokens", "status_text"]  # the queue moved
 
 _CONNECTION_STYLE = {
     "connected": ("●", "green"),
@@ -106,34 +109,3 @@ class StatusLine(Static):
 
     def _tick(self) -> None:
         self.update(status_text(self.info))
-
-
-class QueuedPrompts(Static):
-    """Prompts typed while a turn runs; they are sent in order once it ends."""
-
-    def __init__(self, *, id: str | None = "queued") -> None:
-        super().__init__(id=id)
-        self.prompts: list[str] = []
-
-    def on_mount(self) -> None:
-        self.display = False
-
-    def set_prompts(
-        self, prompts: list[str], *, waiting_for_server: bool = False, on_server: list[str] | None = None
-    ) -> None:
-        """`waiting_for_server`: the session is not connected, so they wait for the reconnect;
-        `on_server`: prompts the server accepted behind another client's turn (they run by themselves)."""
-        self.prompts = list(prompts)
-        held = list(on_server or [])
-        self.display = bool(prompts or held)
-        label = "queued — will send when reconnected: " if waiting_for_server else "queued: "
-        text = Text()
-        lines = [("queued on the server: ", "dim", p) for p in held]
-        lines += [(label, "yellow" if waiting_for_server else "dim", p) for p in prompts]
-        for index, (label, style, prompt) in enumerate(lines):
-            if index:
-                text.append("\n")
-            text.append(label, style)
-            first = prompt.strip().splitlines()[0] if prompt.strip() else ""
-            text.append(clean(first))
-        self.update(text)
