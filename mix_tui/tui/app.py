@@ -156,6 +156,8 @@ class MixApp(App[int]):
         )  # fmt: skip
         self.chat = ChatScreen(self.client, options)
         await self.switch_screen(self.chat)
+        if self.settings_problems:  # toasts vanish: the transcript keeps what was wrong with the file
+            self.chat.show_note("\n".join(self.settings_problems), title="config.toml")
         if self.local_server is not None:
             self.run_worker(self._watch_local_server(self.local_server), name="local server", exit_on_error=False)
         if not self.config.demo and not await self._has_credentials(self.client):

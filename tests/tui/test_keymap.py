@@ -56,3 +56,29 @@ async def test_an_unknown_binding_id_is_reported() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await ready_chat(pilot)
         assert any("'new_chta'" in p and "new_chat" in p for p in app.settings_problems)
+
+
+async def test_what_was_wrong_with_the_config_file_stays_in_the_transcript(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from mix_tui.tui.widgets.message import NoteMessage
+
+    path = tmp_path / "config.toml"
+    path.write_text('theme = "nord"\nsidebar_width = = 1\n')
+    app = scripted_app(ScriptedMix(), settings=SettingsStore.open(path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = await ready_chat(pilot)
+        await wait_for(pilot, lambda: chat.transcript.query(NoteMessage), what="the note")
+        text = str(chat.transcript.query_one(NoteMessage).render())
+        assert "line 2" in text and "not valid TOML" in text
+        assert app.theme == "textual-dark"  # the defaults: nothing of the broken file applies
+    assert path.read_text() == 'theme = "nord"\nsidebar_width = = 1\n'
+
+
+async def test_a_theme_picked_in_the_app_is_written_back(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "config.toml"
+    app = scripted_app(ScriptedMix(), settings=SettingsStore.open(path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready_chat(pilot)
+        app.theme = "nord"
+        await pilot.pause()
+    assert 'theme = "nord"' in path.read_text()
+    assert SettingsStore.open(path).current.theme == "nord"

@@ -36,10 +36,12 @@ from mix_tui.tui.screens.prompt_flow import PromptFlow
 from mix_tui.tui.session import SessionHub, SessionModel
 from mix_tui.tui.session import events as ev
 from mix_tui.tui.session.items import NoteItem
+from mix_tui.tui.session.options import OptionError, SendOptions
 from mix_tui.tui.widgets.composer import Composer
+from mix_tui.tui.widgets.options_row import OptionsRow
+from mix_tui.tui.widgets.queue import QueuedPrompts
 from mix_tui.tui.widgets.session_list import session_label
 from mix_tui.tui.widgets.sidebar import Sidebar
-from mix_tui.tui.widgets.queue import QueuedPrompts
 from mix_tui.tui.widgets.status import StatusInfo, StatusLine
 from mix_tui.tui.widgets.transcript import Transcript
 
@@ -97,6 +99,7 @@ class ChatScreen(Screen[None]):
         self.model = options.model
         self.fresh_draft = ""
         self.fresh_notes: list[NoteItem] = []  # notes shown in a fresh chat (before any session)
+        self.fresh_options = SendOptions()  # /think, /plan, /steps typed before the session exists
         self.server_state: str = "connected"  # fresh chats: the last health check (it was just reached)
         self._submit_lock = asyncio.Lock()
         self.prompts = PromptFlow(self, timeout=options.permission_timeout)
@@ -139,6 +142,7 @@ class ChatScreen(Screen[None]):
             with Vertical(id="main"):
                 yield Transcript()
                 yield QueuedPrompts()
+                yield OptionsRow()
                 yield Composer()
         # filled in at once: the server was just reached, and readers need not wait for on_mount
         yield StatusLine(StatusInfo(
@@ -214,9 +218,12 @@ class ChatScreen(Screen[None]):
         if session_id is None:
             self.composer.show_text(self.fresh_draft)
             self.fresh_notes = []
+            self.fresh_options = self.hub.default_options
             await self._show_fresh()
+            self.query_one(OptionsRow).show(self.fresh_options)
             return
         model = self.hub.model(session_id)
+        self.query_one(OptionsRow).show(model.options)
         await self.transcript.reset(model.items())
         self.composer.show_text(model.draft)
         self._show_state(model)
@@ -315,6 +322,39 @@ class ChatScreen(Screen[None]):
             served = []
         self.show_note(commands.slash_help(served), title="Commands")
 
+    # ---- per-prompt options -------------------------------------------------------------------
+
+    def current_options(self) -> SendOptions:
+        opened = self.open_model()
+        return opened.options if opened is not None else self.fresh_options
+
+    def set_options(self, options: SendOptions) -> None:
+        """The options the open session's (or the fresh chat's) next prompts are sent with."""
+        opened = self.open_model()
+        if opened is not None:
+            opened.options = options
+        else:
+            self.fresh_options = options
+        self.query_one(OptionsRow).show(options)
+
+    def _change_options(self, change: Callable[[SendOptions], SendOptions], title: str) -> None:
+        try:
+            options = change(self.current_options())
+        except OptionError as exc:
+            self.show_note(str(exc), title=title)
+            return
+        self.set_options(options)
+        self.show_note(f"Next prompts: {options.describe() or 'the server decides (nothing set)'}", title=title)
+
+    def action_think(self, level: str = "") -> None:
+        self._change_options(lambda options: options.with_thinking(level), f"/think {level}".strip())
+
+    def action_plan(self, switch: str = "") -> None:
+        self._change_options(lambda options: options.with_plan(switch), f"/plan {switch}".strip())
+
+    def action_steps(self, steps: str = "") -> None:
+        self._change_options(lambda options: options.with_steps(steps), f"/steps {steps}".strip())
+
     async def _create_session_for(self, text: str) -> bool:
         """The fresh chat's first send creates its session; on failure the text goes back."""
         title = text.strip().splitlines()[0][:TITLE_CHARS] if text.strip() else "New chat"
@@ -329,6 +369,7 @@ class ChatScreen(Screen[None]):
                 reason = f"the server cannot be reached ({reason}); the prompt is back in the box"
             self.notify(f"could not create a session: {reason}", severity="error", markup=False)
             return False
+        model.options = self.fresh_options
         self.current = model.session_id
         self.sidebar.set_current(model.session_id)
         self._show_state(model)
@@ -471,6 +512,12 @@ class ChatScreen(Screen[None]):
         self.sidebar.styles.width = settings.sidebar_width
         self.set_class(not settings.message_footer, "-no-message-footer")
         self.transcript.auto_follow = settings.follow
+        default = SendOptions(thinking=settings.thinking or None)
+        if self.hub.default_options != default:
+            self.hub.default_options = default
+            if self.current is None and not self.fresh_options.describe():
+                self.fresh_options = default
+            self.query_one(OptionsRow).show(self.current_options())
 
     def action_focus_transcript(self) -> None:
         self.transcript.focus()

@@ -41,6 +41,14 @@ COMMANDS: list[Command] = [
     Command("toggle_sidebar", "Sessions", "Show or hide the session list", key="ctrl+b", show=True),
     Command("focus_transcript", "Transcript", "Move the focus to the transcript", key="ctrl+o"),
     Command("help_commands", "Commands", "List the slash commands", slash="help"),
+    Command(
+        "think", "Thinking level", "Thinking for the next prompts: off, basic, medium, maximum (none: the next one)",
+        slash="think", usage="[LEVEL]",
+    ),
+    Command("plan", "Plan mode", "Plan mode on or off for the next prompts (the agent plans, changes nothing)",
+            slash="plan", usage="[on|off]"),
+    Command("steps", "Max steps", "At most N tool steps per prompt (off: the server decides)",
+            slash="steps", usage="[N|off]"),
 ]
 
 

@@ -47,6 +47,7 @@ from mix_tui.sdk.turn import Turn
 from mix_tui.tui.session import events as ev
 from mix_tui.tui.session.connection import Connection
 from mix_tui.tui.session.items import Item
+from mix_tui.tui.session.options import SendOptions
 from mix_tui.tui.session.permissions import Decision, PermissionDesk, PermissionRequest
 from mix_tui.tui.session.timeline import Timeline
 
@@ -87,6 +88,7 @@ class SessionModel:
         self.permissions = PermissionDesk(session_id)
         self.connection = Connection()
         self.draft = ""
+        self.options = SendOptions()  # thinking level, plan mode, max steps: sent with every prompt
         self.stream: SessionStream | None = None
         self._post = post
         self._spawn = spawn
@@ -354,7 +356,7 @@ class SessionModel:
         self._post(ev.StateChanged(self.session_id))
         self._flush()
         try:
-            reply = await self.client.messages.send(self.session_id, text)
+            reply = await self.client.messages.send(self.session_id, text, **self.options.request_fields())
         except ConflictError:
             # another client's turn is running and this server refuses: ours waits, first in line
             self._not_ours(turn)
