@@ -104,6 +104,7 @@ class ScriptedMix:
         self._waiting: dict[str, asyncio.Future[bool]] = {}  # permission id -> granted?
         self.held = asyncio.Event()  # `hold` turns wait for it
         self.queue_sends = False  # a send while a turn runs: 409 (older servers) or queued (ours)
+        self.commands: list[dict[str, Any]] = []  # GET /api/commands: the server's slash commands
 
     def release(self) -> None:
         self.held.set()
@@ -199,6 +200,8 @@ class ScriptedMix:
             return _json({"providers": {"demo": {"authenticated": True, "display_name": "Demo"}}})
         if path == "/api/preferences":
             return _json({"preferences": {"preferred_provider": "demo"}, "available_providers": {}})
+        if path == "/api/commands":
+            return _json(self.commands)
         if path == "/api/system/info":
             return _json({"storageBasePath": "/data", "workingDirectory": self.workdir})
         return _error(404, f"no route {method} {path}")

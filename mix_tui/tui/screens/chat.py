@@ -33,10 +33,12 @@ from mix_tui.tui.config import Settings, SettingsStore
 from mix_tui.tui.screens import commands
 from mix_tui.tui.screens.confirm import ConfirmScreen
 from mix_tui.tui.screens.prompt_flow import PromptFlow
+from mix_tui.tui.screens.slash_completion import SlashCompletion
 from mix_tui.tui.session import SessionHub, SessionModel
 from mix_tui.tui.session import events as ev
 from mix_tui.tui.session.items import NoteItem
 from mix_tui.tui.session.options import OptionError, SendOptions
+from mix_tui.tui.widgets.completion import CompletionList
 from mix_tui.tui.widgets.composer import Composer
 from mix_tui.tui.widgets.options_row import OptionsRow
 from mix_tui.tui.widgets.queue import QueuedPrompts
@@ -76,7 +78,7 @@ class ChatScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel_turn", "Cancel turn", id="cancel_turn"),
         *commands.bindings(),
-        Binding("ctrl+up", "panel(-1)", "Previous panel", key_display="^↑", id="previous_panel"),
+        Binding("ctrl+up", "panel(-1)", "Previous panel", key_display="^↑", show=False, id="previous_panel"),
         Binding("ctrl+down", "panel(1)", "Next panel", key_display="^↓", show=False, id="next_panel"),
         Binding("end", "follow", "Jump to the bottom", show=False),
         Binding("ctrl+end", "follow", "Jump to the bottom", show=False, id="follow"),
@@ -141,6 +143,7 @@ class ChatScreen(Screen[None]):
             yield Sidebar(id="sidebar", clock=self.options.clock)
             with Vertical(id="main"):
                 yield Transcript()
+                yield CompletionList()
                 yield QueuedPrompts()
                 yield OptionsRow()
                 yield Composer()
@@ -154,6 +157,7 @@ class ChatScreen(Screen[None]):
     def on_mount(self) -> None:
         self.apply_settings(self.settings.current)
         self.composer.queue_waiting = lambda: bool((opened := self.open_model()) and opened.queue)
+        self.slash = SlashCompletion(self.client, self.composer, self.query_one(CompletionList))
         self.sidebar.display = self.app.size.width >= NARROW
         if self.options.poll_health:
             self.set_interval(HEALTH_EVERY, self.poll_health)
@@ -167,6 +171,7 @@ class ChatScreen(Screen[None]):
 
     async def _load_lists(self) -> None:
         self.run_worker(self._learn_workdir(), exit_on_error=False)
+        self.run_worker(self.slash.load(), exit_on_error=False)
         try:
             sessions, prompts = await asyncio.gather(
                 self.client.sessions.list(), self.client.messages.history(limit=100)
@@ -271,6 +276,13 @@ class ChatScreen(Screen[None]):
             )
 
     # ---- sending -----------------------------------------------------------------------------
+
+    @on(TextArea.Changed, "#composer")
+    def _composer_changed(self, event: TextArea.Changed) -> None:
+        self.slash.text_changed(self.composer.text)
+
+    def on_completion_list_chosen(self, event: CompletionList.Chosen) -> None:
+        self.slash.chosen(event.candidate, event.via)
 
     @on(Composer.Submitted)
     def _submitted(self, event: Composer.Submitted) -> None:

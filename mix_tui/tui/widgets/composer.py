@@ -26,8 +26,8 @@ _OWN_ACTIONS = frozenset({"submit", "newline"})
 
 class Composer(TextArea):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "submit", "Send", id="send"),
-        Binding("shift+enter,ctrl+j,newline", "newline", "New line", key_display="⇧⏎ / ^j", id="newline"),
+        Binding("enter", "submit", "Send", show=False, id="send"),
+        Binding("shift+enter,ctrl+j,newline", "newline", "New line", show=False, id="newline"),
         Binding("up", "cursor_up", "Earlier prompt (on the first line) · the queue (when empty)", show=False),
         Binding("down", "cursor_down", "Later prompt (on the last line)", show=False),
     ]
@@ -74,6 +74,11 @@ class Composer(TextArea):
         if text.strip() and (not self._history or self._history[-1] != text):
             self._history.append(text)
         self._recall_index = None
+
+    @property
+    def recalling(self) -> bool:
+        """An earlier prompt is shown (Up/Down walk the history, not a completion list)."""
+        return self._recall_index is not None
 
     @property
     def prompt_history(self) -> list[str]:

@@ -53,7 +53,16 @@ def format_tokens(count: int) -> str:
     return f"{count // 1000}k"
 
 
-def status_text(info: StatusInfo, now: float | None = None) -> Text:
+def status_text(info: StatusInfo, now: float | None = None, width: int | None = None) -> Text:
+    """The line; where it would not fit in `width` cells, the server address goes first (the model,
+    the context, the cost and "working…" matter more on a small terminal)."""
+    text = _status_text(info, now, with_server=True)
+    if width is not None and text.cell_len > width:
+        text = _status_text(info, now, with_server=False)
+    return text
+
+
+def _status_text(info: StatusInfo, now: float | None, *, with_server: bool) -> Text:
     icon, style = _CONNECTION_STYLE.get(info.connection, ("?", "dim"))
     sep = (" │ ", "dim")
     text = Text(no_wrap=True, overflow="ellipsis")
@@ -63,9 +72,10 @@ def status_text(info: StatusInfo, now: float | None = None) -> Text:
         text.append(f" (retry in {wait}s)" if wait else " (retrying…)", style)
     if info.problem:
         text.append(f": {clean(info.problem)}", style)
-    text.append(*sep)
-    text.append("local " if info.local else "", "dim")
-    text.append(clean(info.server) or "—")
+    if with_server:
+        text.append(*sep)
+        text.append("local " if info.local else "", "dim")
+        text.append(clean(info.server) or "—")
     if info.model:
         text.append(*sep)
         text.append(clean(info.model), "bold")
@@ -89,13 +99,20 @@ class StatusLine(Static):
         self._ticker: Timer | None = None
 
     def on_mount(self) -> None:
-        self.update(status_text(self.info))
+        self._draw()
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        width = self.content_size.width if self.is_mounted and self.content_size.width else None
+        self.update(status_text(self.info, width=width))
 
     def set(self, **changes: Any) -> None:
         info = replace(self.info, **changes)
         if info != self.info:
             self.info = info
-            self.update(status_text(info))
+            self._draw()
             self._sync_ticker()
 
     def _sync_ticker(self) -> None:
@@ -108,4 +125,4 @@ class StatusLine(Static):
             self._ticker = None
 
     def _tick(self) -> None:
-        self.update(status_text(self.info))
+        self._draw()
