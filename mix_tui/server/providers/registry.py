@@ -80,10 +80,16 @@ DEFAULT_MODELS: dict[str, str] = {name: spec.models[0] for name, spec in PROVIDE
 def providers_payload(local_models: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
     """`GET /api/preferences/providers` (and `available_providers`): {name: {display_name, models}}.
 
-    `local_models`: the models of a configured local server; None leaves `local` out."""
-    out = {name: {"display_name": s.display_name, "models": list(s.models)} for name, s in PROVIDERS.items()}
+    `local_models`: the models of a configured local server; None leaves `local` out. The extension
+    field `model_details` holds the context window and price of each model where known."""
+    from .model_details import model_details
+
+    out = {
+        name: {"display_name": s.display_name, "models": list(s.models), "model_details": model_details(s.models)}
+        for name, s in PROVIDERS.items()
+    }
     if local_models is not None:
-        out[LOCAL_PROVIDER] = {"display_name": LOCAL_DISPLAY_NAME, "models": list(local_models)}
+        out[LOCAL_PROVIDER] = {"display_name": LOCAL_DISPLAY_NAME, "models": list(local_models), "model_details": {}}
     return out
 
 

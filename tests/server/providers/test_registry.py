@@ -37,9 +37,10 @@ def memory_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
 def test_providers_payload_shape() -> None:
     payload = providers_payload()
     assert list(payload) == ["demo", "anthropic", "openai", "openrouter", "gemini"]
-    assert payload["demo"] == {"display_name": "Offline demo (no AI)", "models": ["demo"]}
+    assert payload["demo"] == {"display_name": "Offline demo (no AI)", "models": ["demo"], "model_details": {}}
     for name, entry in payload.items():
-        assert set(entry) == {"display_name", "models"}
+        assert set(entry) == {"display_name", "models", "model_details"}  # model_details: our extension
+        assert set(entry["model_details"]) <= set(entry["models"])
         assert entry["models"] and all(isinstance(m, str) for m in entry["models"])
         assert DEFAULT_MODELS[name] == entry["models"][0]
     assert "local" not in payload
