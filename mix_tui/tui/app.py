@@ -320,6 +320,9 @@ class MixApp(App[int]):
             self.provider, self.model = DEMO_PROVIDER, DEMO_MODEL
             if self.chat is not None:
                 self.chat.use_provider(DEMO_PROVIDER, DEMO_MODEL)
+        elif provider and self.chat is not None:
+            # the key is stored: the next prompt goes to that provider, the status line names it
+            self.chat.run_worker(self.chat.models.key_saved(provider), exit_on_error=False)
 
     # ---- settings ----------------------------------------------------------------------------
 

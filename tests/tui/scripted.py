@@ -105,6 +105,18 @@ class ScriptedMix:
         self.held = asyncio.Event()  # `hold` turns wait for it
         self.queue_sends = False  # a send while a turn runs: 409 (older servers) or queued (ours)
         self.commands: list[dict[str, Any]] = []  # GET /api/commands: the server's slash commands
+        # models and defaults (GET /api/preferences/providers, /api/preferences, /api/auth/status)
+        self.providers: dict[str, dict[str, Any]] = {
+            "demo": {"display_name": "Offline demo", "models": ["demo"]},
+            "openai": {
+                "display_name": "OpenAI", "models": ["gpt-5", "gpt-4.1"],
+                "model_details": {"gpt-4.1": {"context_window": 1047576, "input_price": 2.0, "output_price": 8.0}},
+            },
+        }  # fmt: skip
+        self.keys: set[str] = {"openai"}  # providers with a stored key
+        self.preferences: dict[str, Any] | None = {"preferred_provider": "demo", "main_agent_model": "demo"}
+        self.has_preferences = True  # False: /api/preferences* answer 404 (the newest Mix spec)
+        self.session_models = True  # False: no PATCH /api/sessions/{id}/model (any Mix server)
 
     def release(self) -> None:
         self.held.set()
@@ -197,9 +209,19 @@ class ScriptedMix:
             prompts = [m for ms in self.messages.values() for m in ms if m.role == "user"]
             return _json([m.to_wire() for m in reversed(prompts)])
         if path == "/api/auth/status":
-            return _json({"providers": {"demo": {"authenticated": True, "display_name": "Demo"}}})
+            return _json({"providers": {
+                name: {"authenticated": name == "demo" or name in self.keys, "display_name": info["display_name"]}
+                for name, info in self.providers.items()
+            }})  # fmt: skip
+        if path.startswith("/api/preferences") and not self.has_preferences:
+            return _error(404, "404 page not found")
+        if path == "/api/preferences" and method == "POST":
+            self.preferences = {**(self.preferences or {}), **json.loads(request.content)}
+            return _json(self.preferences)
         if path == "/api/preferences":
-            return _json({"preferences": {"preferred_provider": "demo"}, "available_providers": {}})
+            return _json({"preferences": self.preferences, "available_providers": self.providers})
+        if path == "/api/preferences/providers":
+            return _json(self.providers)
         if path == "/api/commands":
             return _json(self.commands)
         if path == "/api/system/info":
@@ -224,6 +246,10 @@ class ScriptedMix:
             del self.sessions[sid]
             return httpx.Response(204)
         if action == "":
+            return _json(session.to_wire())
+        if action == "model" and method == "PATCH" and self.session_models:
+            body = json.loads(request.content)
+            session.provider, session.model_id = body.get("provider"), body.get("modelId")
             return _json(session.to_wire())
         if action == "messages" and method == "GET":
             return _json([m.to_wire() for m in self.messages[sid]])

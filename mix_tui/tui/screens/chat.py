@@ -32,6 +32,7 @@ from mix_tui.sdk.errors import MixConnectionError, MixError
 from mix_tui.tui.config import Settings, SettingsStore
 from mix_tui.tui.screens import commands
 from mix_tui.tui.screens.confirm import ConfirmScreen
+from mix_tui.tui.screens.model_flow import ModelFlow
 from mix_tui.tui.screens.prompt_flow import PromptFlow
 from mix_tui.tui.screens.slash_completion import SlashCompletion
 from mix_tui.tui.session import SessionHub, SessionModel
@@ -105,6 +106,7 @@ class ChatScreen(Screen[None]):
         self.server_state: str = "connected"  # fresh chats: the last health check (it was just reached)
         self._submit_lock = asyncio.Lock()
         self.prompts = PromptFlow(self, timeout=options.permission_timeout)
+        self.models = ModelFlow(self)
         self.settings = options.settings
         self._sidebar_chosen = False  # the user toggled the session list: width no longer decides
         self._last_escape = -DOUBLE_ESCAPE
@@ -172,6 +174,7 @@ class ChatScreen(Screen[None]):
     async def _load_lists(self) -> None:
         self.run_worker(self._learn_workdir(), exit_on_error=False)
         self.run_worker(self.slash.load(), exit_on_error=False)
+        self.run_worker(self.models.refresh(), exit_on_error=False)
         try:
             sessions, prompts = await asyncio.gather(
                 self.client.sessions.list(), self.client.messages.history(limit=100)
@@ -192,9 +195,12 @@ class ChatScreen(Screen[None]):
         self.hub.set_workdir(info.working_directory)
 
     def _default_model(self) -> str:
-        if self.provider:
-            return f"{self.provider}/{self.model or 'default'}"
-        return "server default"
+        return self.models.describe(None)
+
+    def show_model(self) -> None:
+        """The status line names the model the next prompt goes to (the session's, else the default)."""
+        opened = self.open_model()
+        self.status.set(model=self.models.describe(opened.session if opened is not None else None))
 
     def use_provider(self, provider: str, model: str | None) -> None:
         """New sessions use this provider from now on (the user picked it on the welcome screen)."""
@@ -224,6 +230,7 @@ class ChatScreen(Screen[None]):
             self.composer.show_text(self.fresh_draft)
             self.fresh_notes = []
             self.fresh_options = self.hub.default_options
+            self.models.fresh = None
             await self._show_fresh()
             self.query_one(OptionsRow).show(self.fresh_options)
             return
@@ -270,7 +277,7 @@ class ChatScreen(Screen[None]):
         )  # fmt: skip
         session = model.session
         if session is not None:
-            model_name = f"{session.provider}/{session.model_id}" if session.provider else self._default_model()
+            model_name = self.models.describe(session)
             self.status.set(
                 title=session.title, cost=session.cost, context_tokens=session.prompt_tokens, model=model_name
             )
@@ -358,6 +365,9 @@ class ChatScreen(Screen[None]):
         self.set_options(options)
         self.show_note(f"Next prompts: {options.describe() or 'the server decides (nothing set)'}", title=title)
 
+    async def action_model(self, choice: str = "") -> None:
+        await self.models.open(choice)
+
     def action_think(self, level: str = "") -> None:
         self._change_options(lambda options: options.with_thinking(level), f"/think {level}".strip())
 
@@ -371,7 +381,8 @@ class ChatScreen(Screen[None]):
         """The fresh chat's first send creates its session; on failure the text goes back."""
         title = text.strip().splitlines()[0][:TITLE_CHARS] if text.strip() else "New chat"
         try:
-            model = await self.hub.create(title, provider=self.provider, model=self.model)
+            pin = self.models.pin()
+            model = await self.hub.create(title, provider=pin[0] if pin else None, model=pin[1] if pin else None)
         except MixError as exc:
             self.composer.put_back(text)
             reason = exc.message
@@ -382,6 +393,7 @@ class ChatScreen(Screen[None]):
             self.notify(f"could not create a session: {reason}", severity="error", markup=False)
             return False
         model.options = self.fresh_options
+        self.models.fresh = None  # the new session has it now
         self.current = model.session_id
         self.sidebar.set_current(model.session_id)
         self._show_state(model)

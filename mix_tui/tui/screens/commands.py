@@ -41,6 +41,8 @@ COMMANDS: list[Command] = [
     Command("toggle_sidebar", "Sessions", "Show or hide the session list", key="ctrl+b", show=True),
     Command("focus_transcript", "Transcript", "Move the focus to the transcript", key="ctrl+o"),
     Command("help_commands", "Commands", "List the slash commands", slash="help"),
+    Command("model", "Model", "Pick the model for the next prompts (provider, context, price)", key="f2",
+            slash="model", usage="[PROVIDER/MODEL]", show=True),
     Command(
         "think", "Thinking level", "Thinking for the next prompts: off, basic, medium, maximum (none: the next one)",
         slash="think", usage="[LEVEL]",
