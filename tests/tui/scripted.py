@@ -208,9 +208,19 @@ class ScriptedMix:
         if path == "/api/messages/history":
             prompts = [m for ms in self.messages.values() for m in ms if m.role == "user"]
             return _json([m.to_wire() for m in reversed(prompts)])
+        if path == "/api/auth/api-key" and method == "POST":
+            body = json.loads(request.content)
+            if len(body.get("api_key", "")) < 20:
+                return _error(400, "API key too short (check its length)")
+            self.keys.add(body["provider"])
+            return _json({"status": "success", "provider": body["provider"], "message": "API key stored"})
+        if parts[:2] == ["api", "auth"] and method == "DELETE" and len(parts) == 3:
+            self.keys.discard(parts[2])
+            return _json({"status": "success", "provider": parts[2], "message": f"Credentials for {parts[2]} deleted"})
         if path == "/api/auth/status":
             return _json({"providers": {
-                name: {"authenticated": name == "demo" or name in self.keys, "display_name": info["display_name"]}
+                name: {"authenticated": name == "demo" or name in self.keys, "display_name": info["display_name"],
+                       "auth_method": "api_key" if name in self.keys else "none"}
                 for name, info in self.providers.items()
             }})  # fmt: skip
         if path.startswith("/api/preferences") and not self.has_preferences:

@@ -45,7 +45,7 @@ async def test_the_picker_lists_models_with_facts_and_filters() -> None:
         shown = rows(picker)
         assert "OpenAI" in shown and "Offline demo" in shown  # provider headings
         line = next(r for r in shown if "gpt-4.1" in r)
-        assert "1M ctx · $2.00 / $8.00 per 1M" in line
+        assert "1M ctx · $2/$8 per 1M" in line
         assert any(r.startswith("●") and "demo" in r for r in shown)  # the model in use
         await pilot.press(*"4.1")
         await wait_for(pilot, lambda: [r for r in rows(picker) if "gpt" in r] == [line], what="the filter")

@@ -368,6 +368,11 @@ class ChatScreen(Screen[None]):
     async def action_model(self, choice: str = "") -> None:
         await self.models.open(choice)
 
+    def action_settings(self) -> None:
+        from mix_tui.tui.screens.settings import SettingsScreen
+
+        self.app.push_screen(SettingsScreen(self.client, self.settings, self.models))
+
     def action_think(self, level: str = "") -> None:
         self._change_options(lambda options: options.with_thinking(level), f"/think {level}".strip())
 
@@ -530,6 +535,7 @@ class ChatScreen(Screen[None]):
     def on_resize(self, event: events.Resize) -> None:
         if not self._sidebar_chosen:
             self.sidebar.display = event.size.width >= NARROW
+        self.query_one(Footer).compact = event.size.width < NARROW  # every key fits in 80 columns
 
     def apply_settings(self, settings: Settings) -> None:
         """The parts of the settings this screen shows (the app applies theme and keymap)."""

@@ -43,6 +43,7 @@ COMMANDS: list[Command] = [
     Command("help_commands", "Commands", "List the slash commands", slash="help"),
     Command("model", "Model", "Pick the model for the next prompts (provider, context, price)", key="f2",
             slash="model", usage="[PROVIDER/MODEL]", show=True),
+    Command("settings", "Settings", "Models, provider keys, theme, alerts and the rest", slash="settings"),
     Command(
         "think", "Thinking level", "Thinking for the next prompts: off, basic, medium, maximum (none: the next one)",
         slash="think", usage="[LEVEL]",

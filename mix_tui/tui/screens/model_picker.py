@@ -25,6 +25,8 @@ from mix_tui.tui.config import SettingsStore
 from mix_tui.tui.session.model_choice import Catalog, ModelEntry, model_key, split_key
 from mix_tui.tui.widgets.safe_text import clean
 
+MODEL_COLUMN = 26  # longer ids push the facts right, shorter ones keep them in a column
+
 
 @dataclass(frozen=True, slots=True)
 class Picked:
@@ -39,8 +41,12 @@ def format_tokens(count: int) -> str:
     return f"{count // 1000}k"
 
 
+def _price(value: float) -> str:
+    return f"${value:.2f}".replace(".00", "")
+
+
 def describe(entry: ModelEntry) -> str:
-    """"1M ctx · $2.00 / $8.00 per 1M" — what is known of it."""
+    """"1M ctx · $2/$8 per 1M" — what is known of it (input/output price per million tokens)."""
     parts = []
     if entry.context_window:
         parts.append(f"{format_tokens(entry.context_window)} ctx")
@@ -48,9 +54,7 @@ def describe(entry: ModelEntry) -> str:
         if entry.input_price == 0 and entry.output_price == 0:
             parts.append("free")
         else:
-            parts.append(f"${entry.input_price:.2f} / ${entry.output_price:.2f} per 1M")
-    if not entry.ready:
-        parts.append("needs a key")
+            parts.append(f"{_price(entry.input_price)}/{_price(entry.output_price)} per 1M")
     return " · ".join(parts)
 
 
@@ -129,10 +133,13 @@ class ModelPicker(ModalScreen[Picked | None]):
         query = self.query_one("#picker-filter", Input).value
         options: list[Option] = []
         self.rows = []
-        width = max((len(e.model) for e in self.catalog.entries), default=10)
+        width = min(MODEL_COLUMN, max((len(e.model) for e in self.catalog.entries), default=10))
 
-        def heading(text: str) -> None:
-            options.append(Option(Text(text, "bold"), disabled=True))
+        def heading(text: str, note: str = "") -> None:
+            label = Text(text, "bold")
+            if note:
+                label.append(f"  {note}", "dim italic")
+            options.append(Option(label, disabled=True))
             self.rows.append(None)
 
         def row(entry: ModelEntry) -> None:
@@ -162,7 +169,7 @@ class ModelPicker(ModalScreen[Picked | None]):
         for entry in shown:
             if entry.provider != provider:
                 provider = entry.provider
-                heading(clean(entry.provider_name or entry.provider))
+                heading(clean(entry.provider_name or entry.provider), "" if entry.ready else "needs an API key (/settings)")
             row(entry)
         typed = typed_choice(query, self.catalog, self.current[0] if self.current else None)
         if typed is not None and self.catalog.find(typed.provider, typed.model) is None:
