@@ -172,7 +172,8 @@ class ModelPicker(ModalScreen[Picked | None]):
                 heading(clean(entry.provider_name or entry.provider), "" if entry.ready else "needs an API key (/settings)")
             row(entry)
         typed = typed_choice(query, self.catalog, self.current[0] if self.current else None)
-        if typed is not None and self.catalog.find(typed.provider, typed.model) is None:
+        if typed is not None and not shown and self.catalog.find(typed.provider, typed.model) is None:
+            # nothing listed fits: what was typed may be an id the list lacks (Mix-style, brand new)
             options.append(Option(Text(f"  use “{clean(typed.model)}” on {clean(typed.provider)} as typed", "italic")))
             self.rows.append(typed)
         listing = self.listing
@@ -182,6 +183,9 @@ class ModelPicker(ModalScreen[Picked | None]):
             (i for i, r in enumerate(self.rows) if r is not None and (r.provider, r.model) == self.current), None
         )
         kept = next((i for i, r in enumerate(self.rows) if keep is not None and r == keep), None)
+        exact = next((i for i, r in enumerate(self.rows) if r is not None and query.strip() in (r.model, model_key(r.provider, r.model))), None)
+        if kept is None and exact is not None:
+            kept = exact  # the id typed in full is the pick, even when longer ids also hold it
         if kept is not None:
             listing.highlighted = kept
         else:
