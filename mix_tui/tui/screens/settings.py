@@ -8,7 +8,7 @@ again), app settings go to config.toml. The line at the bottom says what happene
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from rich.text import Text
 from textual import on, work
@@ -28,10 +28,17 @@ from mix_tui.tui.widgets.safe_text import clean
 if TYPE_CHECKING:
     from mix_tui.protocol.models import UserPreferences
     from mix_tui.sdk.client import MixClient
-    from mix_tui.tui.screens.model_flow import ModelFlow
+
+
+class ModelUpdates(Protocol):
+    """What the chat does when models or keys change here (screens/model_flow.py's ModelFlow)."""
+
+    async def refresh(self) -> None: ...
+
+    async def key_saved(self, provider: str) -> None: ...
 
 _ALERTS = (
-    ("bell", "ring the bell when a turn ends or a tool asks, while you look elsewhere"),
+    ("bell", "ring the bell when a turn ends or a tool asks (while you are away)"),
     ("desktop", "a desktop notification then (where the terminal shows them)"),
     ("title", "a marker in the terminal title then"),
 )
@@ -50,12 +57,16 @@ class SettingsScreen(Screen[None]):
     AUTO_FOCUS = "#set-theme"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close settings")]
 
-    def __init__(self, client: MixClient, settings: SettingsStore, models: ModelFlow) -> None:
+    def __init__(self, client: MixClient, settings: SettingsStore, models: ModelUpdates) -> None:
         super().__init__()
         self.client = client
         self.settings = settings
         self.models = models
         self.state = server.ServerState()
+        # what each choice box shows by our doing: its change events echo it and are no edit (a
+        # value set from the server's answer would otherwise be saved back, and round and round)
+        self._shown: dict[str, str] = {"set-main-effort": "", "set-sub-effort": "",
+                                       "set-theme": self.app.theme, "set-thinking": settings.current.thinking}  # fmt: skip
 
     # ---- layout ------------------------------------------------------------------------------
 
@@ -68,7 +79,7 @@ class SettingsScreen(Screen[None]):
             yield Static(id="set-server-problem", classes="set-note")
             for role, title in (("main", "Main agent"), ("sub", "Sub-agent")):
                 yield _field(
-                    f"{title} model", Static("…", id=f"set-{role}-model", classes="set-value"),
+                    f"{title} model", Static("…", id=f"set-{role}-model", classes="set-value set-model"),
                     Button("Change…", id=f"set-{role}-change", compact=True),
                 )  # fmt: skip
                 yield _field(f"{title} max tokens", Input(type="integer", placeholder="server default",
@@ -131,10 +142,14 @@ class SettingsScreen(Screen[None]):
             tokens = getattr(prefs, f"{role}_agent_max_tokens", None) if prefs else None
             self.query_one(f"#set-{role}-tokens", Input).value = str(tokens) if tokens else ""
             effort = (getattr(prefs, f"{role}_agent_reasoning_effort", None) or "") if prefs else ""
-            self.query_one(f"#set-{role}-effort", Select).value = effort if effort in server.EFFORTS else ""
+            self._show_choice(f"set-{role}-effort", effort if effort in server.EFFORTS else "")
             for selector in (f"#set-{role}-change", f"#set-{role}-tokens", f"#set-{role}-effort"):
                 self.query_one(selector).disabled = not state.has_preferences
         self._show_keys()
+
+    def _show_choice(self, select_id: str, value: str) -> None:
+        self._shown[select_id] = value
+        self.query_one(f"#{select_id}", Select).value = value
 
     def _show_keys(self) -> None:
         box = self.query_one("#set-keys", Vertical)
@@ -218,19 +233,20 @@ class SettingsScreen(Screen[None]):
 
     @on(Select.Changed)
     def _selected(self, event: Select.Changed) -> None:
-        # a value set from the server's state arrives here too: only a real change is saved
+        select_id = event.select.id or ""
         value = event.value if isinstance(event.value, str) else ""
-        current = self.settings.current
-        if event.select.id == "set-theme" and value and value != current.theme:
+        if event.value != event.select.value:
+            return  # a stale event: the box has been given another value since
+        if select_id not in self._shown or self._shown[select_id] == value:
+            return  # the echo of a value we set, or the key form's provider box
+        self._shown[select_id] = value
+        if select_id == "set-theme" and value:
             self._change_app(theme=value)
-        elif event.select.id == "set-thinking" and value != current.thinking:
+        elif select_id == "set-thinking":
             self._change_app(thinking=value)
-        elif event.select.id in ("set-main-effort", "set-sub-effort") and self.state.has_preferences:
-            role = event.select.id.split("-")[1]
-            prefs = self.state.preferences
-            saved = (getattr(prefs, f"{role}_agent_reasoning_effort", None) or "") if prefs else ""
-            if value != (saved if saved in server.EFFORTS else ""):
-                self.save_preferences(**{f"{role}_agent_reasoning_effort": value})
+        elif self.state.has_preferences:
+            role = select_id.split("-")[1]
+            self.save_preferences(**{f"{role}_agent_reasoning_effort": value})
 
     @on(Checkbox.Changed)
     def _checked(self, event: Checkbox.Changed) -> None:
