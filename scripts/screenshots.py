@@ -4,7 +4,8 @@
 
 Runs `MixApp` headless (`App.run_test`) with the offline demo model at full speed, in a throwaway
 data dir and workdir, and exports SVGs of: the chat with a streamed answer holding a code block,
-the Bash permission modal, an expanded Edit tool panel with its diff, and the welcome screen.
+the Bash permission modal, an expanded Edit tool panel with its diff, the welcome screen, the model
+picker and the settings screen.
 Needs the test extra (it reuses the helpers the TUI tests drive the app with).
 """
 
@@ -16,6 +17,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
@@ -25,7 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from mix_tui.tui.app import AppConfig, MixApp  # noqa: E402
+from mix_tui.tui.screens.chat import ChatScreen  # noqa: E402
+from mix_tui.tui.screens.model_picker import ModelPicker  # noqa: E402
 from mix_tui.tui.screens.permission import PermissionScreen  # noqa: E402
+from mix_tui.tui.screens.settings import SettingsScreen  # noqa: E402
 from mix_tui.tui.screens.welcome import WelcomeScreen  # noqa: E402
 from tests.tui.conftest import ready_chat, send, tool_panels, turn_over, wait_for  # noqa: E402
 
@@ -98,8 +103,30 @@ async def capture(out: Path, size: tuple[int, int], workdir: Path, data_dir: Pat
         await pilot.pause(0.3)
         shot("welcome")
         await pilot.press("escape")
+        await capture_models(pilot, app, chat, shot)
         await app.action_quit()
     return written
+
+
+async def capture_models(pilot: Pilot[object], app: MixApp, chat: ChatScreen, shot: Callable[[str], None]) -> None:
+    """5. the model picker (filtered to one provider), 6. the settings screen."""
+    await wait_for(pilot, lambda: app.screen is chat, what="the chat again")
+    await send(pilot, chat, "/model")
+    await wait_for(pilot, lambda: isinstance(app.screen, ModelPicker) and app.screen.rows, what="the model picker")
+    await pilot.press(*"claude")
+    app.screen.query_one("#picker-filter").cursor_blink = False  # type: ignore[attr-defined]
+    await pilot.pause(0.3)
+    shot("model-picker")
+    await pilot.press("escape")
+    await wait_for(pilot, lambda: app.screen is chat, what="the chat again")
+    await send(pilot, chat, "/settings")
+    await wait_for(pilot, lambda: isinstance(app.screen, SettingsScreen) and app.screen.state.auth is not None,
+                   what="the settings")  # fmt: skip
+    for box in app.screen.query("Input"):
+        box.cursor_blink = False  # type: ignore[attr-defined]
+    await pilot.pause(0.3)
+    shot("settings")
+    await pilot.press("escape")
 
 
 def main() -> int:

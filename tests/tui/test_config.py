@@ -98,3 +98,19 @@ def test_a_secret_in_the_file_is_refused_and_never_written_back(tmp_path: Path) 
     # the user's own lines stay (the file is theirs), but nothing of ours adds a secret
     assert Path(path).read_text().count("hunter2") == 1
     assert "sk-" not in Settings().model_dump_json()
+
+
+def test_the_readme_example_is_a_valid_config_with_known_binding_ids(tmp_path: Path) -> None:
+    from mix_tui.tui import keymap
+    from mix_tui.tui.app import AppConfig, MixApp
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme.split("## Configuration", 1)[1]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "config.toml"
+    path.write_text(example)
+    config = ConfigFile(path)
+    settings = config.load()
+    assert config.problems == []
+    assert settings.keys["send"] == "ctrl+s" and settings.models.favourites == ["anthropic/claude-sonnet-4-6"]
+    assert keymap.check(settings.keys, keymap.known_ids(MixApp(AppConfig()))) == []

@@ -137,7 +137,8 @@ class SettingsScreen(Screen[None]):
             model = (prefs.main_agent_model if role == "main" else prefs.sub_agent_model) if prefs else None
             provider = prefs.preferred_provider if prefs else None
             shown = model_key(provider, model) if provider and model and role == "main" else model
-            default = "the server's default" if role == "main" else "the main agent's"
+            starred = state.starred_provider
+            default = (f"{starred}'s default model" if starred else "the server's default") if role == "main" else "the main agent's"
             self.query_one(f"#set-{role}-model", Static).update(Text(clean(shown or default)))
             tokens = getattr(prefs, f"{role}_agent_max_tokens", None) if prefs else None
             self.query_one(f"#set-{role}-tokens", Input).value = str(tokens) if tokens else ""

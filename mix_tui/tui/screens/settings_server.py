@@ -26,6 +26,12 @@ class ServerState:
     auth: AuthStatus | None = None
     problem: str = ""
 
+    @property
+    def starred_provider(self) -> str | None:
+        """The provider the server marks as its preferred one (" ⭐", Go's and our server's way)."""
+        providers = self.auth.providers if self.auth is not None else {}
+        return next((name for name, p in providers.items() if p.display_name.rstrip().endswith("⭐")), None)
+
 
 async def load(client: MixClient) -> ServerState:
     state = ServerState()
