@@ -77,12 +77,8 @@ class ChatScreen(Screen[None]):
     CSS_PATH = Path(__file__).with_name("chat.tcss")  # absolute: subclasses may live elsewhere
     AUTO_FOCUS = "#composer"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel_turn", "Cancel turn", id="cancel_turn"),
-        *commands.bindings(),
-        Binding("ctrl+up", "panel(-1)", "Previous panel", key_display="^↑", show=False, id="previous_panel"),
-        Binding("ctrl+down", "panel(1)", "Next panel", key_display="^↓", show=False, id="next_panel"),
+        *commands.bindings(),  # every command with a key (escape, ctrl+n, f2 …), ids = action names
         Binding("end", "follow", "Jump to the bottom", show=False),
-        Binding("ctrl+end", "follow", "Jump to the bottom", show=False, id="follow"),
     ]
     COMMANDS = Screen.COMMANDS | {commands.ChatCommands}
 
@@ -554,6 +550,12 @@ class ChatScreen(Screen[None]):
 
     def action_follow(self) -> None:
         self.transcript.follow()
+
+    def action_previous_panel(self) -> None:
+        self.action_panel(-1)
+
+    def action_next_panel(self) -> None:
+        self.action_panel(1)
 
     def action_panel(self, step: int) -> None:
         """Focus the previous (-1) or next (+1) thinking / tool panel; past the last: the composer."""

@@ -30,16 +30,25 @@ class Command:
     slash: str | None = None  # the slash command, if any ("fork" for /fork)
     usage: str = ""  # the slash command's arguments ("[N]")
     show: bool = False  # in the footer
+    key_display: str | None = None  # how the footer and F1 show the key, when not Textual's way
 
     def binding(self) -> Binding:
         assert self.key is not None
-        return Binding(self.key, self.id, self.title, show=self.show, id=self.id)
+        return Binding(self.key, self.id, self.title, show=self.show, key_display=self.key_display, id=self.id)
 
 
 COMMANDS: list[Command] = [
+    Command("cancel_turn", "Cancel turn", "Stop the running turn; Esc again at once clears the queued prompts",
+            key="escape", show=True),
     Command("new_chat", "New chat", "Start a new chat", key="ctrl+n", slash="new", show=True),
     Command("toggle_sidebar", "Sessions", "Show or hide the session list", key="ctrl+b", show=True),
     Command("focus_transcript", "Transcript", "Move the focus to the transcript", key="ctrl+o"),
+    Command("previous_panel", "Previous panel", "Focus the previous thinking or tool panel", key="ctrl+up",
+            key_display="^↑"),
+    Command("next_panel", "Next panel", "Focus the next thinking or tool panel (past the last: the composer)",
+            key="ctrl+down", key_display="^↓"),
+    Command("follow", "Jump to the bottom", "Back to the end of the transcript, following the stream",
+            key="ctrl+end"),
     Command("help_commands", "Commands", "List the slash commands", slash="help"),
     Command("model", "Model", "Pick the model for the next prompts (provider, context, price)", key="f2",
             slash="model", usage="[PROVIDER/MODEL]", show=True),
