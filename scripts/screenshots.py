@@ -4,8 +4,8 @@
 
 Runs `MixApp` headless (`App.run_test`) with the offline demo model at full speed, in a throwaway
 data dir and workdir, and exports SVGs of: the chat with a streamed answer holding a code block,
-the Bash permission modal, an expanded Edit tool panel with its diff, the welcome screen, the model
-picker and the settings screen.
+the Bash permission modal, an expanded Edit tool panel with its diff, a Task panel with its sub-agent's
+run nested, the welcome screen, the model picker and the settings screen.
 Needs the test extra (it reuses the helpers the TUI tests drive the app with).
 """
 
@@ -32,6 +32,7 @@ from mix_tui.tui.screens.model_picker import ModelPicker  # noqa: E402
 from mix_tui.tui.screens.permission import PermissionScreen  # noqa: E402
 from mix_tui.tui.screens.settings import SettingsScreen  # noqa: E402
 from mix_tui.tui.screens.welcome import WelcomeScreen  # noqa: E402
+from mix_tui.tui.widgets.subagent import SubagentPanel  # noqa: E402
 from tests.tui.conftest import ready_chat, send, tool_panels, turn_over, wait_for  # noqa: E402
 
 GREET = '''"""A tiny greeter."""
@@ -96,7 +97,21 @@ async def capture(out: Path, size: tuple[int, int], workdir: Path, data_dir: Pat
         await pilot.pause(0.3)
         shot("tool-diff")
 
-        # 4. the welcome screen, as after a refused send
+        # 4. a Task call: its sub-agent's run nested in the panel (thinking, its Bash call, its answer)
+        await send(pilot, chat, "task $ ls && echo the sub-agent looked around")
+        await wait_for(pilot, lambda: isinstance(app.screen, PermissionScreen), what="the sub-agent's prompt")
+        await answer(pilot, "a")
+        await wait_for(pilot, lambda: turn_over(chat, 4), what="the Task turn")
+        task = next(p for p in reversed(tool_panels(chat)) if isinstance(p, SubagentPanel))
+        await wait_for(pilot, lambda: bool(task.view.children), what="the sub-agent's parts")
+        chat.transcript.focus_panel(task)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(task.child_widgets) >= 3, what="the nested panels")
+        task.scroll_visible(animate=False, top=True)
+        await pilot.pause(0.3)
+        shot("subagent")
+
+        # 5. the welcome screen, as after a refused send
         app.show_welcome(reason="The server refused the message: no API key configured for anthropic")
         await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen) and bool(app.screen.rows), what="welcome")
         app.screen.query_one("#welcome-key").cursor_blink = False  # type: ignore[attr-defined]

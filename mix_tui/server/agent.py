@@ -129,6 +129,7 @@ class Turn:
         except ValueError as exc:
             await self._end(Error(error=str(exc)))
             return
+        from mix_tui.server.notifications import asker
         from mix_tui.server.subagents import SubagentRunner  # it runs Turns: imported here, not at the top
 
         allowed = [n for n in self.rt.tools if not req.plan_mode or n in PLAN_MODE_TOOLS]
@@ -145,6 +146,7 @@ class Turn:
                 state=self.rt.tool_state.setdefault(sid, {}), files_dir=self.rt.config.files_dir(sid),
                 media_reader=media_reader(provider, choice.model, lambda cost: store.run(store.add_cost, sid, cost)),
                 run_subagent=SubagentRunner(self.rt, sid, choice, req.plan_mode, self.cancelled),
+                ask_user=asker(self.rt.notifications, sid, self.publish, self.cancelled),
             ),
             permissions=self.rt.permissions,
             publish=self.publish,
@@ -164,7 +166,7 @@ class Turn:
             steps += 1
             if self.cancelled.is_set():
                 await self._store_results([ToolRun(c, CANCELLED, True, "cancelled") for c in step.calls])
-                await self._end(*self._stopped())
+                await self._end_stopped_after(step)
                 return
             if not step.calls:
                 await self._end(
@@ -178,11 +180,20 @@ class Turn:
             await self._store_results(runs)
             await run_callbacks(self.rt, sid, runs, env)
             if self.cancelled.is_set():
-                await self._end(*self._stopped())
+                await self._end_stopped_after(step)
                 return
             if steps >= max_steps:
                 await self._end(Error(error=f"maximum iteration limit ({max_steps} steps) reached"))
                 return
+
+    async def _end_stopped_after(self, step: StepResult) -> None:
+        """A stop that lands during a step's tools: the step's message is finished as stopped too (as
+        Go does), so the export, the one read path with finish reasons, shows the turn is over."""
+        event, status = self._stopped()
+        if step.calls:
+            reason = "canceled" if status == "cancelled" else "interrupted"
+            await self.rt.store.run(self.rt.store.set_finish_reason, step.message_id, reason)
+        await self._end(event, status)
 
     async def _step(self, provider: Provider, options: CallOptions) -> StepResult | None:
         """Run one model call with rate-limit retries; stores the assistant message. None = turn over."""

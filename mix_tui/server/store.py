@@ -190,6 +190,12 @@ class Store:
                 (status, error, time.time(), message_id),
             )
 
+    def set_finish_reason(self, message_id: str, reason: str) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE messages SET finish_reason = ?, updated_at = ? WHERE id = ?", (reason, time.time(), message_id)
+            )
+
     def list_messages(self, session_id: str) -> list[MessageRow]:
         rows = self._conn.execute("SELECT * FROM messages WHERE session_id = ? ORDER BY seq", (session_id,))
         return self._with_parts([_message(r) for r in rows])

@@ -16,7 +16,7 @@ import contextlib
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
-from mix_tui.protocol.events import Connected, Error, Heartbeat, StreamResync, encode_event
+from mix_tui.protocol.events import Connected, Error, Heartbeat, MixEvent, StreamResync, encode_event
 from mix_tui.server.broker import Closed, Frame, Subscriber
 from mix_tui.server.http import error_response
 from mix_tui.server.runtime import Runtime
@@ -98,9 +98,11 @@ class StreamEndpoint:
             head.append(encode_event(notice, start))
         # prompts still waiting for an answer that this client has not seen and replay will not bring
         replayed = {f.id for f in replay}
-        for pending in rt.permissions.pending_for(sid):
-            if pending.frame_id not in replayed and (fresh or pending.frame_id > start):
-                head.append(encode_event(pending.event, start))
+        waiting: list[tuple[int, MixEvent]] = [(p.frame_id, p.event) for p in rt.permissions.pending_for(sid)]
+        waiting += [(n.frame_id, n.event) for n in rt.notifications.pending_for(sid)]
+        for frame_id, event in waiting:
+            if frame_id not in replayed and (fresh or frame_id > start):
+                head.append(encode_event(event, start))
         await self._write(send, b"".join(head))
         for offset in range(0, len(replay), BATCH):
             chunk = replay[offset : offset + BATCH]

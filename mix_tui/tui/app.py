@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 DEMO_PROVIDER = "demo"
 _EXIT_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
-HANGUP_DEADLINE = 1.2  # seconds a closed terminal may take to end the app before it is ended hard
+HANGUP_DEADLINE = 1.0  # seconds a closed terminal may take to end the app before it is ended hard
 RESTART_TRIES = 4  # restarts of a local server that died, with pauses of 0.5, 1, 2, 4 s
 RESTART_PAUSE = 0.5
 RESTART_RESET_AFTER = 60.0  # a server that ran this long since its last restart gets fresh tries
@@ -152,7 +152,8 @@ class MixApp(App[int]):
         label, local = self._server_label()
         options = ChatOptions(
             server_label=label, local=local, provider=self.provider, model=self.model,
-            permission_timeout=self.config.permission_timeout, initial_session=initial, settings=self.settings,
+            permission_timeout=self.config.permission_timeout, initial_session=initial, workdir=self.config.workdir,
+            settings=self.settings,
         )  # fmt: skip
         self.chat = ChatScreen(self.client, options)
         await self.switch_screen(self.chat)
@@ -421,6 +422,9 @@ class MixApp(App[int]):
 
 
 def run_app(args: argparse.Namespace) -> int:
+    from mix_tui.tui.widgets.media import detect_graphics
+
+    detect_graphics()  # asks the terminal (Sixel? Kitty?) before Textual starts reading its answers
     app = MixApp(AppConfig.from_args(args))
     app.run()
     return app.return_code or 0

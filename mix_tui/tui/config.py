@@ -59,6 +59,7 @@ message_footer = true
 # when a turn ends or a tool asks for permission while you look elsewhere
 bell = true
 desktop = true  # a desktop notification (OSC 9 / OSC 777) where the terminal shows them
+toast = true  # a toast naming the session
 title = true  # a marker in the terminal title
 
 [models]
@@ -92,8 +93,11 @@ class _Section(BaseModel):
 
 
 class Alerts(_Section):
+    """What an alert does (screens/alerts.py's AlertSettings takes these fields)."""
+
     bell: bool = True
     desktop: bool = True
+    toast: bool = True
     title: bool = True
 
 

@@ -299,7 +299,8 @@ async def test_system_endpoints(mix: Harness) -> None:
     assert bash["parameters"]["type"] == "object" and "command" in bash["required"]
     status = (await mix.client.get("/api/tools/status")).json()["categories"]
     assert any(t["provider"] == "Bash" for t in status["core"]["tools"])
-    search = next(t for t in status["core"]["tools"] if t["provider"] == "Search")
+    search = next(t for t in status["core"]["tools"] if t["display_name"] == "Search")
+    assert search["provider"] == "brave"  # the service behind it, as for credentials-status
     assert search["api_key_required"] is True and search["authenticated"] is False
     credentials = (await mix.client.get("/api/tools/credentials-status")).json()["categories"]
     assert credentials["search"]["tools"][0]["provider"] == "brave"

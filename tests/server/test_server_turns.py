@@ -285,6 +285,9 @@ async def test_cancel_while_a_prompt_waits_ends_the_turn_at_once(mix: Harness) -
     assert frames[-1].data["error"] == "request cancelled by user" and terminal_count(frames) == 1
     assert (await mix.client.post(f"/api/permissions/{prompt.data['id']}/grant")).status_code == 404
     assert not (mix.srv.config.workdir / "never.txt").exists()
+    # the step whose tool was stopped is finished as canceled, as Go does: the export shows the turn ended
+    export = (await mix.client.get(f"/api/sessions/{sid}/export")).json()
+    assert [(m["role"], m.get("finishReason")) for m in export["messages"]][1:] == [("assistant", "canceled"), ("tool", None)]
 
 
 async def test_sessions_are_listed_most_recently_used_first(mix: Harness) -> None:

@@ -23,7 +23,7 @@ from tests.tui.conftest import (
     turn_over,
     wait_for,
 )
-from tests.tui.scripted import ScriptedMix
+from tests.tui.scripted import ScriptedMix, ScriptedTurn
 
 
 async def test_escape_cancels_the_running_turn_and_keeps_its_partial_answer() -> None:
@@ -155,3 +155,24 @@ async def test_a_prompt_our_server_queues_behind_another_clients_turn_runs_after
         shown = [i.text for i in chat.transcript.items if isinstance(i, UserItem)]
         assert shown == prompts
         assert not queued.display
+
+
+async def test_a_rate_limit_notice_says_when_the_server_retries() -> None:
+    from mix_tui.protocol.events import Error
+
+    async def limited(turn: ScriptedTurn) -> None:
+        await turn.say("Starting.")
+        turn.emit(Error(error="rate limited by the provider", type="rate_limit_error", retry_after=7,
+                        attempt=1, max_attempts=3))  # fmt: skip
+        await turn.mix.held.wait()
+        await turn.say(" Done.")
+
+    mix = ScriptedMix(limited)
+    async with scripted_app(mix).run_test(size=(120, 40)) as pilot:
+        chat = await ready_chat(pilot)
+        await send(pilot, chat, "go")
+        expected = "rate limited by the provider (retry in 7 s, attempt 1/3)"
+        await wait_for(pilot, lambda: getattr(chat.transcript.items[-1], "notice", None) == expected)
+        mix.release()
+        await wait_for(pilot, lambda: turn_over(chat))
+        assert chat.transcript.items[-1].notice is None  # type: ignore[union-attr]

@@ -31,19 +31,27 @@ from textual.widgets import Footer, Input, TextArea
 from mix_tui.sdk.errors import MixConnectionError, MixError
 from mix_tui.tui.config import Settings, SettingsStore
 from mix_tui.tui.screens import commands
+from mix_tui.tui.screens.alerts import Alerts, AlertSettings
 from mix_tui.tui.screens.confirm import ConfirmScreen
+from mix_tui.tui.screens.media_flow import MediaFlow
 from mix_tui.tui.screens.model_flow import ModelFlow
+from mix_tui.tui.screens.notification_flow import NotificationFlow
+from mix_tui.tui.screens.plan_flow import PlanFlow
 from mix_tui.tui.screens.prompt_flow import PromptFlow
 from mix_tui.tui.screens.slash_completion import SlashCompletion
 from mix_tui.tui.session import SessionHub, SessionModel
 from mix_tui.tui.session import events as ev
 from mix_tui.tui.session.items import NoteItem
 from mix_tui.tui.session.options import OptionError, SendOptions
+from mix_tui.tui.session.paths import PathIndex
 from mix_tui.tui.widgets.completion import CompletionList
 from mix_tui.tui.widgets.composer import Composer
+from mix_tui.tui.widgets.media import MediaPreview
 from mix_tui.tui.widgets.options_row import OptionsRow
+from mix_tui.tui.widgets.path_complete import PathSuggestions
+from mix_tui.tui.widgets.plan import PlanPanel
 from mix_tui.tui.widgets.queue import QueuedPrompts
-from mix_tui.tui.widgets.session_list import session_label
+from mix_tui.tui.widgets.session_list import nest_subagents, session_label
 from mix_tui.tui.widgets.sidebar import Sidebar
 from mix_tui.tui.widgets.status import StatusInfo, StatusLine
 from mix_tui.tui.widgets.transcript import Transcript
@@ -66,7 +74,9 @@ class ChatOptions:
     load_lists: bool = True  # fetch sessions and prompt history on mount (snapshots turn it off)
     poll_health: bool = True  # ask the server's health while no stream tells it (snapshots: off)
     clock: Callable[[], datetime] | None = None  # the sidebar's "now" (frozen in snapshots)
-    settings: SettingsStore = field(default_factory=SettingsStore)
+    workdir: Path | None = None  # where `@path` completes and attaches from (default: the current one)
+    alerts: AlertSettings = field(default_factory=AlertSettings)  # what a turn end or a prompt does unseen
+    settings: SettingsStore = field(default_factory=SettingsStore)  # config.toml (its [alerts] win)
 
 
 NARROW = 100  # below this many columns the session list starts hidden
@@ -108,6 +118,11 @@ class ChatScreen(Screen[None]):
         self._last_escape = -DOUBLE_ESCAPE
         for binding in commands.keymap_bindings(self.settings.current.keys):
             self._bindings.key_to_bindings.setdefault(binding.key, []).append(binding)
+        self.show_subagents = False  # the sidebar lists sub-agent sessions too (/subagents)
+        self.notices = NotificationFlow(self)
+        self.plans = PlanFlow(self)
+        self.media = MediaFlow(self, options.workdir or Path.cwd())
+        self._alerts: Alerts | None = None
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None], name: str) -> None:
         self.run_worker(coroutine, name=name, group=name, exit_on_error=False)
@@ -143,6 +158,7 @@ class ChatScreen(Screen[None]):
                 yield Transcript()
                 yield CompletionList()
                 yield QueuedPrompts()
+                yield PathSuggestions(PathIndex(self.media.workdir))
                 yield OptionsRow()
                 yield Composer()
         # filled in at once: the server was just reached, and readers need not wait for on_mount
@@ -152,11 +168,19 @@ class ChatScreen(Screen[None]):
         ))  # fmt: skip
         yield Footer()
 
+    @property
+    def alerts(self) -> Alerts:
+        if self._alerts is None:
+            self._alerts = Alerts(self.app, self.options.alerts)
+        return self._alerts
+
     def on_mount(self) -> None:
         self.apply_settings(self.settings.current)
         self.composer.queue_waiting = lambda: bool((opened := self.open_model()) and opened.queue)
         self.slash = SlashCompletion(self.client, self.composer, self.query_one(CompletionList))
         self.sidebar.display = self.app.size.width >= NARROW
+        self.composer.completer = self.query_one(PathSuggestions)
+        self.watch(self.app, "app_focus", lambda _focused: self.alerts.seen(self.current), init=False)
         if self.options.poll_health:
             self.set_interval(HEALTH_EVERY, self.poll_health)
         if self.options.load_lists:
@@ -165,6 +189,7 @@ class ChatScreen(Screen[None]):
             self.run_worker(self.open_session(self.options.initial_session), exit_on_error=False)
 
     async def on_unmount(self) -> None:
+        self.alerts.close()
         await self.hub.close()
 
     async def _load_lists(self) -> None:
@@ -173,12 +198,13 @@ class ChatScreen(Screen[None]):
         self.run_worker(self.models.refresh(), exit_on_error=False)
         try:
             sessions, prompts = await asyncio.gather(
-                self.client.sessions.list(), self.client.messages.history(limit=100)
+                self.client.sessions.list(include_subagents=self.show_subagents),
+                self.client.messages.history(limit=100),
             )
         except MixError as exc:
             self.notify(f"could not list sessions: {exc.message}", severity="warning", markup=False)
             return
-        self.sidebar.set_sessions(sessions)
+        self.sidebar.set_sessions(nest_subagents(sessions))
         self.sidebar.set_current(self.current)
         self.composer.set_history([p.text for p in prompts])
 
@@ -236,6 +262,8 @@ class ChatScreen(Screen[None]):
         self.composer.show_text(model.draft)
         self._show_state(model)
         self.prompts.show_next(model)
+        self.notices.show_next(model)
+        self.alerts.seen(session_id)
         await model.load()
 
     async def _show_fresh(self) -> None:
@@ -258,9 +286,7 @@ class ChatScreen(Screen[None]):
         """The sidebar row, and for the open session the queue and the status line."""
         if model.session is not None:
             self.sidebar.upsert_session(model.session)
-        self.sidebar.set_activity(
-            model.session_id, running=model.running, awaiting_permission=model.awaiting_permission
-        )
+        self.sidebar.set_activity(model.session_id, running=model.running, awaiting_permission=model.awaiting_user)
         if model.session_id != self.current:
             return
         connection = model.connection
@@ -271,6 +297,7 @@ class ChatScreen(Screen[None]):
             connection=connection.state, retry_at=connection.retry_at, running=model.running,
             problem=connection.detail if connection.final else "",
         )  # fmt: skip
+        self.query_one(OptionsRow).show(model.options)  # approving a plan leaves plan mode
         session = model.session
         if session is not None:
             model_name = self.models.describe(session)
@@ -281,8 +308,9 @@ class ChatScreen(Screen[None]):
     # ---- sending -----------------------------------------------------------------------------
 
     @on(TextArea.Changed, "#composer")
-    def _composer_changed(self, event: TextArea.Changed) -> None:
-        self.slash.text_changed(self.composer.text)
+    def _composer_changed(self) -> None:
+        self.slash.text_changed(self.composer.text)  # `/` commands
+        self.query_one(PathSuggestions).update_for(self.composer)  # `@path` completion
 
     def on_completion_list_chosen(self, event: CompletionList.Chosen) -> None:
         self.slash.chosen(event.candidate, event.via)
@@ -301,7 +329,9 @@ class ChatScreen(Screen[None]):
                 return
             model = self.open_model()
             assert model is not None
-            await model.submit(text)
+            attached = await self.media.attach(model, text)  # `@path` files go up first
+            if attached is not None:
+                await model.submit(attached)
 
     async def _run_slash(self, text: str, name: str, args: str) -> bool:
         """A slash command is the client's first; True when it was handled here (never sent to the
@@ -378,6 +408,19 @@ class ChatScreen(Screen[None]):
     def action_steps(self, steps: str = "") -> None:
         self._change_options(lambda options: options.with_steps(steps), f"/steps {steps}".strip())
 
+    async def action_toggle_subagents(self) -> None:
+        """/subagents: list sub-agent sessions under their parents in the sidebar, or hide them."""
+        show = not self.show_subagents
+        try:
+            sessions = await self.client.sessions.list(include_subagents=show)
+        except MixError as exc:
+            self.notify(f"could not list sessions: {exc.message}", severity="warning", markup=False)
+            return
+        self.show_subagents = show
+        self.sidebar.set_sessions(nest_subagents(sessions))
+        self.sidebar.set_current(self.current)
+        self.notify("sub-agent sessions shown" if show else "sub-agent sessions hidden", timeout=3)
+
     async def _create_session_for(self, text: str) -> bool:
         """The fresh chat's first send creates its session; on failure the text goes back."""
         title = text.strip().splitlines()[0][:TITLE_CHARS] if text.strip() else "New chat"
@@ -412,6 +455,21 @@ class ChatScreen(Screen[None]):
             await self.transcript.reset(model.items())
         else:
             await self.transcript.set_items(model.items())
+        self.plans.refresh()
+
+    def on_media_preview_wanted(self, message: MediaPreview.Wanted) -> None:
+        self.run_worker(self.media.show(message.preview), exit_on_error=False)
+
+    async def action_list_files(self, args: str = "") -> None:
+        """/files [NAME]: the session's files, or one of them opened."""
+        await self.media.files(args)
+
+    def on_plan_panel_answered(self, message: PlanPanel.Answered) -> None:
+        self.run_worker(self.plans.answer(message.call_id, message.approve), exit_on_error=False)
+
+    async def action_approve_plan(self) -> None:
+        """/approve: leave plan mode and carry out the plan shown."""
+        await self.plans.answer(None, approve=True)
 
     def on_prompt_sent(self, message: ev.PromptSent) -> None:
         if message.session_id == self.current:
@@ -450,9 +508,29 @@ class ChatScreen(Screen[None]):
     def on_permission_requested(self, message: ev.PermissionRequested) -> None:
         if message.session_id == self.current:
             self.prompts.show_next(self.open_model())
+        # the prompt rings when it opens on screen
+        self._alert(message.session_id, "permission needed", bell=message.session_id != self.current)
 
     def on_permission_closed(self, message: ev.PermissionClosed) -> None:
         self.prompts.closed(message.request)
+
+    def on_notification_requested(self, message: ev.NotificationRequested) -> None:
+        if message.session_id == self.current:
+            self.notices.show_next(self.open_model())
+        title = message.request.notification.title.strip() or "a notification"
+        self._alert(message.session_id, title, bell=message.session_id != self.current)
+
+    def on_notification_closed(self, message: ev.NotificationClosed) -> None:
+        self.notices.closed(message.request)
+
+    def on_turn_ended(self, message: ev.TurnEnded) -> None:
+        self._alert(message.session_id, "the turn failed" if message.error else "the turn finished")
+
+    def _alert(self, session_id: str, what: str, *, bell: bool = True) -> None:
+        """Tell a user who is not looking (terminal unfocused, or another session open)."""
+        model = self.hub.get(session_id)
+        title = session_label(model.session) if model is not None and model.session is not None else ""
+        self.alerts.alert(session_id, title, what, background=session_id != self.current, bell=bell)
 
     # ---- the server's state while no stream tells it -----------------------------------------
 
@@ -538,6 +616,7 @@ class ChatScreen(Screen[None]):
         self.sidebar.styles.width = settings.sidebar_width
         self.set_class(not settings.message_footer, "-no-message-footer")
         self.transcript.auto_follow = settings.follow
+        self.alerts.settings = AlertSettings(**settings.alerts.model_dump())
         default = SendOptions(thinking=settings.thinking or None)
         if self.hub.default_options != default:
             self.hub.default_options = default

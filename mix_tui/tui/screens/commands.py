@@ -61,6 +61,15 @@ COMMANDS: list[Command] = [
             slash="plan", usage="[on|off]"),
     Command("steps", "Max steps", "At most N tool steps per prompt (off: the server decides)",
             slash="steps", usage="[N|off]"),
+    Command(
+        "toggle_subagents", "Sub-agent sessions", "Show or hide sub-agent sessions in the session list",
+        slash="subagents",
+    ),
+    Command(
+        "list_files", "Session files", "List the session's files; /files NAME opens one", slash="files",
+        usage="[NAME]",
+    ),
+    Command("approve_plan", "Approve the plan", "Leave plan mode and carry out the plan shown", slash="approve"),
 ]
 
 

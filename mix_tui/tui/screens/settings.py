@@ -40,6 +40,7 @@ class ModelUpdates(Protocol):
 _ALERTS = (
     ("bell", "ring the bell when a turn ends or a tool asks (while you are away)"),
     ("desktop", "a desktop notification then (where the terminal shows them)"),
+    ("toast", "a toast naming the session then"),
     ("title", "a marker in the terminal title then"),
 )
 

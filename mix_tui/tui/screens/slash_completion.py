@@ -55,7 +55,7 @@ class SlashCompletion:
         self.composer = composer
         self.listing = listing
         self.served: list[tuple[str, str]] = []  # the server's (name, description)
-        composer.intercept = listing.take_key
+        composer.commands = listing
 
     async def load(self) -> None:
         """The server's commands (a server without the endpoint has none)."""

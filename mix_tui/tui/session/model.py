@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -47,8 +48,10 @@ from mix_tui.sdk.turn import Turn
 from mix_tui.tui.session import events as ev
 from mix_tui.tui.session.connection import Connection
 from mix_tui.tui.session.items import Item
+from mix_tui.tui.session.notifications import NotificationDesk, NotificationRequest
 from mix_tui.tui.session.options import SendOptions
 from mix_tui.tui.session.permissions import Decision, PermissionDesk, PermissionRequest
+from mix_tui.tui.session.subagents import SubagentRuns
 from mix_tui.tui.session.timeline import Timeline
 
 if TYPE_CHECKING:
@@ -82,7 +85,7 @@ class SessionModel:
         self.session_id = session_id
         self.client = client
         self.session: SessionData | None = None
-        self.timeline = Timeline()
+        self.timeline = Timeline(session_id)
         self.queue: list[str] = []  # prompts this client holds until the running turn ends
         self.server_queued: list[str] = []  # prompts the server accepted behind another client's turn
         self.permissions = PermissionDesk(session_id)
@@ -100,8 +103,22 @@ class SessionModel:
         self._flush_at = 0.0
         self._flush_pending = False
         self._hold_until = 0.0  # after a cancel the queue waits until then (clock time)
+        self.subagents = SubagentRuns(client, spawn, self._subagent_runs_loaded)
+        self.notifications = NotificationDesk(
+            session_id, client, spawn, opened=self._notification_opened, settled=self._state_changed,
+            notice=self._notice,
+        )  # fmt: skip
 
     # ---- reading -----------------------------------------------------------------------------
+
+    @property
+    def plan_mode(self) -> bool:
+        """Sends go with plan_mode (`/plan`; approving a plan turns it off)."""
+        return self.options.plan
+
+    @plan_mode.setter
+    def plan_mode(self, on: bool) -> None:
+        self.options = replace(self.options, plan=on)
 
     @property
     def running(self) -> bool:
@@ -110,6 +127,11 @@ class SessionModel:
     @property
     def awaiting_permission(self) -> bool:
         return self.permissions.awaiting
+
+    @property
+    def awaiting_user(self) -> bool:
+        """A permission prompt or a notification waits for the user's answer."""
+        return self.permissions.awaiting or self.notifications.awaiting
 
     def items(self) -> list[Item]:
         return self.timeline.items()
@@ -139,6 +161,7 @@ class SessionModel:
     async def close(self) -> None:
         for request in self.permissions.close_all("the session was closed"):
             self._post(ev.PermissionClosed(self.session_id, request))
+        self._close_notifications("the session was closed")
         stream, self.stream = self.stream, None
         if stream is not None:
             await stream.aclose()
@@ -158,6 +181,7 @@ class SessionModel:
         if ticket != self._refreshes:
             return False  # a later refresh started meanwhile: its (newer) answer wins
         self.timeline.set_history(messages, keep_live=self.running if keep_live is None else keep_live)
+        self.subagents.fill(entry.turn for entry in self.timeline.entries)
         self.session = session
         self._post(ev.TranscriptChanged(self.session_id, live_only=False))
         self._post(ev.StateChanged(self.session_id))
@@ -206,6 +230,7 @@ class SessionModel:
         self.connection.ended(reason)
         for request in self.permissions.close_all(reason):
             self._post(ev.PermissionClosed(self.session_id, request))
+        self._close_notifications(reason)
         waiting, self.queue = self.queue, []
         if waiting:
             self._post(ev.SendRefused(self.session_id, "\n".join(waiting), f"not sent: {reason}"))
@@ -229,7 +254,7 @@ class SessionModel:
             if self._lifecycle is not None:
                 self._lifecycle(item)
         elif isinstance(item, Notification):
-            self._notice(f"{item.title}: {item.message}".strip(": "))
+            self.notifications.receive(item, self._clock())
         elif isinstance(item, Permission):
             self._permission(item)
         elif not isinstance(item, _NOT_TURN):
@@ -274,8 +299,10 @@ class SessionModel:
         live = self.timeline.live
         assert live is not None
         self.timeline.ended()
+        self.subagents.keep_live(live.turn)
         for request in self.permissions.close_all("the turn ended"):
             self._post(ev.PermissionClosed(self.session_id, request))
+        self._close_notifications("the turn ended")
         self._post(ev.TurnEnded(self.session_id, live.turn.error))
         self._post(ev.StateChanged(self.session_id))
         # when the server is away the finished live turn simply stays on screen as it is
@@ -569,6 +596,23 @@ class SessionModel:
             self._post(ev.PermissionClosed(self.session_id, request))
 
     # ---- small things ------------------------------------------------------------------------
+
+    def _state_changed(self) -> None:
+        self._post(ev.StateChanged(self.session_id))
+
+    def _notification_opened(self, request: NotificationRequest) -> None:
+        self._post(ev.NotificationRequested(self.session_id, request))
+        self._post(ev.StateChanged(self.session_id))
+
+    def _close_notifications(self, note: str) -> None:
+        for request in self.notifications.close_all(note):
+            self._post(ev.NotificationClosed(self.session_id, request))
+
+    def _subagent_runs_loaded(self) -> None:
+        """Stored sub-agent runs arrived: nest them in their Task calls."""
+        if self.subagents.fill(entry.turn for entry in self.timeline.entries):
+            self.timeline.invalidate()
+            self._post(ev.TranscriptChanged(self.session_id, live_only=False))
 
     def add_note(self, text: str, title: str = "") -> None:
         """A note in the transcript (a command's answer): the user reads it where it happened."""

@@ -29,7 +29,8 @@ class Entry:
 
 
 class Timeline:
-    def __init__(self) -> None:
+    def __init__(self, session_id: str = "") -> None:
+        self.session_id = session_id
         self.history: list[BackendMessage] = []
         self.loaded = False
         self.observed = Observed()  # what history may lack, seen live (servers other than ours)
@@ -98,6 +99,10 @@ class Timeline:
                 return message.turn_status
         return None
 
+    def invalidate(self) -> None:
+        """Stored turns changed in place (a sub-agent run was attached): rebuild their items."""
+        self._stored_items = None
+
     def entry(self, key: str) -> Entry | None:
         for entry in self._stored:
             if entry.key == key:
@@ -134,7 +139,7 @@ class Timeline:
     def items(self) -> list[Item]:
         """Stored turns, then the live one (its stored copy, if any, is left out), and the notes."""
         if self._stored_items is None:
-            self._stored_items = [i for e in self._stored for i in turn_items(e.key, e.prompt, e.turn)]
+            self._stored_items = [i for e in self._stored for i in turn_items(e.key, e.prompt, e.turn, self.session_id)]
         stored = self._stored_items
         if self.live is None:
             return self._with_notes(list(stored))
@@ -145,7 +150,7 @@ class Timeline:
     def live_items(self) -> list[Item]:
         if self.live is None:
             return []
-        return turn_items(self.live.key, self.live.prompt, self.live.turn)
+        return turn_items(self.live.key, self.live.prompt, self.live.turn, self.session_id)
 
     def prompts(self) -> list[str]:
         return [m.text for m in self.history if m.role == "user"]

@@ -6,14 +6,14 @@ newest recalled prompt. Up in an empty box while prompts wait in the queue goes 
 
 Send and new line are bindings with ids (a keymap can move them, F1 lists them): a key bound to them
 is not typed but left to the binding; with send moved elsewhere, Enter types a new line. While a
-completion list is open, `intercept` sees the keys first (its arrows, Tab, Enter, Esc).
+completion list is open (`/` commands, `@path`), it sees the keys first (its arrows, Tab, Enter, Esc).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 from textual import events
 from textual.binding import Binding, BindingType
@@ -22,6 +22,12 @@ from textual.widgets import TextArea
 
 PLACEHOLDER = "Ask anything — Enter sends, Shift+Enter or Ctrl+J adds a line, ↑ recalls"
 _OWN_ACTIONS = frozenset({"submit", "newline"})
+
+
+class KeyTaker(Protocol):
+    """A list that takes the composer's keys while it shows (`/` commands, `@path` completion)."""
+
+    def take_key(self, key: str) -> bool: ...
 
 
 class Composer(TextArea):
@@ -52,7 +58,8 @@ class Composer(TextArea):
         self._history: list[str] = []  # oldest first
         self._recall_index: int | None = None  # position in _history while recalling
         self._saved_draft = ""
-        self.intercept: Callable[[str], bool] | None = None  # a completion list's key handler
+        self.completer: KeyTaker | None = None  # the `@path` list: gets the keys first while it shows
+        self.commands: KeyTaker | None = None  # the `/` command list, likewise
         self.queue_waiting: Callable[[], bool] = lambda: False  # prompts queued in the open session?
 
     # ---- prompt history ----------------------------------------------------------------------
@@ -122,7 +129,7 @@ class Composer(TextArea):
     # ---- keys --------------------------------------------------------------------------------
 
     async def _on_key(self, event: events.Key) -> None:
-        if self.intercept is not None and self.intercept(event.key):
+        if any(taker is not None and taker.take_key(event.key) for taker in (self.completer, self.commands)):
             event.stop()
             event.prevent_default()
             return

@@ -75,6 +75,30 @@ def matches(session: SessionData, query: str) -> bool:
     return needle in session.title.casefold() or needle in (session.first_user_message or "").casefold()
 
 
+def nest_subagents(sessions: list[SessionData]) -> list[SessionData]:
+    """Each sub-agent session right after its parent (newest first among siblings); one whose
+    parent is not listed keeps its place."""
+    listed = {s.id for s in sessions}
+    children: dict[str, list[SessionData]] = {}
+    for session in sessions:
+        parent = session.parent_session_id
+        if session.session_type == "subagent" and parent in listed and parent != session.id:
+            children.setdefault(parent, []).append(session)
+    nested = {s.id for kids in children.values() for s in kids}
+    out: list[SessionData] = []
+
+    def place(session: SessionData, depth: int) -> None:
+        out.append(session)
+        if depth < 16:  # sub-agents of sub-agents, but never a cycle
+            for child in children.get(session.id, []):
+                place(child, depth + 1)
+
+    for session in sessions:
+        if session.id not in nested:
+            place(session, 0)
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class RowState:
     """What the sidebar knows about a session besides its data."""
@@ -111,6 +135,8 @@ def render_row(session: SessionData, state: RowState, now: datetime) -> Text:
         row.append(SPINNER[state.frame % len(SPINNER)] + " ", style="bold green")
     else:
         row.append("  ")
+    if session.session_type == "subagent":
+        row.append("↳ ", style="dim")  # listed under its parent (nest_subagents)
     title_style = "bold" if state.current else ""
     if not session.title.strip():
         title_style += " italic"
