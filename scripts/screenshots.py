@@ -6,7 +6,7 @@ Runs `MixApp` headless (`App.run_test`) with the offline demo model at full spee
 data dir and workdir, and exports SVGs of: the chat with a streamed answer holding a code block,
 the Bash permission modal, an expanded Edit tool panel with its diff, a Task panel with its sub-agent's
 run nested, the usage line under each answer with the /cost details of one, the search across
-sessions, and the welcome screen.
+sessions, the welcome screen, the model picker and the settings screen.
 Needs the test extra (it reuses the helpers the TUI tests drive the app with).
 """
 
@@ -18,6 +18,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
@@ -27,8 +28,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from mix_tui.tui.app import AppConfig, MixApp  # noqa: E402
+from mix_tui.tui.screens.chat import ChatScreen  # noqa: E402
+from mix_tui.tui.screens.model_picker import ModelPicker  # noqa: E402
 from mix_tui.tui.screens.permission import PermissionScreen  # noqa: E402
 from mix_tui.tui.screens.search import SearchScreen  # noqa: E402
+from mix_tui.tui.screens.settings import SettingsScreen  # noqa: E402
 from mix_tui.tui.screens.welcome import WelcomeScreen  # noqa: E402
 from mix_tui.tui.widgets.subagent import SubagentPanel  # noqa: E402
 from tests.tui.conftest import ready_chat, send, tool_panels, turn_over, wait_for  # noqa: E402
@@ -135,8 +139,30 @@ async def capture(out: Path, size: tuple[int, int], workdir: Path, data_dir: Pat
         await pilot.pause(0.3)
         shot("welcome")
         await pilot.press("escape")
+        await capture_models(pilot, app, chat, shot)
         await app.action_quit()
     return written
+
+
+async def capture_models(pilot: Pilot[object], app: MixApp, chat: ChatScreen, shot: Callable[[str], None]) -> None:
+    """8. the model picker (filtered to one provider), 9. the settings screen."""
+    await wait_for(pilot, lambda: app.screen is chat, what="the chat again")
+    await send(pilot, chat, "/model")
+    await wait_for(pilot, lambda: isinstance(app.screen, ModelPicker) and app.screen.rows, what="the model picker")
+    await pilot.press(*"claude")
+    app.screen.query_one("#picker-filter").cursor_blink = False  # type: ignore[attr-defined]
+    await pilot.pause(0.3)
+    shot("model-picker")
+    await pilot.press("escape")
+    await wait_for(pilot, lambda: app.screen is chat, what="the chat again")
+    await send(pilot, chat, "/settings")
+    await wait_for(pilot, lambda: isinstance(app.screen, SettingsScreen) and app.screen.state.auth is not None,
+                   what="the settings")  # fmt: skip
+    for box in app.screen.query("Input"):
+        box.cursor_blink = False  # type: ignore[attr-defined]
+    await pilot.pause(0.3)
+    shot("settings")
+    await pilot.press("escape")
 
 
 def main() -> int:

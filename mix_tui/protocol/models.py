@@ -184,6 +184,13 @@ class CreateSessionRequest(CamelModel):
     provider: str | None = None
 
 
+class UpdateSessionModelRequest(CamelModel):
+    """Extension (our server): `PATCH /api/sessions/{id}/model`; null clears (the preferences apply)."""
+
+    provider: str | None = None
+    model_id: str | None = None
+
+
 class UpdateCallbacksRequest(CamelModel):
     callbacks: NullableList[Callback]
 
@@ -525,11 +532,19 @@ class UserPreferences(UpdatePreferencesRequest):
     updated_at: int | None = None
 
 
+class ModelDetails(WireModel):
+    """Extension (our server): what is known of one model; prices in USD per 1M tokens."""
+
+    context_window: int | None = None
+    input_price: float | None = None
+    output_price: float | None = None
+
+
 class ProviderInfo(WireModel):
     display_name: str = ""
     models: NullableList[str] = Field(default_factory=list)
-    # extension of ours: each model's context window in tokens (where it is known)
-    context_windows: dict[str, int] | None = None
+    # extension (our server): model id -> context window and price, where known
+    model_details: dict[str, ModelDetails] | None = None
 
     @field_validator("models", mode="before")
     @classmethod

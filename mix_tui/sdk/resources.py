@@ -27,6 +27,7 @@ from mix_tui.protocol.models import (
     SendMessageRequest,
     SessionData,
     UpdateCallbacksRequest,
+    UpdateSessionModelRequest,
     UpdateSessionRequest,
 )
 from mix_tui.sdk.errors import MixError, UnsupportedError
@@ -123,6 +124,28 @@ class Sessions(_Group):
     async def cancel(self, session_id: str) -> CancelResponse:
         """Stop the running turn; `.ok` reads both `{cancelled}` and Go's `{status:"cancelled"}`."""
         return parse(CancelResponse, await self._t.request("POST", f"/api/sessions/{q(session_id)}/cancel"))
+
+    async def set_model(self, session_id: str, provider: str | None, model_id: str | None) -> SessionData:
+        """The provider and model of the session's next turns (an extension of our server: Mix fixes
+        them at create, or has only global preferences). None clears one (the preferences apply).
+
+        Raises `UnsupportedError` when the server has no such route (404 or 405).
+        """
+        body = UpdateSessionModelRequest(provider=provider, model_id=model_id).model_dump(mode="json", by_alias=True)
+        try:
+            # the body sets both fields, so repeating it is harmless: retryable
+            response = await self._t.request(
+                "PATCH", f"/api/sessions/{q(session_id)}/model", json=body, idempotent=True
+            )
+        except MixError as exc:
+            if exc.status in (404, 405):
+                raise UnsupportedError(
+                    f"this server cannot switch a session's model (HTTP {exc.status}: {exc.message})",
+                    status=exc.status,
+                    body=exc.body,
+                ) from exc
+            raise
+        return parse(SessionData, response)
 
     async def update_callbacks(self, session_id: str, callbacks: Sequence[Callback]) -> SessionData:
         body = UpdateCallbacksRequest(callbacks=list(callbacks)).to_wire()

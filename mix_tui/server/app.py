@@ -19,6 +19,7 @@ from mix_tui.server import (
     routes_messages,
     routes_queue,
     routes_search,
+    routes_session_model,
     routes_sessions,
     routes_system,
 )
@@ -136,6 +137,7 @@ def build_app(rt: Runtime, turns: TurnManager) -> Starlette:
     routes = [
         Route("/stream", StreamEndpoint(), methods=["GET"]),
         *routes_sessions.ROUTES,
+        *routes_session_model.ROUTES,
         *routes_messages.ROUTES,
         *routes_queue.ROUTES,
         *routes_files.ROUTES,

@@ -17,13 +17,13 @@ import os
 import signal
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 import httpx
 from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, InvalidThemeError
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Middle
 from textual.notifications import SeverityLevel
@@ -32,6 +32,8 @@ from textual.widgets import Static
 
 from mix_tui.sdk.client import MixClient
 from mix_tui.sdk.errors import MixError, NotFoundError, UnauthorizedError
+from mix_tui.tui import keymap
+from mix_tui.tui.config import Settings, SettingsStore
 from mix_tui.tui.screens.chat import ChatOptions, ChatScreen
 from mix_tui.tui.widgets.safe_text import clean
 
@@ -59,17 +61,23 @@ class AppConfig:
     permission_timeout: float = 30.0
     server_args: tuple[str, ...] = ()  # extra `mix-tui serve` arguments (tests: --demo-rate)
     transport: httpx.AsyncBaseTransport | None = None  # tests: an in-process server behind httpx
+    # the user's settings; without a file (tests) nothing is written anywhere
+    settings: SettingsStore = field(default_factory=SettingsStore)
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> AppConfig:
+        store = SettingsStore.open(Path(args.config).expanduser() if getattr(args, "config", None) else None)
+        # --server (or MIX_SERVER_URL, its default in cli.py) wins over the file's server_url
+        server = (args.server or "").strip() or store.current.server_url.strip()
         return cls(
-            server_url=(args.server or "").rstrip("/") or None,
+            server_url=server.rstrip("/") or None,
             token=args.token or None,
             demo=bool(args.demo),
             session_id=args.session or None,
             continue_last=bool(args.continue_last),
             data_dir=Path(args.data_dir).expanduser() if args.data_dir else None,
             workdir=Path(args.workdir).expanduser() if args.workdir else None,
+            settings=store,
         )
 
 
@@ -106,9 +114,15 @@ class MixApp(App[int]):
         self._leaving = False  # set on the way out: the local server's exit is then expected
         self.provider = DEMO_PROVIDER if config.demo else None
         self.model = DEMO_MODEL if config.demo else None
+        self.settings = config.settings
+        self.settings_problems: list[str] = self.settings.problems  # what was wrong with the file
 
     async def on_mount(self) -> None:
         self._watch_hangup()
+        self._apply_settings(self.settings.current)
+        self.settings.subscribe(self._apply_settings)
+        for problem in self.settings_problems:
+            self.notify(problem, title="config.toml", severity="warning", timeout=20)
         await self.push_screen(StartingScreen())
         self.run_worker(self._start(), name="startup", exit_on_error=False)
 
@@ -139,9 +153,12 @@ class MixApp(App[int]):
         options = ChatOptions(
             server_label=label, local=local, provider=self.provider, model=self.model,
             permission_timeout=self.config.permission_timeout, initial_session=initial, workdir=self.config.workdir,
+            settings=self.settings,
         )  # fmt: skip
         self.chat = ChatScreen(self.client, options)
         await self.switch_screen(self.chat)
+        if self.settings_problems:  # toasts vanish: the transcript keeps what was wrong with the file
+            self.chat.show_note("\n".join(self.settings_problems), title="config.toml")
         if self.local_server is not None:
             self.run_worker(self._watch_local_server(self.local_server), name="local server", exit_on_error=False)
         if not self.config.demo and not await self._has_credentials(self.client):
@@ -304,6 +321,30 @@ class MixApp(App[int]):
             self.provider, self.model = DEMO_PROVIDER, DEMO_MODEL
             if self.chat is not None:
                 self.chat.use_provider(DEMO_PROVIDER, DEMO_MODEL)
+        elif provider and self.chat is not None:
+            # the key is stored: the next prompt goes to that provider, the status line names it
+            self.chat.run_worker(self.chat.models.key_saved(provider), exit_on_error=False)
+
+    # ---- settings ----------------------------------------------------------------------------
+
+    def _apply_settings(self, settings: Settings) -> None:
+        """Theme and keymap now; the chat screen applies its own part (sidebar, footers, follow)."""
+        if settings.theme != self.theme:
+            try:
+                self.theme = settings.theme
+            except InvalidThemeError:
+                self.settings_problems.append(f"config.toml: there is no theme {settings.theme!r}; using {self.theme}")
+        problems = keymap.check(settings.keys, keymap.known_ids(self))
+        self.settings_problems.extend(p for p in problems if p not in self.settings_problems)
+        self.set_keymap(dict(settings.keys))
+        if self.chat is not None:
+            self.chat.apply_settings(settings)
+
+    def watch_theme(self, theme: str) -> None:
+        """A theme picked in the palette is remembered (written back to config.toml)."""
+        store = getattr(self, "settings", None)  # the first theme is set before __init__ ends
+        if store is not None and store.current.theme != theme:
+            store.change(theme=theme)
 
     # ---- keys and shutdown -------------------------------------------------------------------
 

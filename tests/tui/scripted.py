@@ -9,8 +9,8 @@ our server keeps them. Tests can also emit events by hand, cut the streams (a lo
 the server away (every request fails to connect) or refuse chosen requests with a status.
 
 Like our server it forks, rewinds, exports, renames (with a `session_updated` event to the streams
-that ask for it), searches and publishes context windows; `extensions = False` makes it a server
-without our extensions (fork, rename and search answer 404, as on a Go server).
+that ask for it) and searches; `extensions = False` makes it a server without those extensions
+(fork, rename and search answer 404, as on a Go server).
 """
 
 from __future__ import annotations
@@ -112,8 +112,20 @@ class ScriptedMix:
         self._waiting: dict[str, asyncio.Future[bool]] = {}  # permission id -> granted?
         self.held = asyncio.Event()  # `hold` turns wait for it
         self.queue_sends = False  # a send while a turn runs: 409 (older servers) or queued (ours)
-        self.extensions = True  # fork, rename, search and context windows, as our server has them
-        self.windows = {"scripted": 200_000}  # context windows it publishes
+        self.extensions = True  # fork, rename and search, as our server has them
+        self.commands: list[dict[str, Any]] = []  # GET /api/commands: the server's slash commands
+        # models and defaults (GET /api/preferences/providers, /api/preferences, /api/auth/status)
+        self.providers: dict[str, dict[str, Any]] = {
+            "demo": {"display_name": "Offline demo", "models": ["demo"]},
+            "openai": {
+                "display_name": "OpenAI", "models": ["gpt-5", "gpt-4.1"],
+                "model_details": {"gpt-4.1": {"context_window": 1047576, "input_price": 2.0, "output_price": 8.0}},
+            },
+        }  # fmt: skip
+        self.keys: set[str] = {"openai"}  # providers with a stored key
+        self.preferences: dict[str, Any] | None = {"preferred_provider": "demo", "main_agent_model": "demo"}
+        self.has_preferences = True  # False: /api/preferences* answer 404 (the newest Mix spec)
+        self.session_models = True  # False: no PATCH /api/sessions/{id}/model (any Mix server)
 
     def release(self) -> None:
         self.held.set()
@@ -212,15 +224,34 @@ class ScriptedMix:
         if path == "/api/messages/history":
             prompts = [m for ms in self.messages.values() for m in ms if m.role == "user"]
             return _json([m.to_wire() for m in reversed(prompts)])
+        if path == "/api/auth/api-key" and method == "POST":
+            body = json.loads(request.content)
+            if len(body.get("api_key", "")) < 20:
+                return _error(400, "API key too short (check its length)")
+            self.keys.add(body["provider"])
+            return _json({"status": "success", "provider": body["provider"], "message": "API key stored"})
+        if parts[:2] == ["api", "auth"] and method == "DELETE" and len(parts) == 3:
+            self.keys.discard(parts[2])
+            return _json({"status": "success", "provider": parts[2], "message": f"Credentials for {parts[2]} deleted"})
         if path == "/api/auth/status":
-            return _json({"providers": {"demo": {"authenticated": True, "display_name": "Demo"}}})
+            return _json({"providers": {
+                name: {"authenticated": name == "demo" or name in self.keys, "display_name": info["display_name"],
+                       "auth_method": "api_key" if name in self.keys else "none"}
+                for name, info in self.providers.items()
+            }})  # fmt: skip
+        if path.startswith("/api/preferences") and not self.has_preferences:
+            return _error(404, "404 page not found")
+        if path == "/api/preferences" and method == "POST":
+            self.preferences = {**(self.preferences or {}), **json.loads(request.content)}
+            return _json(self.preferences)
         if path == "/api/preferences":
-            return _json({"preferences": {"preferred_provider": "demo"}, "available_providers": {}})
+            return _json({"preferences": self.preferences, "available_providers": self.providers})
+        if path == "/api/preferences/providers":
+            return _json(self.providers)
+        if path == "/api/commands":
+            return _json(self.commands)
         if path == "/api/system/info":
             return _json({"storageBasePath": "/data", "workingDirectory": self.workdir})
-        if path == "/api/preferences/providers" and self.extensions:
-            models = list(self.windows)
-            return _json({"demo": {"display_name": "Demo", "models": models, "context_windows": self.windows}})
         if path == "/api/search" and self.extensions:
             return self._search(request.url.params.get("q", ""), int(request.url.params.get("limit", "50")))
         return _error(404, f"no route {method} {path}")
@@ -262,6 +293,10 @@ class ScriptedMix:
             self.emit_everywhere(SessionUpdated(session_id=sid, title=session.title))
             return _json(session.to_wire())
         if action == "":
+            return _json(session.to_wire())
+        if action == "model" and method == "PATCH" and self.session_models:
+            body = json.loads(request.content)
+            session.provider, session.model_id = body.get("provider"), body.get("modelId")
             return _json(session.to_wire())
         if action == "messages" and method == "GET":
             return _json([m.to_wire() for m in self.messages[sid]])

@@ -88,7 +88,7 @@ async def test_continue_opens_the_most_recent_session(server: ServerProcess) -> 
     again = server.app(continue_last=True)
     async with again.run_test(size=(120, 40)) as pilot:
         chat = await ready_chat(pilot)
-        # the items come first, their widgets a moment later: wait for the answer's widget
+        # the items are set before their widgets finish mounting: wait for the answer's widget too
         await wait_for(pilot, lambda: chat.current == latest and len(chat.transcript.query(AnswerMarkdown)) >= 1)
         assert "> the latest one" in shown_text(chat)
 

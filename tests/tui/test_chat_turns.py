@@ -10,7 +10,7 @@ import pytest
 
 from mix_tui.tui.screens.permission import PermissionScreen
 from mix_tui.tui.session.items import AssistantItem, UserItem
-from mix_tui.tui.widgets.status import QueuedPrompts
+from mix_tui.tui.widgets.queue import QueuedPrompts
 from tests.tui.conftest import (
     ServerProcess,
     live_text,
@@ -103,12 +103,12 @@ async def test_a_slash_command_in_a_fresh_chat_creates_no_session_and_stays_edit
     mix = ScriptedMix()
     async with scripted_app(mix).run_test(size=(120, 40)) as pilot:
         chat = await ready_chat(pilot)
-        await send(pilot, chat, "/model")
-        await wait_for(pilot, lambda: chat.composer.text == "/model", what="the command back in the box")
+        await send(pilot, chat, "/frobnicate")
+        await wait_for(pilot, lambda: chat.composer.text == "/frobnicate", what="the command back in the box")
         assert chat.current is None and not mix.sessions
-        assert chat.composer.cursor_location == (0, len("/model"))
+        assert chat.composer.cursor_location == (0, len("/frobnicate"))
         await pilot.press("x")  # typing goes after it, never in front
-        assert chat.composer.text == "/modelx"
+        assert chat.composer.text == "/frobnicatex"
 
 
 # ---- end to end ----------------------------------------------------------------------------------

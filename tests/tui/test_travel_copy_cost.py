@@ -83,6 +83,8 @@ async def test_each_answer_has_a_usage_line_that_can_be_hidden() -> None:
 
 async def test_cost_details_of_the_selected_message_and_the_session() -> None:
     mix = ScriptedMix()
+    mix.providers["demo"] = {"display_name": "Demo", "models": ["demo", "scripted"],
+                             "model_details": {"scripted": {"context_window": 200_000}}}  # fmt: skip
     async with scripted_app(mix).run_test(size=(120, 40)) as pilot:
         chat = await ready_chat(pilot)
         await turns(pilot, chat, "one", "two")
@@ -107,6 +109,9 @@ async def test_cost_details_of_the_selected_message_and_the_session() -> None:
 
 async def test_the_status_line_shows_the_context_bar_and_the_totals() -> None:
     mix = ScriptedMix()
+    # the model the scripted answers name, with its window as our server publishes it
+    mix.providers["demo"] = {"display_name": "Demo", "models": ["demo", "scripted"],
+                             "model_details": {"scripted": {"context_window": 200_000}}}  # fmt: skip
     async with scripted_app(mix).run_test(size=(160, 40)) as pilot:
         chat = await ready_chat(pilot)
         await turns(pilot, chat, "one")

@@ -80,7 +80,7 @@ async def test_rename_here_and_by_another_client() -> None:
         assert mix.sessions[model.session_id].title == "A better title"
         row = chat.sidebar.render_row(next(s for s in chat.sidebar.sessions() if s.id == model.session_id))
         assert "A better title" in row.plain
-        await pilot.press("f2")  # the box, with the title to edit
+        await pilot.press("alt+t")  # the box, with the title to edit
         await wait_for(pilot, lambda: isinstance(chat.app.screen, AskScreen), what="the box")
         assert chat.app.screen.query_one("Input").value == "A better title"  # type: ignore[attr-defined]
         await pilot.press("escape")

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from mix_tui import secrets
-from mix_tui.protocol.context_windows import context_window
 
 from .base import Provider
 
@@ -82,22 +81,18 @@ DEFAULT_MODELS: dict[str, str] = {name: spec.models[0] for name, spec in PROVIDE
 def providers_payload(local_models: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
     """`GET /api/preferences/providers` (and `available_providers`): {name: {display_name, models}}.
 
-    `local_models`: the models of a configured local server; None leaves `local` out. Extension:
-    `context_windows`, each model's window in tokens where it is known."""
+    `local_models`: the models of a configured local server; None leaves `local` out. The extension
+    field `model_details` holds the context window and price of each model where known."""
+    from .model_details import model_details
+
     out = {
-        name: {"display_name": s.display_name, "models": list(s.models), "context_windows": _windows(s.models)}
+        name: {"display_name": s.display_name, "models": list(s.models), "model_details": model_details(s.models)}
         for name, s in PROVIDERS.items()
     }
-    out["demo"]["context_windows"] = {"demo": DEMO_CONTEXT_WINDOW}
+    out["demo"]["model_details"] = {"demo": {"context_window": DEMO_CONTEXT_WINDOW}}
     if local_models is not None:
-        out[LOCAL_PROVIDER] = {
-            "display_name": LOCAL_DISPLAY_NAME, "models": list(local_models), "context_windows": _windows(local_models),
-        }
+        out[LOCAL_PROVIDER] = {"display_name": LOCAL_DISPLAY_NAME, "models": list(local_models), "model_details": {}}
     return out
-
-
-def _windows(models: Sequence[str]) -> dict[str, int]:
-    return {model: window for model in models if (window := context_window(model)) is not None}
 
 
 def is_authenticated(name: str) -> bool:

@@ -16,6 +16,7 @@ from mix_tui.protocol.events import SessionCreated, SessionUpdated
 from mix_tui.sdk.errors import MixError
 from mix_tui.tui.session import events as ev
 from mix_tui.tui.session.model import Lifecycle, Post, SessionModel, Spawn
+from mix_tui.tui.session.options import SendOptions
 
 if TYPE_CHECKING:
     from mix_tui.protocol.models import SessionData
@@ -33,6 +34,7 @@ class SessionHub:
         self._models: dict[str, SessionModel] = {}
         self._seen: set[tuple[str, str]] = set()
         self.workdir: str | None = None  # the server's working directory, when it says
+        self.default_options = SendOptions()  # what a session opened here starts with (config.toml)
 
     def set_workdir(self, workdir: str | None) -> None:
         self.workdir = workdir
@@ -50,6 +52,7 @@ class SessionHub:
                 session_id, self.client, self._post, self._spawn, lifecycle=self._lifecycle, clock=self._clock
             )
             model.permissions.workdir = self.workdir
+            model.options = self.default_options
             self._models[session_id] = model
         return model
 

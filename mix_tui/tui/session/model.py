@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -49,6 +50,7 @@ from mix_tui.tui.session import events as ev
 from mix_tui.tui.session.connection import Connection
 from mix_tui.tui.session.items import Item, NoteItem
 from mix_tui.tui.session.notifications import NotificationDesk, NotificationRequest
+from mix_tui.tui.session.options import SendOptions
 from mix_tui.tui.session.permissions import Decision, PermissionDesk, PermissionRequest
 from mix_tui.tui.session.subagents import SubagentRuns
 from mix_tui.tui.session.timeline import Timeline
@@ -64,6 +66,7 @@ FLUSH_HZ = 30.0  # live transcript updates per second, at most
 CANCEL_GRACE = 3.0  # seconds to wait for the server's own end of a cancelled turn
 CONNECT_TIMEOUT = 10.0
 NOTICE_GRACE = 2.0  # seconds for the stream to notice the loss a failed POST ran into
+QUEUE_HOLD = 0.8  # after a cancel, queued prompts wait this long (a second Esc clears them)
 _DELTAS = (Content, Thinking, ToolUseParameterDelta)
 _NOT_TURN = (Connected, Heartbeat, SessionCreated, SessionDeleted, SessionUpdated, Notification, Unknown)
 Lifecycle = SessionCreated | SessionDeleted | SessionUpdated
@@ -90,7 +93,7 @@ class SessionModel:
         self.permissions = PermissionDesk(session_id)
         self.connection = Connection()
         self.draft = ""
-        self.plan_mode = False  # sends go with plan_mode (approving a plan turns it off)
+        self.options = SendOptions()  # thinking level, plan mode, max steps: sent with every prompt
         self.stream: SessionStream | None = None
         self._post = post
         self._spawn = spawn
@@ -101,6 +104,7 @@ class SessionModel:
         self._unsure: dict[str, int] = {}
         self._flush_at = 0.0
         self._flush_pending = False
+        self._hold_until = 0.0  # after a cancel the queue waits until then (clock time)
         self.subagents = SubagentRuns(client, spawn, self._subagent_runs_loaded)
         self.notifications = NotificationDesk(
             session_id, client, spawn, opened=self._notification_opened, settled=self._state_changed,
@@ -108,6 +112,15 @@ class SessionModel:
         )  # fmt: skip
 
     # ---- reading -----------------------------------------------------------------------------
+
+    @property
+    def plan_mode(self) -> bool:
+        """Sends go with plan_mode (`/plan`; approving a plan turns it off)."""
+        return self.options.plan
+
+    @plan_mode.setter
+    def plan_mode(self, on: bool) -> None:
+        self.options = replace(self.options, plan=on)
 
     @property
     def running(self) -> bool:
@@ -372,7 +385,7 @@ class SessionModel:
         self._post(ev.StateChanged(self.session_id))
         self._flush()
         try:
-            reply = await self.client.messages.send(self.session_id, text, plan_mode=self.plan_mode or None)
+            reply = await self.client.messages.send(self.session_id, text, **self.options.request_fields())
         except ConflictError:
             # another client's turn is running and this server refuses: ours waits, first in line
             self._not_ours(turn)
@@ -457,9 +470,24 @@ class SessionModel:
     async def _send_next(self) -> None:
         if self.running or not self.queue or not self.connection.usable:
             return
+        wait = self._hold_until - self._clock()
+        if wait > 0:  # just cancelled: give a second Esc the chance to clear the queue first
+            self._spawn(self._send_after(wait), f"queue {self.session_id}")
+            return
         text = self.queue.pop(0)
         self._post(ev.StateChanged(self.session_id))
         await self._send(text)
+
+    async def _send_after(self, wait: float) -> None:
+        await asyncio.sleep(wait)
+        await self._send_next()
+
+    def clear_queue(self) -> list[str]:
+        """Drop every prompt this client holds (Esc twice); they are returned, never sent."""
+        dropped, self.queue = self.queue, []
+        if dropped:
+            self._post(ev.StateChanged(self.session_id))
+        return dropped
 
     def unqueue(self, index: int) -> str | None:
         """Take a queued prompt back (to edit it); None when there is no such prompt."""
@@ -476,6 +504,8 @@ class SessionModel:
         if live is None or live.turn.done:
             return False
         turn = live.turn
+        if self.queue:
+            self._hold_until = self._clock() + QUEUE_HOLD
         try:
             await self.client.sessions.cancel(self.session_id)
         except MixError as exc:

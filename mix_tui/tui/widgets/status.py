@@ -1,4 +1,4 @@
-"""The status line under the composer, and the small "queued: …" area above it.
+"""The status line under the composer (the "queued: …" area above it is widgets/queue.py).
 
 Status: server (local or its URL), connection state (with a countdown to the next reconnect
 attempt), model, context in use (the session's `promptTokens`, which is the last call's prompt
@@ -19,7 +19,10 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from mix_tui.tui.session.connection import ConnectionState
+from mix_tui.tui.widgets.queue import QueuedPrompts
 from mix_tui.tui.widgets.safe_text import clean
+
+__all__ = ["QueuedPrompts", "StatusInfo", "StatusLine", "format_tokens", "status_text"]  # the queue moved
 
 _CONNECTION_STYLE = {
     "connected": ("●", "green"),
@@ -53,7 +56,16 @@ def format_tokens(count: int) -> str:
     return f"{count // 1000}k"
 
 
-def status_text(info: StatusInfo, now: float | None = None) -> Text:
+def status_text(info: StatusInfo, now: float | None = None, width: int | None = None) -> Text:
+    """The line; where it would not fit in `width` cells, the server address goes first (the model,
+    the context, the cost and "working…" matter more on a small terminal)."""
+    text = _status_text(info, now, with_server=True)
+    if width is not None and text.cell_len > width:
+        text = _status_text(info, now, with_server=False)
+    return text
+
+
+def _status_text(info: StatusInfo, now: float | None, *, with_server: bool) -> Text:
     icon, style = _CONNECTION_STYLE.get(info.connection, ("?", "dim"))
     sep = (" │ ", "dim")
     text = Text(no_wrap=True, overflow="ellipsis")
@@ -63,9 +75,10 @@ def status_text(info: StatusInfo, now: float | None = None) -> Text:
         text.append(f" (retry in {wait}s)" if wait else " (retrying…)", style)
     if info.problem:
         text.append(f": {clean(info.problem)}", style)
-    text.append(*sep)
-    text.append("local " if info.local else "", "dim")
-    text.append(clean(info.server) or "—")
+    if with_server:
+        text.append(*sep)
+        text.append("local " if info.local else "", "dim")
+        text.append(clean(info.server) or "—")
     if info.model:
         text.append(*sep)
         text.append(clean(info.model), "bold")
@@ -110,13 +123,20 @@ class StatusLine(Static):
         self._ticker: Timer | None = None
 
     def on_mount(self) -> None:
-        self.update(status_text(self.info))
+        self._draw()
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        width = self.content_size.width if self.is_mounted and self.content_size.width else None
+        self.update(status_text(self.info, width=width))
 
     def set(self, **changes: Any) -> None:
         info = replace(self.info, **changes)
         if info != self.info:
             self.info = info
-            self.update(status_text(info))
+            self._draw()
             self._sync_ticker()
 
     def _sync_ticker(self) -> None:
@@ -129,35 +149,4 @@ class StatusLine(Static):
             self._ticker = None
 
     def _tick(self) -> None:
-        self.update(status_text(self.info))
-
-
-class QueuedPrompts(Static):
-    """Prompts typed while a turn runs; they are sent in order once it ends."""
-
-    def __init__(self, *, id: str | None = "queued") -> None:
-        super().__init__(id=id)
-        self.prompts: list[str] = []
-
-    def on_mount(self) -> None:
-        self.display = False
-
-    def set_prompts(
-        self, prompts: list[str], *, waiting_for_server: bool = False, on_server: list[str] | None = None
-    ) -> None:
-        """`waiting_for_server`: the session is not connected, so they wait for the reconnect;
-        `on_server`: prompts the server accepted behind another client's turn (they run by themselves)."""
-        self.prompts = list(prompts)
-        held = list(on_server or [])
-        self.display = bool(prompts or held)
-        label = "queued — will send when reconnected: " if waiting_for_server else "queued: "
-        text = Text()
-        lines = [("queued on the server: ", "dim", p) for p in held]
-        lines += [(label, "yellow" if waiting_for_server else "dim", p) for p in prompts]
-        for index, (label, style, prompt) in enumerate(lines):
-            if index:
-                text.append("\n")
-            text.append(label, style)
-            first = prompt.strip().splitlines()[0] if prompt.strip() else ""
-            text.append(clean(first))
-        self.update(text)
+        self._draw()

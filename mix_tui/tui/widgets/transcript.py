@@ -132,6 +132,7 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
         self.selected: str | None = None  # the key of the selected item
         self._found: set[str] = set()  # keys of items with a find match
         self._found_current: str | None = None
+        self._auto_follow = True
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield self._new
@@ -159,10 +160,24 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
 
     # ---- following the bottom ----------------------------------------------------------------
 
+    @property
+    def auto_follow(self) -> bool:
+        """Follow-mode (config.toml `follow`): stick to the bottom while an answer streams in."""
+        return self._auto_follow
+
+    @auto_follow.setter
+    def auto_follow(self, value: bool) -> None:
+        self._auto_follow = value
+        if not value:
+            self.anchor(False)
+
     def follow(self) -> None:
-        """Jump to the bottom and stick there again (a send, Ctrl+End, a click on the bar)."""
+        """Jump to the bottom and (in follow-mode) stick there again (a send, Ctrl+End, the bar)."""
         self._new.display = False
-        self.anchor()
+        if self._auto_follow:
+            self.anchor()
+        else:
+            self.scroll_end(immediate=True, animate=False)
 
     def action_scroll_end(self) -> None:
         # End jumps at once and follows again (the default animates and leaves x alone)
