@@ -26,16 +26,17 @@ def test_candidates_start_with_what_was_typed_then_hold_it() -> None:
 
 async def test_slash_opens_the_list_and_tab_completes() -> None:
     mix = ScriptedMix()
-    mix.commands = [{"name": "cost", "description": "Show what this session cost", "type": "builtin"}]
+    # a command only the server has (the client's own /cost would win over a served one)
+    mix.commands = [{"name": "review", "description": "Review the working tree", "type": "builtin"}]
     async with scripted_app(mix).run_test(size=(120, 40)) as pilot:
         chat = await ready_chat(pilot)
         listing = chat.query_one(CompletionList)
         await wait_for(pilot, lambda: chat.slash.served, what="the server's commands")
         await pilot.press("slash")
         await wait_for(pilot, lambda: listing.is_open, what="the list")
-        assert "/cost" in labels(listing) and "/help" in labels(listing)
-        row = next(c for c in listing.candidates if c.label == "/cost")
-        assert row.help == "Show what this session cost"
+        assert "/review" in labels(listing) and "/help" in labels(listing)
+        row = next(c for c in listing.candidates if c.label == "/review")
+        assert row.help == "Review the working tree"
         await pilot.press("t", "h")
         await wait_for(pilot, lambda: labels(listing) == ["/think [LEVEL]"], what="the narrowed list")
         await pilot.press("tab")

@@ -63,7 +63,9 @@ async def test_export_json_keeps_what_the_server_sent(tmp_path: Path) -> None:
         assert [m["content"] for m in exported["messages"]] == ["hello", "You said: hello"]
         await send(pilot, chat, "/export pdf")
         await wait_for(pilot, lambda: "/export md [PATH] or /export json [PATH]" in last_note(chat))
-        await send(pilot, chat, "/export")
+        await send(pilot, chat, "/export")  # the completion list is open: Enter picks its first form
+        await wait_for(pilot, lambda: chat.composer.text == "/export md ", what="the completion")
+        await send(pilot, chat, "/export ")  # no form named: the usage of both
         await wait_for(pilot, lambda: last_note(chat).startswith("/export\nUsage: /export md"), what="the usage")
         await send(pilot, chat, f"/export md {tmp_path / 'no-such-dir' / 'x.md'}")
         await wait_for(pilot, lambda: "could not write" in last_note(chat), what="the error")
