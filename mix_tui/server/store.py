@@ -244,6 +244,7 @@ class Store:
                 return None
             db.execute("DELETE FROM messages WHERE session_id = ? AND seq > ?", (session_id, kept["seq"]))
             db.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (time.time(), session_id))
+            _recount_context(db, session_id)
             return float(kept["created_at"])
 
     def fork(self, source_id: str, count: int, row: SessionRow) -> SessionRow | None:
@@ -264,6 +265,7 @@ class Store:
                     clone.turn_status = None
                 clone.tool_calls, clone.tool_results = list(m.tool_calls), list(m.tool_results)
                 insert_message(db, clone)
+            _recount_context(db, row.id)
         return self.get_session(row.id)
 
     # ---- preferences ---------------------------------------------------------------------------
@@ -292,6 +294,23 @@ class Store:
         with self._tx() as db:
             db.execute("DELETE FROM preferences")
         return self.update_preferences(defaults)
+
+
+def _recount_context(db: sqlite3.Connection, session_id: str) -> None:
+    """After a rewind or a fork the context is what the last remaining model call saw (the same
+    input + cache-written / output + cache-read sums a new call stores), not the dropped calls'."""
+    last = db.execute(
+        """SELECT IFNULL(input_tokens, 0) + IFNULL(cache_creation_tokens, 0) AS prompt,
+                  IFNULL(output_tokens, 0) + IFNULL(cache_read_tokens, 0) AS completion
+           FROM messages WHERE session_id = ? AND role = 'assistant'
+             AND IFNULL(input_tokens, 0) + IFNULL(output_tokens, 0) > 0
+           ORDER BY seq DESC LIMIT 1""",
+        (session_id,),
+    ).fetchone()
+    prompt, completion = (last["prompt"], last["completion"]) if last else (0, 0)
+    db.execute(
+        "UPDATE sessions SET prompt_tokens = ?, completion_tokens = ? WHERE id = ?", (prompt, completion, session_id)
+    )
 
 
 def insert_message(db: sqlite3.Connection, m: MessageRow, *, rewrite: bool = False) -> None:
