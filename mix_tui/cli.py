@@ -83,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-c", "--continue", dest="continue_last", action="store_true", help="open the most recent session")
     parser.add_argument("--data-dir", help="data directory for the local server")
     parser.add_argument("--workdir", help="directory the local server's tools act in (default: current directory)")
+    parser.add_argument("--config", help="the settings file (default: config.toml in the user config directory)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_serve_parser(subparsers)
     return parser

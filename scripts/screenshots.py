@@ -4,7 +4,9 @@
 
 Runs `MixApp` headless (`App.run_test`) with the offline demo model at full speed, in a throwaway
 data dir and workdir, and exports SVGs of: the chat with a streamed answer holding a code block,
-the Bash permission modal, an expanded Edit tool panel with its diff, and the welcome screen.
+the Bash permission modal, an expanded Edit tool panel with its diff, a Task panel with its sub-agent's
+run nested, the usage line under each answer with the /cost details of one, the search across
+sessions, the welcome screen, the model picker and the settings screen.
 Needs the test extra (it reuses the helpers the TUI tests drive the app with).
 """
 
@@ -16,6 +18,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
@@ -25,8 +28,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from mix_tui.tui.app import AppConfig, MixApp  # noqa: E402
+from mix_tui.tui.screens.chat import ChatScreen  # noqa: E402
+from mix_tui.tui.screens.model_picker import ModelPicker  # noqa: E402
 from mix_tui.tui.screens.permission import PermissionScreen  # noqa: E402
+from mix_tui.tui.screens.search import SearchScreen  # noqa: E402
+from mix_tui.tui.screens.settings import SettingsScreen  # noqa: E402
 from mix_tui.tui.screens.welcome import WelcomeScreen  # noqa: E402
+from mix_tui.tui.widgets.subagent import SubagentPanel  # noqa: E402
 from tests.tui.conftest import ready_chat, send, tool_panels, turn_over, wait_for  # noqa: E402
 
 GREET = '''"""A tiny greeter."""
@@ -91,15 +99,70 @@ async def capture(out: Path, size: tuple[int, int], workdir: Path, data_dir: Pat
         await pilot.pause(0.3)
         shot("tool-diff")
 
-        # 4. the welcome screen, as after a refused send
+        # 4. a Task call: its sub-agent's run nested in the panel (thinking, its Bash call, its answer)
+        await send(pilot, chat, "task $ ls && echo the sub-agent looked around")
+        await wait_for(pilot, lambda: isinstance(app.screen, PermissionScreen), what="the sub-agent's prompt")
+        await answer(pilot, "a")
+        await wait_for(pilot, lambda: turn_over(chat, 4), what="the Task turn")
+        task = next(p for p in reversed(tool_panels(chat)) if isinstance(p, SubagentPanel))
+        await wait_for(pilot, lambda: bool(task.view.children), what="the sub-agent's parts")
+        chat.transcript.focus_panel(task)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(task.child_widgets) >= 3, what="the nested panels")
+        task.scroll_visible(animate=False, top=True)
+        await pilot.pause(0.3)
+        shot("subagent")
+
+        # 5. the usage line under each answer, and the details of the selected one (/cost)
+        await pilot.press("escape")  # the panel lets the focus go
+        chat.composer.focus()
+        await pilot.press("alt+up", "alt+up", "alt+up")  # the last answer, its prompt, the answer before
+        await send(pilot, chat, "/cost")
+        await wait_for(pilot, lambda: any(getattr(i, "title", "") == "Cost and tokens" for i in chat.transcript.items),
+                       what="the details note")  # fmt: skip
+        await pilot.pause(0.3)
+        shot("cost")
+
+        # 6. search across sessions, from a new chat
+        await pilot.press("ctrl+n")
+        await send(pilot, chat, "/search greet")
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen) and bool(app.screen.hits), what="hits")
+        app.screen.query_one("#search-input").cursor_blink = False  # type: ignore[attr-defined]
+        await pilot.pause(0.3)
+        shot("search")
+        await pilot.press("escape")
+
+        # 7. the welcome screen, as after a refused send
         app.show_welcome(reason="The server refused the message: no API key configured for anthropic")
         await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen) and bool(app.screen.rows), what="welcome")
         app.screen.query_one("#welcome-key").cursor_blink = False  # type: ignore[attr-defined]
         await pilot.pause(0.3)
         shot("welcome")
         await pilot.press("escape")
+        await capture_models(pilot, app, chat, shot)
         await app.action_quit()
     return written
+
+
+async def capture_models(pilot: Pilot[object], app: MixApp, chat: ChatScreen, shot: Callable[[str], None]) -> None:
+    """8. the model picker (filtered to one provider), 9. the settings screen."""
+    await wait_for(pilot, lambda: app.screen is chat, what="the chat again")
+    await send(pilot, chat, "/model")
+    await wait_for(pilot, lambda: isinstance(app.screen, ModelPicker) and app.screen.rows, what="the model picker")
+    await pilot.press(*"claude")
+    app.screen.query_one("#picker-filter").cursor_blink = False  # type: ignore[attr-defined]
+    await pilot.pause(0.3)
+    shot("model-picker")
+    await pilot.press("escape")
+    await wait_for(pilot, lambda: app.screen is chat, what="the chat again")
+    await send(pilot, chat, "/settings")
+    await wait_for(pilot, lambda: isinstance(app.screen, SettingsScreen) and app.screen.state.auth is not None,
+                   what="the settings")  # fmt: skip
+    for box in app.screen.query("Input"):
+        box.cursor_blink = False  # type: ignore[attr-defined]
+    await pilot.pause(0.3)
+    shot("settings")
+    await pilot.press("escape")
 
 
 def main() -> int:

@@ -224,6 +224,18 @@ class SessionDeleted(_Typed):
     session_id: str
 
 
+class SessionUpdated(_Typed):
+    """Extension of ours: a session's title changed (a rename, or the title made from the first
+    prompt). Sent only to streams that ask for it (`/stream?...&extensions=session_updated`): the
+    official SDKs raise on an event name they do not know, so spec clients never see it."""
+
+    event_name: ClassVar[str] = "session_updated"
+    type: str = "session_updated"
+    event: Literal["session_updated"] = Field(default="session_updated", exclude=True)
+    session_id: str
+    title: str = ""
+
+
 class Unknown(MixEvent):
     """An event name this client does not know; kept so callers can log or ignore it."""
 
@@ -262,16 +274,22 @@ MixEventType = (
     | Error
     | SessionCreated
     | SessionDeleted
+    | SessionUpdated
     | Unknown
 )
 
 KnownEvent = Annotated[MixEventType, Field(discriminator="event")]
 """Every event, discriminated on the (excluded) `event` field set from the SSE event name."""
 
+EXTENSION_EVENT_TYPES: dict[str, type[MixEvent]] = {SessionUpdated.event_name: SessionUpdated}
+"""Events of ours beyond the spec, sent only to streams that ask for them by name."""
+
 EVENT_TYPES: dict[str, type[MixEvent]] = {
-    cls.event_name: cls for cls in get_args(MixEventType) if cls is not Unknown
+    cls.event_name: cls
+    for cls in get_args(MixEventType)
+    if cls is not Unknown and cls.event_name not in EXTENSION_EVENT_TYPES
 }
-"""The 16 spec event names; the only ones a server of ours puts on the wire."""
+"""The 16 spec event names; the only ones a server of ours puts on the wire unasked."""
 
 # legacy and unofficial names, read as their current counterparts
 _RENAMED: dict[str, type[MixEvent]] = {
@@ -285,7 +303,7 @@ def parse_event(name: str, data: str) -> MixEventType:
 
     Hot path (the benchmark runs 100k frames through it): a dict lookup, then pydantic's JSON parser.
     """
-    cls = EVENT_TYPES.get(name) or _RENAMED.get(name)
+    cls = EVENT_TYPES.get(name) or _RENAMED.get(name) or EXTENSION_EVENT_TYPES.get(name)
     if cls is None:
         if name == "tool":
             return _parse_legacy_tool(data)

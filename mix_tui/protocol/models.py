@@ -165,6 +165,12 @@ class SessionData(CamelModel):
         return self.user_message_count + self.assistant_message_count
 
 
+class UpdateSessionRequest(CamelModel):
+    """Extension: `PATCH /api/sessions/{id}` renames a session (spec servers have no such route)."""
+
+    title: str
+
+
 class CreateSessionRequest(CamelModel):
     title: str
     browser_mode: str = BROWSER_MODE_DEFAULT
@@ -176,6 +182,13 @@ class CreateSessionRequest(CamelModel):
     callbacks: list[Callback] | None = None
     model_id: str | None = None
     provider: str | None = None
+
+
+class UpdateSessionModelRequest(CamelModel):
+    """Extension (our server): `PATCH /api/sessions/{id}/model`; null clears (the preferences apply)."""
+
+    provider: str | None = None
+    model_id: str | None = None
 
 
 class UpdateCallbacksRequest(CamelModel):
@@ -279,6 +292,10 @@ class BackendMessage(CamelModel):
     # extensions on user messages (see TurnStatus): how the turn this prompt started ended
     turn_status: str | None = None
     turn_error: str | None = None
+    # extension: when the message was stored and last written (sub-second; a step's answer is written
+    # while it streams), so a reopened session can tell how long a turn took
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
 
     @property
     def text(self) -> str:
@@ -377,6 +394,31 @@ class ExportSession(CamelModel):
     cost: float | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+
+
+# ---- search (extension) ------------------------------------------------------------------------
+
+
+class SearchHit(CamelModel):
+    """One stored message that matches, with a snippet; `highlights` are [start, end) offsets of the
+    matched words in `snippet`."""
+
+    session_id: str
+    session_title: str = ""
+    message_id: str
+    role: str = "user"
+    snippet: str = ""
+    highlights: NullableList[tuple[int, int]] = Field(default_factory=list)
+    created_at: datetime | None = None
+
+
+class SearchResults(CamelModel):
+    """`GET /api/search?q=` (extension of ours, SQLite FTS5): best matches first."""
+
+    query: str = ""
+    results: NullableList[SearchHit] = Field(default_factory=list)
+    total: int = 0  # matches in all, `results` holds at most `limit` of them
+    took_ms: float | None = None
 
 
 # ---- files -------------------------------------------------------------------------------------
@@ -490,9 +532,19 @@ class UserPreferences(UpdatePreferencesRequest):
     updated_at: int | None = None
 
 
+class ModelDetails(WireModel):
+    """Extension (our server): what is known of one model; prices in USD per 1M tokens."""
+
+    context_window: int | None = None
+    input_price: float | None = None
+    output_price: float | None = None
+
+
 class ProviderInfo(WireModel):
     display_name: str = ""
     models: NullableList[str] = Field(default_factory=list)
+    # extension (our server): model id -> context window and price, where known
+    model_details: dict[str, ModelDetails] | None = None
 
     @field_validator("models", mode="before")
     @classmethod

@@ -21,8 +21,9 @@ from types import TracebackType
 
 import httpx
 
+from mix_tui.protocol.events import SessionUpdated
 from mix_tui.sdk.admin import Auth, Preferences, System, Tools
-from mix_tui.sdk.resources import Files, Messages, Notifications, Permissions, Sessions
+from mix_tui.sdk.resources import Files, Messages, Notifications, Permissions, Search, Sessions
 from mix_tui.sdk.sse import DEFAULT_MAX_LINE_BYTES
 from mix_tui.sdk.stream import SessionStream
 from mix_tui.sdk.transport import Transport
@@ -64,6 +65,7 @@ class MixClient:
         self.permissions = Permissions(self._transport)
         self.notifications = Notifications(self._transport)
         self.files = Files(self._transport)
+        self.search = Search(self._transport)
         self.preferences = Preferences(self._transport)
         self.auth = Auth(self._transport)
         self.system = System(self._transport)
@@ -81,11 +83,13 @@ class MixClient:
         silence_timeout: float | None = None,
         max_buffered_batches: int = 256,
         max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+        extensions: tuple[str, ...] = (SessionUpdated.event_name,),
     ) -> SessionStream:
         """A persistent, reconnecting event stream for one session (started on first use).
 
         `max_buffered_batches`: network chunks read ahead of the caller before the reader waits;
-        `max_line_bytes`: the longest SSE line (and frame) accepted, a longer one is skipped."""
+        `max_line_bytes`: the longest SSE line (and frame) accepted, a longer one is skipped;
+        `extensions`: extension events of our server to receive (this SDK reads them all)."""
         stream = SessionStream(
             self._transport.http,
             session_id,
@@ -96,6 +100,7 @@ class MixClient:
             connect_timeout=self._connect_timeout,
             max_buffered_batches=max_buffered_batches,
             max_line_bytes=max_line_bytes,
+            extensions=extensions,
         )
         self._streams.add(stream)
         return stream

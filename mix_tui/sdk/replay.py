@@ -155,7 +155,8 @@ def _replay_call(
     end = clock.advance(seconds or 0.0)
     turn.apply(
         ToolExecutionComplete(
-            tool_call_id=call.id, tool_name=call.name, success=ran, result=result, is_error=is_error
+            tool_call_id=call.id, tool_name=call.name, success=ran, result=result, is_error=is_error,
+            metadata=call.metadata,
         ),
         end,
     )

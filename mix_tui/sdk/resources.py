@@ -1,4 +1,4 @@
-"""The conversation resource groups: sessions, messages, permissions, notifications, files.
+"""The conversation resource groups: sessions, messages, permissions, notifications, files, search.
 
 Bodies are built from the protocol models so the wire casing is the spec's (camelCase for sessions,
 rewind and fork; snake_case for send). Only documented keys are sent: Go rejects unknown ones.
@@ -22,10 +22,13 @@ from mix_tui.protocol.models import (
     NotificationResponseRequest,
     PermissionAnswer,
     RewindRequest,
+    SearchResults,
     SendMessageAccepted,
     SendMessageRequest,
     SessionData,
     UpdateCallbacksRequest,
+    UpdateSessionModelRequest,
+    UpdateSessionRequest,
 )
 from mix_tui.sdk.errors import MixError, UnsupportedError
 from mix_tui.sdk.transport import Transport, parse, parse_list
@@ -69,8 +72,27 @@ class Sessions(_Group):
     async def delete(self, session_id: str) -> None:
         await self._t.request("DELETE", f"/api/sessions/{q(session_id)}")
 
+    async def rename(self, session_id: str, title: str) -> SessionData:
+        """Set the title (an extension of ours: `PATCH /api/sessions/{id}`).
+
+        Raises `UnsupportedError` when the server has no such route (404 or 405)."""
+        body = UpdateSessionRequest(title=title).to_wire()
+        try:
+            # the body sets the whole title, so repeating it is harmless: retryable
+            response = await self._t.request("PATCH", f"/api/sessions/{q(session_id)}", json=body, idempotent=True)
+        except MixError as exc:
+            unsupported = _unsupported("renaming sessions", exc)
+            if unsupported is None:
+                raise
+            raise unsupported from exc
+        return parse(SessionData, response)
+
     async def export(self, session_id: str) -> ExportSession:
         return parse(ExportSession, await self._t.request("GET", f"/api/sessions/{q(session_id)}/export"))
+
+    async def export_json(self, session_id: str) -> bytes:
+        """The export exactly as the server sent it (fields this SDK does not model included)."""
+        return (await self._t.request("GET", f"/api/sessions/{q(session_id)}/export")).content
 
     async def rewind(self, session_id: str, message_id: str, cleanup_media: bool = True) -> SessionData:
         """Delete every message after `message_id` (which is kept). `cleanupMedia` is always sent."""
@@ -93,18 +115,37 @@ class Sessions(_Group):
                 "POST", f"/api/sessions/{q(session_id)}/fork", json=request.to_wire()
             )
         except MixError as exc:
-            if exc.status in (404, 405):
-                raise UnsupportedError(
-                    f"fork is not supported by this server (HTTP {exc.status}: {exc.message})",
-                    status=exc.status,
-                    body=exc.body,
-                ) from exc
-            raise
+            unsupported = _unsupported("fork", exc, verb="is")
+            if unsupported is None:
+                raise
+            raise unsupported from exc
         return parse(SessionData, response)
 
     async def cancel(self, session_id: str) -> CancelResponse:
         """Stop the running turn; `.ok` reads both `{cancelled}` and Go's `{status:"cancelled"}`."""
         return parse(CancelResponse, await self._t.request("POST", f"/api/sessions/{q(session_id)}/cancel"))
+
+    async def set_model(self, session_id: str, provider: str | None, model_id: str | None) -> SessionData:
+        """The provider and model of the session's next turns (an extension of our server: Mix fixes
+        them at create, or has only global preferences). None clears one (the preferences apply).
+
+        Raises `UnsupportedError` when the server has no such route (404 or 405).
+        """
+        body = UpdateSessionModelRequest(provider=provider, model_id=model_id).model_dump(mode="json", by_alias=True)
+        try:
+            # the body sets both fields, so repeating it is harmless: retryable
+            response = await self._t.request(
+                "PATCH", f"/api/sessions/{q(session_id)}/model", json=body, idempotent=True
+            )
+        except MixError as exc:
+            if exc.status in (404, 405):
+                raise UnsupportedError(
+                    f"this server cannot switch a session's model (HTTP {exc.status}: {exc.message})",
+                    status=exc.status,
+                    body=exc.body,
+                ) from exc
+            raise
+        return parse(SessionData, response)
 
     async def update_callbacks(self, session_id: str, callbacks: Sequence[Callback]) -> SessionData:
         body = UpdateCallbacksRequest(callbacks=list(callbacks)).to_wire()
@@ -148,6 +189,32 @@ class Messages(_Group):
         return parse_list(
             BackendMessage, await self._t.request("GET", "/api/messages/history", params=params)
         )
+
+
+class Search(_Group):
+    async def messages(self, query: str, limit: int = 50) -> SearchResults:
+        """Stored prompts and answers of every session that match `query`, best first (an extension
+        of ours, SQLite FTS5). Raises `UnsupportedError` when the server has no search (404/405)."""
+        params = {"q": query, "limit": limit}
+        try:
+            response = await self._t.request("GET", "/api/search", params=params)
+        except MixError as exc:
+            unsupported = _unsupported("search", exc, verb="is")
+            if unsupported is None:
+                raise
+            raise unsupported from exc
+        return parse(SearchResults, response)
+
+
+def _unsupported(what: str, exc: MixError, verb: str = "are") -> UnsupportedError | None:
+    """404/405 from an extension route: the server lacks it. None for any other error."""
+    if exc.status not in (404, 405):
+        return None
+    return UnsupportedError(
+        f"{what} {verb} not supported by this server (HTTP {exc.status}: {exc.message})",
+        status=exc.status,
+        body=exc.body,
+    )
 
 
 def _looks_like_message(content: bytes) -> bool:

@@ -96,8 +96,10 @@ class SessionStream:
         max_buffered_batches: int = 256,
         max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
         retry_after_max: float = 60.0,
+        extensions: tuple[str, ...] = (),
     ) -> None:
         self.session_id = session_id
+        self.extensions = extensions  # extension events asked for by name (`&extensions=`)
         self.last_event_id = last_event_id
         self.epoch: str | None = None  # the server's `streamEpoch` from the last `connected`
         self.connected = asyncio.Event()
@@ -234,9 +236,10 @@ class SessionStream:
         headers.append((b"Accept-Encoding", b"identity"))
         if self.last_event_id is not None:  # the decoder only keeps ids that can travel back
             headers.append((b"Last-Event-ID", self.last_event_id.encode()))
-        request = self._http.build_request(
-            "GET", "/stream", params={"sessionId": self.session_id}, headers=headers, timeout=self._timeout
-        )
+        params = {"sessionId": self.session_id}
+        if self.extensions:  # extension events of our server; other servers ignore the parameter
+            params["extensions"] = ",".join(self.extensions)
+        request = self._http.build_request("GET", "/stream", params=params, headers=headers, timeout=self._timeout)
         try:
             # a server that accepts the connection but never answers is as dead as a silent one
             async with asyncio.timeout(self.silence_timeout):

@@ -82,6 +82,8 @@ class ToolCallState:
     # how the prompt was settled: "once" | "session" | "rule" | "denied" | "timed_out" (PermissionOutcome)
     permission_answer: str | None = None
     children: Turn | None = None  # the subagent run of a Task call
+    # the tool's response metadata (extension: Show outputs, Task's subagent session, ...), if sent
+    metadata: dict[str, Any] | None = None
     assistant_message_id: str | None = None
     depth: int = 0  # 0 for a call of the top turn, 1 for one of its subagent, ...
 
@@ -355,6 +357,7 @@ class Turn:
         call.progress = event.progress
         call.finished_at = now
         call.result = event.result if event.result is not None else call.result
+        call.metadata = event.metadata if event.metadata is not None else call.metadata
         call.is_error = bool(event.is_error) or not event.success
         call.status = live_outcome(success=event.success, is_error=bool(event.is_error), progress=event.progress)
         if call.status in ("denied", "timed_out"):

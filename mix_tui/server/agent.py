@@ -12,7 +12,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from mix_tui.protocol.events import Complete, Error, MixEvent, UserMessageCreated
+from mix_tui.protocol.events import Complete, Error, MixEvent, SessionUpdated, UserMessageCreated
 from mix_tui.protocol.models import TurnStatus
 from mix_tui.secrets import redact
 from mix_tui.server import catalog, prompt_queue
@@ -114,8 +114,9 @@ class Turn:
         self.publish(UserMessageCreated(message_id=user.id, content=stored_text))
         if session.user_count == 0 and session.title.strip().lower() in PLACEHOLDER_TITLES:
             title = title_from_prompt(req.text)
-            if title:  # clients re-GET the session; no SSE event exists for a rename
+            if title:  # spec clients re-GET the session; ours asked for session_updated
                 await store.run(store.update_session, sid, title=title)
+                self.rt.broker.publish_everywhere(SessionUpdated(session_id=sid, title=title), extension=True)
 
         prefs = await store.run(store.get_preferences)
         choice = catalog.choose(session.provider, session.model_id, prefs, self.rt.config)
@@ -129,6 +130,7 @@ class Turn:
         except ValueError as exc:
             await self._end(Error(error=str(exc)))
             return
+        from mix_tui.server.notifications import asker
         from mix_tui.server.subagents import SubagentRunner  # it runs Turns: imported here, not at the top
 
         allowed = [n for n in self.rt.tools if not req.plan_mode or n in PLAN_MODE_TOOLS]
@@ -145,6 +147,7 @@ class Turn:
                 state=self.rt.tool_state.setdefault(sid, {}), files_dir=self.rt.config.files_dir(sid),
                 media_reader=media_reader(provider, choice.model, lambda cost: store.run(store.add_cost, sid, cost)),
                 run_subagent=SubagentRunner(self.rt, sid, choice, req.plan_mode, self.cancelled),
+                ask_user=asker(self.rt.notifications, sid, self.publish, self.cancelled),
             ),
             permissions=self.rt.permissions,
             publish=self.publish,
@@ -164,7 +167,7 @@ class Turn:
             steps += 1
             if self.cancelled.is_set():
                 await self._store_results([ToolRun(c, CANCELLED, True, "cancelled") for c in step.calls])
-                await self._end(*self._stopped())
+                await self._end_stopped_after(step)
                 return
             if not step.calls:
                 await self._end(
@@ -178,11 +181,20 @@ class Turn:
             await self._store_results(runs)
             await run_callbacks(self.rt, sid, runs, env)
             if self.cancelled.is_set():
-                await self._end(*self._stopped())
+                await self._end_stopped_after(step)
                 return
             if steps >= max_steps:
                 await self._end(Error(error=f"maximum iteration limit ({max_steps} steps) reached"))
                 return
+
+    async def _end_stopped_after(self, step: StepResult) -> None:
+        """A stop that lands during a step's tools: the step's message is finished as stopped too (as
+        Go does), so the export, the one read path with finish reasons, shows the turn is over."""
+        event, status = self._stopped()
+        if step.calls:
+            reason = "canceled" if status == "cancelled" else "interrupted"
+            await self.rt.store.run(self.rt.store.set_finish_reason, step.message_id, reason)
+        await self._end(event, status)
 
     async def _step(self, provider: Provider, options: CallOptions) -> StepResult | None:
         """Run one model call with rate-limit retries; stores the assistant message. None = turn over."""

@@ -14,7 +14,15 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mix_tui.server import routes_files, routes_messages, routes_queue, routes_sessions, routes_system
+from mix_tui.server import (
+    routes_files,
+    routes_messages,
+    routes_queue,
+    routes_search,
+    routes_session_model,
+    routes_sessions,
+    routes_system,
+)
 from mix_tui.server.config import ServerConfig, is_loopback_host
 from mix_tui.server.http import ApiError, error_response
 from mix_tui.server.runtime import Runtime
@@ -129,10 +137,12 @@ def build_app(rt: Runtime, turns: TurnManager) -> Starlette:
     routes = [
         Route("/stream", StreamEndpoint(), methods=["GET"]),
         *routes_sessions.ROUTES,
+        *routes_session_model.ROUTES,
         *routes_messages.ROUTES,
         *routes_queue.ROUTES,
         *routes_files.ROUTES,
         *routes_system.ROUTES,
+        *routes_search.ROUTES,
     ]
     app = Starlette(
         routes=ordered_routes(routes),

@@ -25,6 +25,7 @@ from mix_tui.protocol.events import MixEvent, encode_event
 class Frame:
     id: int
     data: bytes
+    extension: str | None = None  # the event name, for events of ours a stream gets only when it asks
 
 
 class Closed:
@@ -46,6 +47,10 @@ class Subscriber:
     # why the requested position cannot be replayed (None: it can, or none was requested)
     resync_reason: str | None = None
     oldest_id: int = 0  # the oldest id the ring still held when it subscribed
+    extensions: frozenset[str] = frozenset()  # extension events it asked for (`&extensions=`)
+
+    def wants(self, frame: Frame) -> bool:
+        return frame.extension is None or frame.extension in self.extensions
 
 
 @dataclass(eq=False)
@@ -77,28 +82,33 @@ class Broker:
         channel = self._channels.get(session_id)
         return channel.head if channel else 0
 
-    def publish(self, session_id: str, event: MixEvent) -> int:
-        """Number, record and fan out one event; returns its id."""
+    def publish(self, session_id: str, event: MixEvent, *, extension: bool = False) -> int:
+        """Number, record and fan out one event; returns its id. An `extension` event goes only to
+        the streams that asked for it by name (spec clients raise on names they do not know)."""
         channel = self._channel(session_id)
-        frame = Frame(channel.next_id, encode_event(event, channel.next_id))
+        frame = Frame(channel.next_id, encode_event(event, channel.next_id), event.event_name if extension else None)
         channel.next_id += 1
         channel.ring.append(frame)
         for sub in list(channel.subscribers):
             self._offer(channel, sub, frame)
         return frame.id
 
-    def publish_everywhere(self, event: MixEvent) -> None:
+    def publish_everywhere(self, event: MixEvent, *, extension: bool = False) -> None:
         """session_created / session_deleted: into every session's sequence, so every stream sees it."""
         for session_id in list(self._channels):
-            self.publish(session_id, event)
+            self.publish(session_id, event, extension=extension)
 
     def _offer(self, channel: Channel, sub: Subscriber, frame: Frame) -> None:
+        if not sub.wants(frame):
+            return
         try:
             sub.queue.put_nowait(frame)
         except asyncio.QueueFull:
             self._close(channel, sub, "overflow")
 
-    def subscribe(self, session_id: str, last_event_id: int | None) -> tuple[Subscriber, list[Frame]]:
+    def subscribe(
+        self, session_id: str, last_event_id: int | None, extensions: frozenset[str] = frozenset()
+    ) -> tuple[Subscriber, list[Frame]]:
         """Register a subscriber; returns it with the frames to replay first.
 
         Without `last_event_id` nothing is replayed. With one the ring cannot serve (older than its
@@ -107,7 +117,7 @@ class Broker:
         """
         channel = self._channel(session_id)
         queue: asyncio.Queue[Frame | Closed] = asyncio.Queue(maxsize=self._queue_size)
-        sub = Subscriber(session_id, queue, last_id=channel.head)
+        sub = Subscriber(session_id, queue, last_id=channel.head, extensions=extensions)
         sub.oldest_id = channel.ring[0].id if channel.ring else channel.head
         replay: list[Frame] = []
         if last_event_id is not None:
@@ -122,7 +132,7 @@ class Broker:
                     f"(the replay ring holds the newest {len(channel.ring)})"
                 )
             else:
-                replay = [f for f in channel.ring if f.id > last_event_id]
+                replay = [f for f in channel.ring if f.id > last_event_id and sub.wants(f)]
                 sub.last_id = last_event_id
         channel.subscribers.add(sub)
         return sub, replay

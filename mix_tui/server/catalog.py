@@ -127,11 +127,13 @@ def has_model_key() -> bool:
     return first_configured_provider() != "demo"
 
 
-def adopt_on_first_key(provider: str, had_model_key: bool, preferred: str) -> bool:
+def adopt_on_first_key(provider: str, had_model_key: bool, preferred: str, config: ServerConfig) -> bool:
     """Whether a key just saved for `provider` should make it the preferred provider: yes when it is
-    the first model provider with a key and the user was on the offline demo (issue 10.1)."""
+    the first model provider with a key and the user was on the offline demo (issue 10.1), unless the
+    operator chose the provider with --provider (a script storing a key must not leave a pinned demo)."""
     spec = registry.PROVIDERS.get(provider)
-    return spec is not None and spec.needs_key and not had_model_key and preferred == "demo"
+    fresh = spec is not None and spec.needs_key and not had_model_key
+    return fresh and preferred == "demo" and not config.provider_pinned
 
 
 # the official clients' conventions for pointing them at another endpoint (proxies, local servers)

@@ -26,6 +26,8 @@ class ServerConfig:
     allow_remote: bool = False
     # the default provider/model for new sessions when neither the request nor preferences name one
     provider: str = "demo"
+    # True when the operator named --provider: then a newly stored key never switches the preferred one
+    provider_pinned: bool = False
     model: str | None = None
     base_url: str | None = None
     permission_timeout: float = 30.0

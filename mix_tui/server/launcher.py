@@ -208,7 +208,7 @@ def config_from_args(args: argparse.Namespace) -> tuple[ServerConfig, bool]:
     provider = args.provider or catalog.first_configured_provider()
     if provider not in catalog.known_providers(replace(config, provider=provider)):
         raise ConfigError(f"unknown provider {provider!r}")
-    return replace(config, provider=provider), generated
+    return replace(config, provider=provider, provider_pinned=args.provider is not None), generated
 
 
 async def _serve(config: ServerConfig, show_token: bool) -> int:

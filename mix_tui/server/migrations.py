@@ -157,6 +157,26 @@ MIGRATIONS: tuple[str, ...] = (
     END;
     CREATE INDEX sessions_recent ON sessions(updated_at DESC, seq DESC);
     """,
+    # 7: full-text search over what users and models wrote (search.py). An external-content FTS5
+    # index on messages.content, kept by triggers (tool-role rows hold no text of their own); a
+    # partial answer rewritten while it streams replaces its entry. Filled from the rows there are.
+    """
+    CREATE VIRTUAL TABLE messages_fts USING fts5(
+        content, content='messages', content_rowid='seq', tokenize='unicode61 remove_diacritics 2'
+    );
+    INSERT INTO messages_fts(rowid, content) SELECT seq, content FROM messages WHERE role != 'tool';
+    CREATE TRIGGER messages_fts_added AFTER INSERT ON messages WHEN NEW.role != 'tool' BEGIN
+        INSERT INTO messages_fts(rowid, content) VALUES (NEW.seq, NEW.content);
+    END;
+    CREATE TRIGGER messages_fts_removed AFTER DELETE ON messages WHEN OLD.role != 'tool' BEGIN
+        INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', OLD.seq, OLD.content);
+    END;
+    CREATE TRIGGER messages_fts_rewritten AFTER UPDATE OF content ON messages
+        WHEN OLD.role != 'tool' AND OLD.content IS NOT NEW.content BEGIN
+        INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', OLD.seq, OLD.content);
+        INSERT INTO messages_fts(rowid, content) VALUES (NEW.seq, NEW.content);
+    END;
+    """,
 )
 
 

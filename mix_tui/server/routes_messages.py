@@ -10,12 +10,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mix_tui.protocol.events import Error
-from mix_tui.protocol.models import BackendMessage, SendMessageRequest
+from mix_tui.protocol.models import BackendMessage, NotificationResponseRequest, SendMessageRequest
 from mix_tui.server import catalog
 from mix_tui.server.agent import TurnRequest
 from mix_tui.server.http import ApiError, json_body, not_found, parse, runtime, wire
+from mix_tui.server.notifications import InvalidAnswer
 from mix_tui.server.routes_sessions import turns
 from mix_tui.server.store import SessionRow
+from mix_tui.server.tools.base import Answer
 from mix_tui.server.turns import MAX_QUEUED, QueueFull
 from mix_tui.server.views import backend_message, backend_messages
 
@@ -85,9 +87,12 @@ async def send_message(request: Request) -> Response:
     except QueueFull:
         raise ApiError(400, f"{MAX_QUEUED} prompts already wait in this session's queue", "validation_error") from None
     accepted: dict[str, object] = {"status": "processing", "sessionId": session.id}
-    if queued is not None:  # extension: it waits behind the running turn (withdraw: DELETE …/queue/{id})
-        position = [q.id for q in turns(request).queued(session.id)].index(queued.id) + 1
-        accepted.update(queued=True, queueId=queued.id, queuePosition=position)
+    # extension: it waits behind the running turn (withdraw: DELETE …/queue/{id}). It may already have
+    # started while its row was stored: then it is simply processing (a 500 here made the SDK, which
+    # retries sends on 5xx, run the prompt twice)
+    waiting = [q.id for q in turns(request).queued(session.id)] if queued is not None else []
+    if queued is not None and queued.id in waiting:
+        accepted.update(queued=True, queueId=queued.id, queuePosition=waiting.index(queued.id) + 1)
     return wire(accepted, 202)
 
 
@@ -142,10 +147,19 @@ def _answer(request: Request, *, granted: bool) -> Response:
 
 
 async def respond_notification(request: Request) -> Response:
-    # this server never raises notifications, so no id can be pending: whatever the body, the spec's
-    # answer is 404 (it documents no 400), and the body is checked only once one could be found
+    rt = runtime(request)
     nid = request.path_params["id"]
-    raise ApiError(404, f"Notification with ID '{nid}' not found or already answered")
+    if not rt.notifications.pending_for_id(nid):
+        # checked first: an unknown id is 404 whatever the body (the spec's answer for it)
+        raise ApiError(404, f"Notification with ID '{nid}' not found or already answered")
+    body = parse(NotificationResponseRequest, await json_body(request))
+    try:
+        answered = rt.notifications.respond(nid, Answer(body.type, body.value))
+    except InvalidAnswer as exc:
+        raise ApiError(400, f"Validation error for field 'value': {exc}", "validation_error") from None
+    if not answered:
+        raise ApiError(404, f"Notification with ID '{nid}' not found or already answered")
+    return Response(status_code=204)
 
 
 async def list_commands(request: Request) -> Response:

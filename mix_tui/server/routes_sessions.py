@@ -1,4 +1,5 @@
-"""`/api/sessions…`: create, list, get, delete, callbacks, export, rewind, fork (extension), cancel."""
+"""`/api/sessions…`: create, list, get, rename (extension), delete, callbacks, export, rewind, fork
+(extension), cancel."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mix_tui.protocol.events import SessionCreated, SessionDeleted
+from mix_tui.protocol.events import SessionCreated, SessionDeleted, SessionUpdated
 from mix_tui.protocol.models import Callback, UpdateCallbacksRequest
 from mix_tui.server import catalog
 from mix_tui.server.http import ApiError, LargeJSON, json_body, not_found, parse, runtime, wire
@@ -21,6 +22,7 @@ from mix_tui.server.views import callbacks_json, export_session, session_data
 
 BROWSER_MODES = ("electron-embedded-browser", "local-browser-service", "remote-cdp-websocket")
 PROMPT_LIMITS = {"append": 50 * 1024, "replace": 100 * 1024}
+TITLE_LIMIT = 500  # characters
 DELETE_WAIT = 5.0
 
 
@@ -111,6 +113,23 @@ async def create_session(request: Request) -> Response:
 
 async def get_session(request: Request) -> Response:
     return wire(session_data(await _session_or_404(request)))
+
+
+async def rename_session(request: Request) -> Response:
+    """Extension: `PATCH /api/sessions/{id}` with `{"title": …}`; every stream that asked for
+    `session_updated` hears of it."""
+    rt = runtime(request)
+    row = await _session_or_404(request)
+    title = (_str(await json_body(request), "title") or "").strip()
+    if not title:
+        raise ApiError(400, "Validation error for field 'title': title is required", "validation_error")
+    if len(title) > TITLE_LIMIT:
+        raise ApiError(400, f"Validation error for field 'title': at most {TITLE_LIMIT} characters", "validation_error")
+    updated = await rt.store.run(rt.store.update_session, row.id, title=title)
+    if updated is None:  # deleted while this request was on its way
+        raise not_found("Session", row.id)
+    rt.broker.publish_everywhere(SessionUpdated(session_id=row.id, title=title), extension=True)
+    return wire(session_data(updated))
 
 
 async def delete_session(request: Request) -> Response:
@@ -219,6 +238,7 @@ ROUTES = [
     Route("/api/sessions", list_sessions, methods=["GET"]),
     Route("/api/sessions", create_session, methods=["POST"]),
     Route("/api/sessions/{id}", get_session, methods=["GET"]),
+    Route("/api/sessions/{id}", rename_session, methods=["PATCH"]),
     Route("/api/sessions/{id}", delete_session, methods=["DELETE"]),
     Route("/api/sessions/{id}/callbacks", update_callbacks, methods=["PATCH"]),
     Route("/api/sessions/{id}/export", export, methods=["GET"]),

@@ -85,9 +85,11 @@ async def tools_status(request: Request) -> Response:
     tools = runtime(request).tools.values()
     keyed = {name: await asyncio.to_thread(secrets.get_api_key, provider) is not None
              for name, (provider, _) in _KEYED_TOOLS.items()}  # fmt: skip
+    # `provider` is the service behind a tool: the key's owner for keyed tools (the SDK's tools
+    # example looks for "brave" there); built-in tools name themselves
     entries = [
         {
-            "provider": t.name,
+            "provider": _KEYED_TOOLS[t.name][0] if t.name in _KEYED_TOOLS else t.name,
             "display_name": t.name,
             "description": t.description.strip().splitlines()[0] if t.description.strip() else "",
             "api_key_required": t.name in keyed,
@@ -163,7 +165,7 @@ async def store_api_key(request: Request) -> Response:
     message = f"API key for {provider} stored {note}"
     # keys are read on every turn, so the provider is usable now; the first real key also becomes the
     # preferred provider, so the very next turn leaves the offline demo behind without a restart
-    if catalog.adopt_on_first_key(provider, had_model_key, await _preferred(request)):
+    if catalog.adopt_on_first_key(provider, had_model_key, await _preferred(request), rt.config):
         default = catalog.default_model(provider, rt.config)
         await rt.store.run(rt.store.update_preferences, {"preferred_provider": provider, "main_agent_model": default})
         message += f"; {provider} ({default}) is now the preferred provider"

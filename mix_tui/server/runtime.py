@@ -14,6 +14,7 @@ from mix_tui.server.broker import Broker
 from mix_tui.server.catalog import ProviderPool
 from mix_tui.server.config import ServerConfig
 from mix_tui.server.datadir import DataDir
+from mix_tui.server.notifications import NotificationRegistry
 from mix_tui.server.permissions import PermissionRegistry
 from mix_tui.server.session_list import SessionListing
 from mix_tui.server.store import Store
@@ -36,6 +37,7 @@ class Runtime:
     # per-session scratch state of the tools (TodoWrite's list), kept for the server's lifetime
     tool_state: dict[str, dict[str, Any]] = field(default_factory=dict)
     started_at: float = field(default_factory=time.time)
+    notifications: NotificationRegistry = field(default_factory=NotificationRegistry)
     shutting_down: asyncio.Event = field(default_factory=asyncio.Event)
 
     @classmethod

@@ -72,6 +72,11 @@ class Store:
         with self._tx() as db:
             return fn(db, *args)
 
+    def read(self, fn: Callable[..., R], *args: Any) -> R:
+        """`fn(connection, *args)` outside any explicit transaction (one read statement sees one
+        snapshot anyway), for modules that only query: search. Call it through `run`."""
+        return fn(self._conn, *args)
+
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         self._conn.execute("BEGIN IMMEDIATE")
@@ -190,6 +195,12 @@ class Store:
                 (status, error, time.time(), message_id),
             )
 
+    def set_finish_reason(self, message_id: str, reason: str) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE messages SET finish_reason = ?, updated_at = ? WHERE id = ?", (reason, time.time(), message_id)
+            )
+
     def list_messages(self, session_id: str) -> list[MessageRow]:
         rows = self._conn.execute("SELECT * FROM messages WHERE session_id = ? ORDER BY seq", (session_id,))
         return self._with_parts([_message(r) for r in rows])
@@ -233,6 +244,7 @@ class Store:
                 return None
             db.execute("DELETE FROM messages WHERE session_id = ? AND seq > ?", (session_id, kept["seq"]))
             db.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (time.time(), session_id))
+            _recount_context(db, session_id)
             return float(kept["created_at"])
 
     def fork(self, source_id: str, count: int, row: SessionRow) -> SessionRow | None:
@@ -253,6 +265,7 @@ class Store:
                     clone.turn_status = None
                 clone.tool_calls, clone.tool_results = list(m.tool_calls), list(m.tool_results)
                 insert_message(db, clone)
+            _recount_context(db, row.id)
         return self.get_session(row.id)
 
     # ---- preferences ---------------------------------------------------------------------------
@@ -281,6 +294,23 @@ class Store:
         with self._tx() as db:
             db.execute("DELETE FROM preferences")
         return self.update_preferences(defaults)
+
+
+def _recount_context(db: sqlite3.Connection, session_id: str) -> None:
+    """After a rewind or a fork the context is what the last remaining model call saw (the same
+    input + cache-written / output + cache-read sums a new call stores), not the dropped calls'."""
+    last = db.execute(
+        """SELECT IFNULL(input_tokens, 0) + IFNULL(cache_creation_tokens, 0) AS prompt,
+                  IFNULL(output_tokens, 0) + IFNULL(cache_read_tokens, 0) AS completion
+           FROM messages WHERE session_id = ? AND role = 'assistant'
+             AND IFNULL(input_tokens, 0) + IFNULL(output_tokens, 0) > 0
+           ORDER BY seq DESC LIMIT 1""",
+        (session_id,),
+    ).fetchone()
+    prompt, completion = (last["prompt"], last["completion"]) if last else (0, 0)
+    db.execute(
+        "UPDATE sessions SET prompt_tokens = ?, completion_tokens = ? WHERE id = ?", (prompt, completion, session_id)
+    )
 
 
 def insert_message(db: sqlite3.Connection, m: MessageRow, *, rewrite: bool = False) -> None:

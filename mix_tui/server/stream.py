@@ -5,7 +5,9 @@ A raw ASGI endpoint, so it controls exactly what is written and when: headers, t
 be replayed, then still-pending permission prompts the client has not seen, then the replay after
 `Last-Event-ID`, then live frames (batched when several are waiting) and a heartbeat after 15 s of
 silence. There is no write timeout: the stream lives until the client leaves, the session is
-deleted, the subscriber falls too far behind, or the server stops.
+deleted, the subscriber falls too far behind, or the server stops. Extension events of ours
+(`session_updated`) reach only a stream that names them in `&extensions=`: the official SDKs fail on
+an event name they do not know.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import contextlib
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
-from mix_tui.protocol.events import Connected, Error, Heartbeat, StreamResync, encode_event
+from mix_tui.protocol.events import Connected, Error, Heartbeat, MixEvent, StreamResync, encode_event
 from mix_tui.server.broker import Closed, Frame, Subscriber
 from mix_tui.server.http import error_response
 from mix_tui.server.runtime import Runtime
@@ -55,7 +57,10 @@ class StreamEndpoint:
         if rt.shutting_down.is_set():  # checked right before subscribing: close_all() may have run already
             await error_response(503, "The server is shutting down", "internal_error")(scope, receive, send)
             return
-        sub, replay = rt.broker.subscribe(sid, last)
+        # extension events this client understands (ours asks for session_updated; spec clients never do)
+        asked = request.query_params.get("extensions", "")
+        extensions = frozenset(name.strip() for name in asked.split(",") if name.strip())
+        sub, replay = rt.broker.subscribe(sid, last, extensions)
         if last is None and raw_last and raw_last.strip():  # asked to resume from an id we never gave
             sub.resync_reason = f"Last-Event-ID {raw_last.strip()[:64]!r} is not an event id of this server"
         watcher = asyncio.ensure_future(self._watch_disconnect(receive, rt, sub))
@@ -98,9 +103,11 @@ class StreamEndpoint:
             head.append(encode_event(notice, start))
         # prompts still waiting for an answer that this client has not seen and replay will not bring
         replayed = {f.id for f in replay}
-        for pending in rt.permissions.pending_for(sid):
-            if pending.frame_id not in replayed and (fresh or pending.frame_id > start):
-                head.append(encode_event(pending.event, start))
+        waiting: list[tuple[int, MixEvent]] = [(p.frame_id, p.event) for p in rt.permissions.pending_for(sid)]
+        waiting += [(n.frame_id, n.event) for n in rt.notifications.pending_for(sid)]
+        for frame_id, event in waiting:
+            if frame_id not in replayed and (fresh or frame_id > start):
+                head.append(encode_event(event, start))
         await self._write(send, b"".join(head))
         for offset in range(0, len(replay), BATCH):
             chunk = replay[offset : offset + BATCH]

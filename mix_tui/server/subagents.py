@@ -14,7 +14,7 @@ import asyncio
 import logging
 import time
 
-from mix_tui.protocol.events import Complete, Error, MixEvent, Permission
+from mix_tui.protocol.events import Complete, Error, MixEvent, Notification, Permission
 from mix_tui.server import catalog
 from mix_tui.server.agent import Turn, TurnRequest
 from mix_tui.server.providers.model_ids import Choice
@@ -50,6 +50,8 @@ class SubagentTurn(Turn):
         stamped = event.model_copy(update={"parent_tool_call_id": self.parent_tool_call_id})
         if isinstance(stamped, Permission):
             self.rt.permissions.reroute(stamped.id, self.route_to, stamped)
+        elif isinstance(stamped, Notification):
+            self.rt.notifications.reroute(stamped.id, self.route_to, stamped)
         return self.rt.publish(self.route_to, stamped)
 
 

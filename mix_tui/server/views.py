@@ -145,8 +145,15 @@ def backend_message(m: MessageRow, calls: list[ToolCallData] | None = None) -> B
         cache_creation_tokens=m.cache_creation_tokens,
         cache_read_tokens=m.cache_read_tokens,
         cost=m.cost,
+        created_at=_precise(m.created_at),
+        updated_at=_precise(m.updated_at),
         **_turn(m),
     )
+
+
+def _precise(seconds: float) -> datetime | None:
+    # sub-second, unlike the spec's RFC 3339 fields (Go's whole seconds): a turn's duration is read from it
+    return datetime.fromtimestamp(seconds, tz=UTC) if seconds else None
 
 
 def export_session(row: SessionRow, messages: list[MessageRow]) -> ExportSession:

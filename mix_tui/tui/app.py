@@ -18,18 +18,19 @@ import os
 import signal
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, InvalidThemeError
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Middle
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Static
 
+from mix_tui.tui.config import Settings, SettingsStore
 from mix_tui.tui.widgets.safe_text import clean
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 
 DEMO_PROVIDER = "demo"
 _EXIT_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
-HANGUP_DEADLINE = 1.2  # seconds a closed terminal may take to end the app before it is ended hard
+HANGUP_DEADLINE = 1.0  # seconds a closed terminal may take to end the app before it is ended hard
 RESTART_TRIES = 4  # restarts of a local server that died, with pauses of 0.5, 1, 2, 4 s
 RESTART_PAUSE = 0.5
 RESTART_RESET_AFTER = 60.0  # a server that ran this long since its last restart gets fresh tries
@@ -64,11 +65,16 @@ class AppConfig:
     server_args: tuple[str, ...] = ()  # extra `mix-tui serve` arguments (tests: --demo-rate)
     freeze_startup_objects: bool = False  # the process is the app's own (`mix-tui`): see _freeze
     transport: httpx.AsyncBaseTransport | None = None  # tests: an in-process server behind httpx
+    # the user's settings; without a file (tests) nothing is written anywhere
+    settings: SettingsStore = field(default_factory=SettingsStore)
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> AppConfig:
+        store = SettingsStore.open(Path(args.config).expanduser() if getattr(args, "config", None) else None)
+        # --server (or MIX_SERVER_URL, its default in cli.py) wins over the file's server_url
+        server = (args.server or "").strip() or store.current.server_url.strip()
         return cls(
-            server_url=(args.server or "").rstrip("/") or None,
+            server_url=server.rstrip("/") or None,
             token=args.token or None,
             demo=bool(args.demo),
             session_id=args.session or None,
@@ -76,6 +82,7 @@ class AppConfig:
             data_dir=Path(args.data_dir).expanduser() if args.data_dir else None,
             workdir=Path(args.workdir).expanduser() if args.workdir else None,
             freeze_startup_objects=True,
+            settings=store,
         )
 
 
@@ -112,9 +119,15 @@ class MixApp(App[int]):
         self._leaving = False  # set on the way out: the local server's exit is then expected
         self.provider = DEMO_PROVIDER if config.demo else None
         self.model = DEMO_MODEL if config.demo else None
+        self.settings = config.settings
+        self.settings_problems: list[str] = self.settings.problems  # what was wrong with the file
 
     async def on_mount(self) -> None:
         self._watch_hangup()
+        self._apply_settings(self.settings.current)
+        self.settings.subscribe(self._apply_settings)
+        for problem in self.settings_problems:
+            self.notify(problem, title="config.toml", severity="warning", timeout=20)
         await self.push_screen(StartingScreen())
         self.run_worker(self._start(), name="startup", exit_on_error=False)
 
@@ -146,12 +159,17 @@ class MixApp(App[int]):
         label, local = self._server_label()
         options = ChatOptions(
             server_label=label, local=local, provider=self.provider, model=self.model,
-            permission_timeout=self.config.permission_timeout, initial_session=initial,
+            permission_timeout=self.config.permission_timeout, initial_session=initial, workdir=self.config.workdir,
+            settings=self.settings,
         )  # fmt: skip
         self.chat = ChatScreen(self.client, options)
         await self.switch_screen(self.chat)
         if self.config.freeze_startup_objects:
             _freeze_startup_objects()
+        for problem in self._check_keys(self.settings.current):
+            self.notify(problem, title="config.toml", severity="warning", timeout=20)
+        if self.settings_problems:  # toasts vanish: the transcript keeps what was wrong with the file
+            self.chat.show_note("\n".join(self.settings_problems), title="config.toml")
         if self.local_server is not None:
             self.run_worker(self._watch_local_server(self.local_server), name="local server", exit_on_error=False)
         if not self.config.demo and not await self._has_credentials(self.client):
@@ -325,6 +343,39 @@ class MixApp(App[int]):
             self.provider, self.model = DEMO_PROVIDER, DEMO_MODEL
             if self.chat is not None:
                 self.chat.use_provider(DEMO_PROVIDER, DEMO_MODEL)
+        elif provider and self.chat is not None:
+            # the key is stored: the next prompt goes to that provider, the status line names it
+            self.chat.run_worker(self.chat.models.key_saved(provider), exit_on_error=False)
+
+    # ---- settings ----------------------------------------------------------------------------
+
+    def _apply_settings(self, settings: Settings) -> None:
+        """Theme and keymap now; the chat screen applies its own part (sidebar, footers, follow)."""
+        if settings.theme != self.theme:
+            try:
+                self.theme = settings.theme
+            except InvalidThemeError:
+                self.settings_problems.append(f"config.toml: there is no theme {settings.theme!r}; using {self.theme}")
+        self.set_keymap(dict(settings.keys))  # applied where bindings are looked up: screens to come too
+        if self.chat is not None:
+            self._check_keys(settings)
+            self.chat.apply_settings(settings)
+
+    def _check_keys(self, settings: Settings) -> list[str]:
+        """The keymap's unknown ids, added to the problems. Knowing every id imports every screen,
+        so this waits for the chat (the first frame needs none of them)."""
+        from mix_tui.tui import keymap
+
+        problems = keymap.check(settings.keys, keymap.known_ids(self))
+        fresh = [p for p in problems if p not in self.settings_problems]
+        self.settings_problems.extend(fresh)
+        return fresh
+
+    def watch_theme(self, theme: str) -> None:
+        """A theme picked in the palette is remembered (written back to config.toml)."""
+        store = getattr(self, "settings", None)  # the first theme is set before __init__ ends
+        if store is not None and store.current.theme != theme:
+            store.change(theme=theme)
 
     # ---- keys and shutdown -------------------------------------------------------------------
 
@@ -425,6 +476,9 @@ def _freeze_startup_objects() -> None:
 
 
 def run_app(args: argparse.Namespace) -> int:
+    from mix_tui.tui.widgets.media import detect_graphics
+
+    detect_graphics()  # asks the terminal (Sixel? Kitty?) before Textual starts reading its answers
     app = MixApp(AppConfig.from_args(args))
     app.run()
     return app.return_code or 0

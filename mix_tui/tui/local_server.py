@@ -30,7 +30,7 @@ import platformdirs
 
 READY_LINE = re.compile(r"mix-tui server listening on (http://\S+)")
 STOP_GRACE_SECONDS = 5.0
-KILL_GRACE_SECONDS = 0.4  # kill_now(): SIGTERM, then SIGKILL after this
+KILL_GRACE_SECONDS = 0.3  # kill_now(): SIGTERM, then SIGKILL after this
 LOG_NAME = "server.log"
 LOG_ROTATE_BYTES = 5 * 1024 * 1024
 TAIL_LINES = 30

@@ -1,6 +1,8 @@
 """A bounded schemathesis run over the official spec against a real `mix-tui serve` process
 (issue 8 item 12, issue 11): no 5xx from any input, status codes and response bodies as documented,
-405 with a full `Allow`, deleted resources gone.
+405 with a full `Allow`, deleted resources gone. Our extensions that sit on the spec's paths or add
+new ones (rename, search: extensions.openapi.yaml) are declared into a copy of the spec, so they are
+fuzzed too and their methods are not taken for undeclared ones.
 
 Left out, on purpose: `/stream` (an endless SSE response; covered by the stream tests); the
 `positive_data_acceptance` / `negative_data_rejection` checks, which flag two documented choices
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.reliability.conftest import TOKEN
 from tests.server.proc import server_env
@@ -35,10 +38,22 @@ def _spec() -> Path:
     pytest.skip("mix-openapi.yaml not found")
 
 
+EXTENSIONS = Path(__file__).with_name("extensions.openapi.yaml")
+
+
+def _with_extensions(spec: Path, out: Path) -> Path:
+    merged = yaml.safe_load(spec.read_text())
+    for path, operations in yaml.safe_load(EXTENSIONS.read_text())["paths"].items():
+        merged["paths"].setdefault(path, {}).update(operations)
+    out.write_text(yaml.safe_dump(merged, sort_keys=False))
+    return out
+
+
 def test_schemathesis_finds_nothing(servers: Any, tmp_path: Path) -> None:
     server = servers("--demo-rate", "max", "--permission-timeout", "1")
+    spec = _with_extensions(_spec(), tmp_path / "mix-openapi-with-extensions.yaml")
     command = [
-        sys.executable, "-m", "schemathesis.cli", "run", str(_spec()), "--url", server.url,
+        sys.executable, "-m", "schemathesis.cli", "run", str(spec), "--url", server.url,
         "--header", f"Authorization: Bearer {TOKEN}",
         "--max-examples", str(EXAMPLES), "--max-time", str(TIME_BUDGET), "--seed", "11",
         "--checks", "all", "--exclude-checks", "positive_data_acceptance,negative_data_rejection,ensure_resource_availability",

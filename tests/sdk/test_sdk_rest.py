@@ -407,3 +407,36 @@ async def test_nothing_listening_is_a_connection_error() -> None:
         with pytest.raises(MixConnectionError) as caught:
             await mix.sessions.list()
     assert caught.value.status is None and "GET" in caught.value.message
+
+
+async def test_set_model_sends_both_fields_and_reads_the_session(wire: WireServer, client: MixClient) -> None:
+    answer = {**SESSION_JSON, "provider": "openai", "modelId": "gpt-4.1"}
+    wire.route("PATCH", f"/api/sessions/{SID}/model", json_response(200, answer))
+    session = await client.sessions.set_model(SID, "openai", "gpt-4.1")
+    await client.sessions.set_model(SID, None, None)
+    assert (session.provider, session.model_id) == ("openai", "gpt-4.1")
+    bodies = [r.json() for r in wire.hits("PATCH", f"/api/sessions/{SID}/model")]
+    assert bodies == [{"provider": "openai", "modelId": "gpt-4.1"}, {"provider": None, "modelId": None}]
+
+
+@pytest.mark.parametrize("status", [404, 405])
+async def test_set_model_on_a_server_without_it_is_unsupported(
+    wire: WireServer, client: MixClient, status: int
+) -> None:
+    wire.route("PATCH", f"/api/sessions/{SID}/model", text_response(status, "404 page not found"))
+    with pytest.raises(UnsupportedError) as caught:
+        await client.sessions.set_model(SID, "openai", "gpt-5")
+    assert caught.value.status == status
+
+
+async def test_providers_read_the_model_details_extension(wire: WireServer, client: MixClient) -> None:
+    payload = {
+        "openai": {"display_name": "OpenAI", "models": ["gpt-4.1", "gpt-x"],
+                   "model_details": {"gpt-4.1": {"context_window": 1047576, "input_price": 2.0, "output_price": 8.0}}},
+        "gemini": {"display_name": "Gemini", "models": ["gemini-2.5-pro"]},
+    }  # fmt: skip
+    wire.route("GET", "/api/preferences/providers", json_response(200, payload))
+    providers = await client.preferences.providers()
+    details = providers["openai"].model_details or {}
+    assert details["gpt-4.1"].context_window == 1047576 and details["gpt-4.1"].output_price == 8.0
+    assert providers["gemini"].model_details is None

@@ -57,7 +57,8 @@ async def test_spec_transcript_arrives_as_typed_events(wire: WireServer, client:
     assert isinstance(items[10], ev.Permission)
     assert items[10].params == {"command": "rm tmp.log", "timeout": 0}
     request = wire.hits("GET", "/stream")[0]
-    assert request.query == {"sessionId": SESSION}
+    # the extension events of our server are asked for by name (other servers ignore the parameter)
+    assert request.query == {"sessionId": SESSION, "extensions": "session_updated"}
     assert request.headers["accept"] == "text/event-stream"
     assert "last-event-id" not in request.headers
     assert stream.state == "closed"

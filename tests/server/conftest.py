@@ -42,14 +42,16 @@ class Harness:
     async def send(self, session_id: str, text: str, **extra: Any) -> httpx.Response:
         return await self.client.post(f"/api/sessions/{session_id}/messages", json={"text": text, **extra})
 
-    def stream(self, session_id: str, last_event_id: str | None = None) -> SSEReader:
-        reader = SSEReader(self.client, session_id, last_event_id)
+    def stream(self, session_id: str, last_event_id: str | None = None, extensions: str | None = None) -> SSEReader:
+        reader = SSEReader(self.client, session_id, last_event_id, extensions)
         self.readers.append(reader)
         return reader
 
-    async def connected(self, session_id: str, last_event_id: str | None = None) -> SSEReader:
+    async def connected(
+        self, session_id: str, last_event_id: str | None = None, extensions: str | None = None
+    ) -> SSEReader:
         """An open stream whose `connected` frame has arrived."""
-        reader = await self.stream(session_id, last_event_id).__aenter__()
+        reader = await self.stream(session_id, last_event_id, extensions).__aenter__()
         first = await reader.next()
         assert first is not None and first.event == "connected", first
         return reader

@@ -27,22 +27,21 @@ class Served:
     def __init__(self, tmp_path: Path, *extra: str, **popen: Any) -> None:
         work = tmp_path / "work"
         work.mkdir(exist_ok=True)
+        self.workdir = work
         self.args = [
             sys.executable, "-m", "mix_tui", "serve", "--port", "0", "--provider", "demo",
             "--data-dir", str(tmp_path / "data"), "--workdir", str(work), *extra,
         ]
-        self.proc = subprocess.Popen(
-            self.args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=server_env(), **popen
-        )
+        popen.setdefault("stderr", subprocess.PIPE)  # or a file, for a server that lives long
+        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, text=True, env=server_env(), **popen)
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()  # the launcher contract: exactly this one line when ready
         assert line.startswith(READY), (line, self._stderr())
         self.url = line.strip().rsplit(" ", 1)[1]
 
     def _stderr(self) -> str:
-        if self.proc.poll() is None:
+        if self.proc.poll() is None or self.proc.stderr is None:
             return ""
-        assert self.proc.stderr is not None
         return self.proc.stderr.read()
 
     def kill(self) -> None:

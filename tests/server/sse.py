@@ -35,10 +35,14 @@ def is_terminal(frame: Frame) -> bool:
 class SSEReader:
     """Opens `GET /stream` and reads frames in a background task into a queue."""
 
-    def __init__(self, client: httpx.AsyncClient, session_id: str, last_event_id: str | None = None) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient, session_id: str, last_event_id: str | None = None,
+        extensions: str | None = None,
+    ) -> None:
         self.client = client
         self.session_id = session_id
         self.last_event_id = last_event_id
+        self.extensions = extensions  # `&extensions=` (extension events the stream asks for)
         self.frames: list[Frame] = []
         self.status: int | None = None
         self.headers: httpx.Headers | None = None
@@ -66,10 +70,11 @@ class SSEReader:
         headers = {"Accept": "text/event-stream"}
         if self.last_event_id is not None:
             headers["Last-Event-ID"] = self.last_event_id
+        params = {"sessionId": self.session_id}
+        if self.extensions is not None:
+            params["extensions"] = self.extensions
         try:
-            async with self.client.stream(
-                "GET", "/stream", params={"sessionId": self.session_id}, headers=headers, timeout=None
-            ) as response:
+            async with self.client.stream("GET", "/stream", params=params, headers=headers, timeout=None) as response:
                 self.status = response.status_code
                 self.headers = response.headers
                 self._opened.set()

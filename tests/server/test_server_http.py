@@ -165,13 +165,21 @@ async def test_export_rewind_and_fork(mix: Harness) -> None:
     assert [m["role"] for m in copied] == ["user", "assistant", "tool"]
     assert {m["id"] for m in copied}.isdisjoint({m["id"] for m in history})
     assert copied[1]["toolCalls"][0]["result"] == history[1]["toolCalls"][0]["result"]
-    assert branch["cost"] == 0 and branch["promptTokens"] == 0
+    # a fork costs nothing, and its context is what its last copied model call saw
+    def context_of(message: dict[str, int]) -> tuple[int, int]:
+        return (message["inputTokens"] + message.get("cacheCreationTokens", 0),
+                message["outputTokens"] + message.get("cacheReadTokens", 0))
+    assert copied[1]["inputTokens"] > 0 and branch["cost"] == 0
+    assert (branch["promptTokens"], branch["completionTokens"]) == context_of(copied[1])
     envelope(await mix.client.post(f"/api/sessions/{sid}/fork", json={"messageIndex": -1}), 400)
     envelope(await mix.client.post("/api/sessions/nope/fork", json={"messageIndex": 1}), 404)
 
     # rewind keeps messageId itself and drops everything after it
     rewound = await mix.client.post(f"/api/sessions/{sid}/rewind", json={"messageId": history[3]["id"], "cleanupMedia": True})
     assert rewound.status_code == 200 and rewound.json()["userMessageCount"] == 1
+    # the context shrinks back to the last kept call's, not the dropped second prompt's
+    assert (rewound.json()["promptTokens"], rewound.json()["completionTokens"]) == context_of(history[3])
+    assert rewound.json()["promptTokens"] < context_of(history[5])[0]
     assert [m["id"] for m in await mix.messages(sid)] == [m["id"] for m in history[:4]]
     envelope(await mix.client.post(f"/api/sessions/{sid}/rewind", json={"messageId": "nope"}), 404)
     envelope(await mix.client.post(f"/api/sessions/{sid}/rewind", json={}), 400)
@@ -299,7 +307,8 @@ async def test_system_endpoints(mix: Harness) -> None:
     assert bash["parameters"]["type"] == "object" and "command" in bash["required"]
     status = (await mix.client.get("/api/tools/status")).json()["categories"]
     assert any(t["provider"] == "Bash" for t in status["core"]["tools"])
-    search = next(t for t in status["core"]["tools"] if t["provider"] == "Search")
+    search = next(t for t in status["core"]["tools"] if t["display_name"] == "Search")
+    assert search["provider"] == "brave"  # the service behind it, as for credentials-status
     assert search["api_key_required"] is True and search["authenticated"] is False
     credentials = (await mix.client.get("/api/tools/credentials-status")).json()["categories"]
     assert credentials["search"]["tools"][0]["provider"] == "brave"

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from mix_tui.cli import build_parser
+from mix_tui.server.launcher import config_from_args
 from tests.server.conftest import Harness, ServerFactory
 from tests.server.providers.test_anthropic import text_reply
 from tests.server.providers.wire_server import Reply, WireServer, sse
@@ -69,6 +71,25 @@ async def test_a_second_key_does_not_steal_the_preference(mix: Harness) -> None:
     await mix.client.post("/api/auth/api-key", json={"provider": "brave", "api_key": "BSA" + "b" * 28})
     prefs = (await mix.client.get("/api/preferences")).json()["preferences"]
     assert prefs["preferred_provider"] == "anthropic"
+
+
+async def test_an_explicit_provider_is_not_left_when_a_key_is_saved(make_server: ServerFactory) -> None:
+    # `serve --provider demo` pins the demo: the SDK quickstart stores a key first, and must still get the demo
+    mix = await make_server(provider_pinned=True)
+    sid = await mix.create_session()
+    stored = await mix.client.post("/api/auth/api-key", json={"provider": "openai", "api_key": OPENAI_KEY})
+    assert stored.status_code == 200 and "preferred" not in stored.json()["message"]
+    assert (await mix.client.get("/api/preferences")).json()["preferences"] is None
+    assert "demo" in (await _answer(mix, sid)).lower()
+    assert (await mix.messages(sid))[-1]["model"] == "demo"
+
+
+def test_only_the_provider_flag_pins_the_provider() -> None:
+    parser = build_parser()
+    pinned, _ = config_from_args(parser.parse_args(["serve", "--no-token", "--provider", "demo"]))
+    chosen, _ = config_from_args(parser.parse_args(["serve", "--no-token"]))
+    assert pinned.provider_pinned and pinned.provider == "demo"
+    assert not chosen.provider_pinned
 
 
 async def test_a_tool_key_alone_keeps_the_demo(mix: Harness) -> None:

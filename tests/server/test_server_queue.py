@@ -137,6 +137,33 @@ async def test_deleting_a_session_drops_its_queue(make_server: ServerFactory) ->
     assert (await watcher.turn())[-1].event == "complete"
 
 
+async def test_a_prompt_that_starts_while_it_is_being_queued_is_accepted_once(
+    make_server: ServerFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the running turn can end, and the queued prompt start, while the queued row is being written;
+    # that send must still answer 202: the official SDK retries a send on 5xx, and the prompt ran twice
+    mix = await make_server()
+    sid = await mix.create_session()
+    stream = await mix.connected(sid)
+    await mix.send(sid, "$ touch a.txt")
+    await stream.event("permission")  # the first turn surely runs: it waits on its prompt
+    original = turns.TurnManager.submit
+
+    async def submit_then_the_running_turn_ends(self: turns.TurnManager, session_id: str, request: Any) -> Any:
+        queued = await original(self, session_id, request)
+        self.cancel(session_id)
+        await self.wait(session_id, 10)  # its end starts the queued prompt before the handler looks
+        assert queued is not None and not self.queued(session_id)
+        return queued
+
+    monkeypatch.setattr(turns.TurnManager, "submit", submit_then_the_running_turn_ends)
+    second = await mix.send(sid, "hello")
+    assert second.status_code == 202 and second.json() == {"status": "processing", "sessionId": sid}
+    runs = await collect_turns(stream, 2)
+    assert [t[0].data["content"] for t in runs] == ["$ touch a.txt", "hello"]
+    assert [m["userInput"] for m in await mix.messages(sid) if m["role"] == "user"] == ["$ touch a.txt", "hello"]
+
+
 async def test_a_full_queue_is_refused_with_a_clear_400(make_server: ServerFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(turns, "MAX_QUEUED", 2)
     mix = await make_server(demo_rate=50.0)

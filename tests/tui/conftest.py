@@ -116,6 +116,20 @@ def _no_permission_key_grace(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("mix_tui.tui.screens.permission.KEY_GRACE_SECONDS", 0.0)
 
 
+@pytest.fixture(autouse=True)
+def system_clipboard(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """No test touches the machine's clipboard: what would go there is kept in this list (the
+    terminal's clipboard, OSC 52, is `app.clipboard` in a headless test)."""
+    copied: list[str] = []
+
+    def copy(text: str) -> bool:
+        copied.append(text)
+        return True
+
+    monkeypatch.setattr("mix_tui.tui.clipboard.system_copy", copy)
+    return copied
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """The demo model at full speed."""

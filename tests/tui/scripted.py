@@ -7,6 +7,10 @@ script: an async function that gets a `ScriptedTurn` and emits events through it
 tool calls that may wait for a permission answer, the end) while the stored messages are kept the way
 our server keeps them. Tests can also emit events by hand, cut the streams (a lost connection), take
 the server away (every request fails to connect) or refuse chosen requests with a status.
+
+Like our server it forks, rewinds, exports, renames (with a `session_updated` event to the streams
+that ask for it) and searches; `extensions = False` makes it a server without those extensions
+(fork, rename and search answer 404, as on a Go server).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -28,6 +33,8 @@ from mix_tui.protocol.events import (
     Error,
     MixEvent,
     Permission,
+    SessionCreated,
+    SessionUpdated,
     Thinking,
     ToolExecutionComplete,
     ToolExecutionStart,
@@ -85,6 +92,7 @@ async def idle(turn: ScriptedTurn) -> None:
 class _Stream:
     session_id: str
     queue: asyncio.Queue[bytes | None] = field(default_factory=asyncio.Queue)
+    extensions: frozenset[str] = frozenset()
 
 
 class ScriptedMix:
@@ -104,6 +112,20 @@ class ScriptedMix:
         self._waiting: dict[str, asyncio.Future[bool]] = {}  # permission id -> granted?
         self.held = asyncio.Event()  # `hold` turns wait for it
         self.queue_sends = False  # a send while a turn runs: 409 (older servers) or queued (ours)
+        self.extensions = True  # fork, rename and search, as our server has them
+        self.commands: list[dict[str, Any]] = []  # GET /api/commands: the server's slash commands
+        # models and defaults (GET /api/preferences/providers, /api/preferences, /api/auth/status)
+        self.providers: dict[str, dict[str, Any]] = {
+            "demo": {"display_name": "Offline demo", "models": ["demo"]},
+            "openai": {
+                "display_name": "OpenAI", "models": ["gpt-5", "gpt-4.1"],
+                "model_details": {"gpt-4.1": {"context_window": 1047576, "input_price": 2.0, "output_price": 8.0}},
+            },
+        }  # fmt: skip
+        self.keys: set[str] = {"openai"}  # providers with a stored key
+        self.preferences: dict[str, Any] | None = {"preferred_provider": "demo", "main_agent_model": "demo"}
+        self.has_preferences = True  # False: /api/preferences* answer 404 (the newest Mix spec)
+        self.session_models = True  # False: no PATCH /api/sessions/{id}/model (any Mix server)
 
     def release(self) -> None:
         self.held.set()
@@ -138,8 +160,15 @@ class ScriptedMix:
         counter = self._event_ids.setdefault(session_id, itertools.count(1))
         frame = encode_event(event, next(counter))
         for stream in self._streams:
-            if stream.session_id == session_id:
+            if stream.session_id == session_id and (
+                not isinstance(event, SessionUpdated) or event.event_name in stream.extensions
+            ):
                 stream.queue.put_nowait(frame)
+
+    def emit_everywhere(self, event: MixEvent) -> None:
+        """session_created / session_updated: into every session's stream."""
+        for session_id in {stream.session_id for stream in self._streams}:
+            self.emit(session_id, event)
 
     def subscribers(self, session_id: str) -> int:
         return sum(1 for s in self._streams if s.session_id == session_id)
@@ -195,13 +224,50 @@ class ScriptedMix:
         if path == "/api/messages/history":
             prompts = [m for ms in self.messages.values() for m in ms if m.role == "user"]
             return _json([m.to_wire() for m in reversed(prompts)])
+        if path == "/api/auth/api-key" and method == "POST":
+            body = json.loads(request.content)
+            if len(body.get("api_key", "")) < 20:
+                return _error(400, "API key too short (check its length)")
+            self.keys.add(body["provider"])
+            return _json({"status": "success", "provider": body["provider"], "message": "API key stored"})
+        if parts[:2] == ["api", "auth"] and method == "DELETE" and len(parts) == 3:
+            self.keys.discard(parts[2])
+            return _json({"status": "success", "provider": parts[2], "message": f"Credentials for {parts[2]} deleted"})
         if path == "/api/auth/status":
-            return _json({"providers": {"demo": {"authenticated": True, "display_name": "Demo"}}})
+            return _json({"providers": {
+                name: {"authenticated": name == "demo" or name in self.keys, "display_name": info["display_name"],
+                       "auth_method": "api_key" if name in self.keys else "none"}
+                for name, info in self.providers.items()
+            }})  # fmt: skip
+        if path.startswith("/api/preferences") and not self.has_preferences:
+            return _error(404, "404 page not found")
+        if path == "/api/preferences" and method == "POST":
+            self.preferences = {**(self.preferences or {}), **json.loads(request.content)}
+            return _json(self.preferences)
         if path == "/api/preferences":
-            return _json({"preferences": {"preferred_provider": "demo"}, "available_providers": {}})
+            return _json({"preferences": self.preferences, "available_providers": self.providers})
+        if path == "/api/preferences/providers":
+            return _json(self.providers)
+        if path == "/api/commands":
+            return _json(self.commands)
         if path == "/api/system/info":
             return _json({"storageBasePath": "/data", "workingDirectory": self.workdir})
+        if path == "/api/search" and self.extensions:
+            return self._search(request.url.params.get("q", ""), int(request.url.params.get("limit", "50")))
         return _error(404, f"no route {method} {path}")
+
+    def _search(self, query: str, limit: int) -> httpx.Response:
+        words = [w.casefold() for w in query.split()]
+        hits = []
+        for sid, messages in self.messages.items():
+            for m in messages:
+                if m.role in ("user", "assistant") and words and all(w in m.text.casefold() for w in words):
+                    at = m.text.casefold().find(words[0])
+                    hits.append({
+                        "sessionId": sid, "sessionTitle": self.sessions[sid].title, "messageId": m.id, "role": m.role,
+                        "snippet": m.text, "highlights": [[at, at + len(words[0])]],
+                    })  # fmt: skip
+        return _json({"query": query, "results": hits[:limit], "total": len(hits), "tookMs": 0.5})
 
     async def _sessions(self, request: httpx.Request, rest: list[str]) -> httpx.Response:
         method = request.method
@@ -220,18 +286,67 @@ class ScriptedMix:
         if action == "" and method == "DELETE":
             del self.sessions[sid]
             return httpx.Response(204)
+        if action == "" and method == "PATCH":
+            if not self.extensions:
+                return _error(405, "Method not allowed")
+            session.title = json.loads(request.content)["title"]
+            self.emit_everywhere(SessionUpdated(session_id=sid, title=session.title))
+            return _json(session.to_wire())
         if action == "":
+            return _json(session.to_wire())
+        if action == "model" and method == "PATCH" and self.session_models:
+            body = json.loads(request.content)
+            session.provider, session.model_id = body.get("provider"), body.get("modelId")
             return _json(session.to_wire())
         if action == "messages" and method == "GET":
             return _json([m.to_wire() for m in self.messages[sid]])
         if action == "messages":
             return self._send(sid, json.loads(request.content)["text"])
+        if action == "fork" and method == "POST":
+            if not self.extensions:
+                return _error(404, "404 page not found")
+            body = json.loads(request.content)
+            return self._fork(sid, body["messageIndex"], body.get("title") or "Forked Session")
+        if action == "rewind" and method == "POST":
+            return self._rewind(sid, json.loads(request.content)["messageId"])
+        if action == "export" and method == "GET":
+            exported = [
+                {"id": m.id, "role": m.role, "content": m.text, "createdAt": "2026-03-10T12:00:00Z",
+                 "updatedAt": "2026-03-10T12:00:00Z", "model": m.model}
+                for m in self.messages[sid]
+            ]  # fmt: skip
+            return _json({"id": sid, "title": session.title, "messages": exported, "cost": session.cost,
+                          "thinkingBlocks": []})  # fmt: skip
         if action == "cancel":
             task = self.running.get(sid)
             if task is not None and not task.done():
                 task.cancel()
             return _json({"cancelled": task is not None, "status": "cancelled", "sessionId": sid})
         return _error(404, f"no route {method} {request.url.path}")
+
+    def _fork(self, source_id: str, count: int, title: str) -> httpx.Response:
+        fork = self.add_session(title, parent_session_id=source_id)
+        for message in self.messages[source_id][:count]:
+            self.store(fork.id, message.model_copy(update={"id": new_id("f"), "session_id": fork.id}))
+        self.emit_everywhere(SessionCreated(session_id=fork.id, title=title))
+        return _json(fork.to_wire(), 201)
+
+    def _rewind(self, session_id: str, keep: str) -> httpx.Response:
+        messages = self.messages[session_id]
+        position = next((n for n, m in enumerate(messages) if m.id == keep), None)
+        if position is None:
+            return _error(404, f"Message with ID '{keep}' not found")
+        running = self.running.get(session_id)
+        if running is not None and not running.done():
+            return _error(400, "A turn is running in this session; cancel it before rewinding")
+        for gone in messages[position + 1 :]:
+            session = self.sessions[session_id]
+            if gone.role == "user":
+                session.user_message_count -= 1
+            elif gone.role == "assistant":
+                session.assistant_message_count -= 1
+        del messages[position + 1 :]
+        return _json(self.sessions[session_id].to_wire())
 
     def _send(self, session_id: str, text: str) -> httpx.Response:
         running = self.running.get(session_id)
@@ -267,7 +382,8 @@ class ScriptedMix:
         sid = request.url.params.get("sessionId", "")
         if sid not in self.sessions:
             return _error(404, f"Session with ID '{sid}' not found")
-        stream = _Stream(sid)
+        asked = frozenset(request.url.params.get("extensions", "").split(",")) if self.extensions else frozenset()
+        stream = _Stream(sid, extensions=asked)
         self._streams.append(stream)
         counter = self._event_ids.setdefault(sid, itertools.count(1))
         stream.queue.put_nowait(encode_event(Connected(session_id=sid), next(counter)))
@@ -390,6 +506,17 @@ class ScriptedTurn:
         if not self.ended:
             self.ended = True
             self.prompt.turn_status = "complete"
+            if self.answer is not None:  # usage and times, as our server stores them
+                words = len((self.answer.assistant_response or "").split())
+                self.answer.input_tokens, self.answer.output_tokens = 1200, max(1, words)
+                self.answer.cache_read_tokens, self.answer.cache_creation_tokens = 300, 0
+                self.answer.cost = 0.0042
+                self.prompt.created_at = datetime(2026, 3, 10, 12, 0, 0, tzinfo=UTC)
+                self.answer.created_at = datetime(2026, 3, 10, 12, 0, 0, 500_000, tzinfo=UTC)
+                self.answer.updated_at = datetime(2026, 3, 10, 12, 0, 2, 500_000, tzinfo=UTC)
+                session = self.mix.sessions[self.session_id]
+                session.cost += self.answer.cost
+                session.prompt_tokens = 1500
             self.emit(Complete(message_id=self.answer.id if self.answer else None))
 
     def end_with(self, status: str, error: str) -> None:

@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from mix_tui.tui.screens.chat import ChatScreen
-from mix_tui.tui.widgets.status import QueuedPrompts, status_text
+from mix_tui.tui.widgets.queue import QueuedPrompts
+from mix_tui.tui.widgets.status import status_text
 from tests.tui.conftest import opened, ready_chat, scripted_app, send, turn_over, wait_for
 from tests.tui.scripted import ScriptedMix
 

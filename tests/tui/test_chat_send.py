@@ -88,9 +88,9 @@ async def test_continue_opens_the_most_recent_session(server: ServerProcess) -> 
     again = server.app(continue_last=True)
     async with again.run_test(size=(120, 40)) as pilot:
         chat = await ready_chat(pilot)
-        await wait_for(pilot, lambda: chat.current == latest and bool(chat.transcript.items))
+        # the items are set before their widgets finish mounting: wait for the answer's widget too
+        await wait_for(pilot, lambda: chat.current == latest and len(chat.transcript.query(AnswerMarkdown)) >= 1)
         assert "> the latest one" in shown_text(chat)
-        assert len(chat.transcript.query(AnswerMarkdown)) >= 1
 
 
 async def test_long_lines_in_a_code_block_wrap_instead_of_being_cut(server: ServerProcess) -> None:

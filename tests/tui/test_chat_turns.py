@@ -10,7 +10,7 @@ import pytest
 
 from mix_tui.tui.screens.permission import PermissionScreen
 from mix_tui.tui.session.items import AssistantItem, UserItem
-from mix_tui.tui.widgets.status import QueuedPrompts
+from mix_tui.tui.widgets.queue import QueuedPrompts
 from tests.tui.conftest import (
     ServerProcess,
     live_text,
@@ -23,7 +23,7 @@ from tests.tui.conftest import (
     turn_over,
     wait_for,
 )
-from tests.tui.scripted import ScriptedMix
+from tests.tui.scripted import ScriptedMix, ScriptedTurn
 
 
 async def test_escape_cancels_the_running_turn_and_keeps_its_partial_answer() -> None:
@@ -103,12 +103,12 @@ async def test_a_slash_command_in_a_fresh_chat_creates_no_session_and_stays_edit
     mix = ScriptedMix()
     async with scripted_app(mix).run_test(size=(120, 40)) as pilot:
         chat = await ready_chat(pilot)
-        await send(pilot, chat, "/model")
-        await wait_for(pilot, lambda: chat.composer.text == "/model", what="the command back in the box")
+        await send(pilot, chat, "/frobnicate")
+        await wait_for(pilot, lambda: chat.composer.text == "/frobnicate", what="the command back in the box")
         assert chat.current is None and not mix.sessions
-        assert chat.composer.cursor_location == (0, len("/model"))
+        assert chat.composer.cursor_location == (0, len("/frobnicate"))
         await pilot.press("x")  # typing goes after it, never in front
-        assert chat.composer.text == "/modelx"
+        assert chat.composer.text == "/frobnicatex"
 
 
 # ---- end to end ----------------------------------------------------------------------------------
@@ -155,3 +155,24 @@ async def test_a_prompt_our_server_queues_behind_another_clients_turn_runs_after
         shown = [i.text for i in chat.transcript.items if isinstance(i, UserItem)]
         assert shown == prompts
         assert not queued.display
+
+
+async def test_a_rate_limit_notice_says_when_the_server_retries() -> None:
+    from mix_tui.protocol.events import Error
+
+    async def limited(turn: ScriptedTurn) -> None:
+        await turn.say("Starting.")
+        turn.emit(Error(error="rate limited by the provider", type="rate_limit_error", retry_after=7,
+                        attempt=1, max_attempts=3))  # fmt: skip
+        await turn.mix.held.wait()
+        await turn.say(" Done.")
+
+    mix = ScriptedMix(limited)
+    async with scripted_app(mix).run_test(size=(120, 40)) as pilot:
+        chat = await ready_chat(pilot)
+        await send(pilot, chat, "go")
+        expected = "rate limited by the provider (retry in 7 s, attempt 1/3)"
+        await wait_for(pilot, lambda: getattr(chat.transcript.items[-1], "notice", None) == expected)
+        mix.release()
+        await wait_for(pilot, lambda: turn_over(chat))
+        assert chat.transcript.items[-1].notice is None  # type: ignore[union-attr]

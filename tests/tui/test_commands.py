@@ -54,11 +54,11 @@ async def test_a_servers_command_answers_as_a_note_in_an_open_session() -> None:
     original = mix._send
 
     def send_or_answer(session_id: str, text: str):  # type: ignore[no-untyped-def]
-        if text.startswith("/cost"):
+        if text.startswith("/stats"):
             import httpx
 
             return httpx.Response(200, json={"id": "cmd", "role": "assistant", "userInput": text,
-                                             "assistantResponse": "Session cost: $0.0000"})  # fmt: skip
+                                             "assistantResponse": "Session stats: 1 turn"})  # fmt: skip
         return original(session_id, text)
 
     mix._send = send_or_answer  # type: ignore[method-assign]
@@ -66,7 +66,22 @@ async def test_a_servers_command_answers_as_a_note_in_an_open_session() -> None:
         chat = await ready_chat(pilot)
         await send(pilot, chat, "hello")
         await wait_for(pilot, lambda: turn_over(chat))
-        await send(pilot, chat, "/cost")
-        await wait_for(pilot, lambda: any("Session cost" in n for n in notes(chat)), what="the note")
+        await send(pilot, chat, "/stats")  # not one of the client's commands
+        await wait_for(pilot, lambda: any("Session stats" in n for n in notes(chat)), what="the note")
         assert [t.text for t in mix.turns] == ["hello"]  # no turn for the command
         assert not opened(chat).running
+
+
+async def test_the_palette_lists_every_message_and_session_action_with_its_key() -> None:
+    mix = ScriptedMix()
+    async with scripted_app(mix).run_test(size=(120, 40)) as pilot:
+        chat = await ready_chat(pilot)
+        provider = commands.ChatCommands(chat)
+        hits = {hit.text: hit.help async for hit in provider.discover()}
+        for title in ("Fork", "Rewind", "Copy message", "Copy a code block", "Copy the last code block",
+                      "Cost and tokens", "Usage lines", "Export as Markdown", "Export as JSON",
+                      "Find in transcript", "Search sessions", "Rename session", "Previous message"):  # fmt: skip
+            assert title in hits, title
+        assert "/fork [N]" in str(hits["Fork"]) and "alt+o" in str(hits["Fork"]).lower()
+        found = [hit async for hit in provider.search("/copy code")]
+        assert found and "Copy a code block" in str(found[0].match_display)

@@ -74,7 +74,11 @@ async def test_a_turn_the_restarted_server_no_longer_runs_ends_as_interrupted_wi
         assert isinstance(last, AssistantItem)
         assert last.interrupted and last.error and last.error.startswith("interrupted")
         assert "Part 1" in shown_text(chat)  # the partial answer stays
-        assert "interrupted" in str(chat.transcript.widget_for(last.key).query_one(".turn-status").render())
+        await wait_for(
+            pilot,
+            lambda: "interrupted" in str(chat.transcript.widget_for(last.key).query_one(".turn-status").render()),
+            what="the marker on screen",
+        )
         # nothing waits behind it: the next prompt goes out at once
         await send(pilot, chat, "after the crash")
         await wait_for(pilot, lambda: turn_over(chat, 2), what="the next turn")

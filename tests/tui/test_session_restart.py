@@ -41,9 +41,9 @@ def prompt_up(chat: ChatScreen) -> bool:
 
 
 async def test_a_reopened_session_renders_exactly_as_it_did_live(tmp_path: Path) -> None:
-    server = make_server(tmp_path, rate="3000", extra=["--permission-timeout", "4"])
+    server = make_server(tmp_path, rate="3000", extra=["--permission-timeout", "6"])
     try:
-        app = server.app(permission_timeout=4.0)
+        app = server.app(permission_timeout=6.0)
         async with app.run_test(size=(120, 80)) as pilot:
             chat = await ready_chat(pilot)
             await send(pilot, chat, ALLOWED)

@@ -37,9 +37,9 @@ async def test_it_follows_the_bottom_only_while_there() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         transcript = app.query_one(Transcript)
         await transcript.reset(pairs(10))
-        await pilot.pause()
+        await wait_for(pilot, lambda: transcript.max_scroll_y > 0, what="laid out")
         assert transcript.following
-        assert transcript.scroll_y == transcript.max_scroll_y > 0
+        assert transcript.scroll_y == transcript.max_scroll_y
 
         live = AssistantItem("a:live", [TextView("")], live=True)
         text = ""
@@ -48,7 +48,7 @@ async def test_it_follows_the_bottom_only_while_there() -> None:
             live.parts = [TextView(text)]
             await transcript.update_tail([live])
             await pilot.pause()
-        assert transcript.scroll_y == transcript.max_scroll_y  # it followed
+        await wait_for(pilot, lambda: transcript.scroll_y == transcript.max_scroll_y, what="it followed")
 
         transcript.scroll_to(y=5, animate=False)  # the user scrolls up
         await pilot.pause()

@@ -69,7 +69,7 @@ def _single_path(rest: str) -> str | None:
     path = _unquote(rest)
     if not path or (path == rest.strip() and len(path.split()) != 1):
         return None
-    return path
+    return path.removeprefix("@")  # an attached file (`@path` in the TUI) is that path
 
 
 def _fenced_block(lines: list[str], start: int) -> tuple[str, int] | None:
@@ -127,6 +127,27 @@ def _search(rest: str) -> Directive | None:
     return Directive("Search", (("query", query), ("search_type", kind))) if len(query) >= 2 else None
 
 
+_NOTIFY_TIMEOUT: int | None = 120  # seconds the demo's notifications wait (None: the tool's default)
+
+
+def _notify(word: str, rest: str) -> Directive | None:
+    """`notify MESSAGE` (to acknowledge), `ask QUESTION` (free text), `choose QUESTION | A | B ...`."""
+    if word == "choose":
+        question, *choices = (piece.strip() for piece in rest.split("|"))
+        choices = [c for c in choices if c]
+        if not question or len(choices) < 2:
+            return None
+        args: list[tuple[str, Any]] = [("title", "A choice"), ("message", question), ("response_type", "choice"),
+                                       ("choices", choices[:10])]  # fmt: skip
+    elif word == "ask":
+        args = [("title", "A question"), ("message", rest.strip()), ("response_type", "text")]
+    else:
+        args = [("title", "Notice"), ("message", rest.strip()), ("response_type", "acknowledge"),
+                ("notification_type", "info")]  # fmt: skip
+    timeout = () if _NOTIFY_TIMEOUT is None else (("timeout", _NOTIFY_TIMEOUT),)
+    return Directive("notify_user", (*args, *timeout))
+
+
 def _shown(path: str) -> dict[str, str]:
     return {"path": path, "type": media_type_of(path), "title": path.rsplit("/", 1)[-1]}
 
@@ -180,6 +201,8 @@ def parse_directives(text: str) -> list[Directive]:
             prompt = rest.strip()
             args = (("description", snippet(prompt, 40)), ("prompt", prompt), ("subagent_type", "general-purpose"))
             found.append(Directive("Task", args))
+        elif word in ("notify", "ask", "choose") and rest.strip() and (note := _notify(word, rest)):
+            found.append(note)
         elif word == "long" and rest.strip().isdigit():
             found.append(Directive(long=max(1, min(int(rest.strip()), LONG_MAX_SECTIONS))))
     return found

@@ -31,6 +31,7 @@ DIRECTIVES_HELP = """\
 | `show PATH` | **Show**: the file is displayed |
 | `task PROMPT` | **Task**: a sub-agent does PROMPT |
 | `plan` then a fenced block | **ExitPlanMode** with the block as the plan |
+| `notify TEXT`, `ask QUESTION` or `choose QUESTION \\| A \\| B` | **notify_user**: a notification to acknowledge, answer or choose from |
 | `long N` | no tool: a long answer of N sections (for benchmarks) |
 """
 

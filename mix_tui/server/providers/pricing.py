@@ -12,7 +12,9 @@ Usage convention (all our providers normalise to it): `input_tokens` EXCLUDES ca
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from .base import UsageReport
 
@@ -88,6 +90,7 @@ PRICES: dict[str, ModelPrice] = {
     "gemini-2-0-flash-lite": _p(0.075, 0.30),
 }
 
+T = TypeVar("T")
 _FREE = ModelPrice(0.0, 0.0, 0.0, 0.0)
 _VENDOR = re.compile(r"^(?:[a-z0-9_.-]+/)+")  # "anthropic/", "models/", "google/" ...
 
@@ -96,17 +99,23 @@ def _normalise(model: str) -> str:
     return _VENDOR.sub("", model.strip().lower()).replace(".", "-")
 
 
+def longest_prefix(table: Mapping[str, T], model: str) -> T | None:
+    """The entry of `table` (keys: normalised id prefixes) whose key is the longest prefix of
+    `model` that ends at a word boundary; None when none fits."""
+    name = _normalise(model).split(":", 1)[0]  # OpenRouter variants such as ":thinking"
+    best: str | None = None
+    for prefix in table:
+        if name.startswith(prefix) and (len(name) == len(prefix) or name[len(prefix)] in "-@"):
+            if best is None or len(prefix) > len(best):
+                best = prefix
+    return table[best] if best is not None else None
+
+
 def price_for(model: str) -> ModelPrice | None:
     """The price entry for `model` (exact ids, dated snapshots, OpenRouter ids); None when unknown."""
     if model.strip().lower().endswith(":free"):  # OpenRouter's free variants
         return _FREE
-    name = _normalise(model).split(":", 1)[0]  # OpenRouter variants such as ":thinking"
-    best: str | None = None
-    for prefix in PRICES:
-        if name.startswith(prefix) and (len(name) == len(prefix) or name[len(prefix)] in "-@"):
-            if best is None or len(prefix) > len(best):
-                best = prefix
-    return PRICES[best] if best is not None else None
+    return longest_prefix(PRICES, model)
 
 
 def cost_for(model: str, usage: UsageReport) -> float:

@@ -25,6 +25,7 @@ class ProviderSpec:
 
 
 DEMO_DISPLAY_NAME = "Offline demo (no AI)"
+DEMO_CONTEXT_WINDOW = 128_000  # the demo pretends one, so its context bar reads like a real model's
 
 PROVIDERS: dict[str, ProviderSpec] = {
     spec.name: spec
@@ -80,10 +81,17 @@ DEFAULT_MODELS: dict[str, str] = {name: spec.models[0] for name, spec in PROVIDE
 def providers_payload(local_models: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
     """`GET /api/preferences/providers` (and `available_providers`): {name: {display_name, models}}.
 
-    `local_models`: the models of a configured local server; None leaves `local` out."""
-    out = {name: {"display_name": s.display_name, "models": list(s.models)} for name, s in PROVIDERS.items()}
+    `local_models`: the models of a configured local server; None leaves `local` out. The extension
+    field `model_details` holds the context window and price of each model where known."""
+    from .model_details import model_details
+
+    out = {
+        name: {"display_name": s.display_name, "models": list(s.models), "model_details": model_details(s.models)}
+        for name, s in PROVIDERS.items()
+    }
+    out["demo"]["model_details"] = {"demo": {"context_window": DEMO_CONTEXT_WINDOW}}
     if local_models is not None:
-        out[LOCAL_PROVIDER] = {"display_name": LOCAL_DISPLAY_NAME, "models": list(local_models)}
+        out[LOCAL_PROVIDER] = {"display_name": LOCAL_DISPLAY_NAME, "models": list(local_models), "model_details": {}}
     return out
 
 

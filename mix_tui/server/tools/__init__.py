@@ -19,6 +19,7 @@ from .base import PermissionNeed, Tool, ToolContext, ToolOutcome
 from .bash import Bash
 from .diffing import unified_diff
 from .files import Edit, Write
+from .notify import Notify
 from .plan import ExitPlanMode
 from .python_exec import PythonExecution
 from .read_media import ReadMedia
@@ -44,7 +45,7 @@ __all__ = [
 # Read-only and planning tools allowed in plan mode (contract §5.7), by CoreToolName. A Task started
 # in plan mode runs its sub-agent in plan mode too.
 PLAN_MODE_TOOLS: frozenset[str] = frozenset(
-    {"ReadText", "Glob", "Grep", "TodoWrite", "ExitPlanMode", "ReadMedia", "Search", "Task"}
+    {"ReadText", "Glob", "Grep", "TodoWrite", "ExitPlanMode", "ReadMedia", "Search", "Task", "notify_user"}
 )
 
 _MAX_REPORTED_ERRORS = 5
@@ -54,7 +55,7 @@ def all_tools() -> dict[str, Tool]:
     """Fresh instances of every built-in tool, keyed by wire name (CoreToolName)."""
     tools: list[Tool] = [
         Bash(), ReadText(), Write(), Edit(), Glob(), Grep(), TodoWrite(),
-        PythonExecution(), ReadMedia(), Search(), Show(), Task(), ExitPlanMode(),
+        PythonExecution(), ReadMedia(), Search(), Show(), Task(), ExitPlanMode(), Notify(),
     ]  # fmt: skip
     return {tool.name: tool for tool in tools}
 

@@ -40,6 +40,26 @@ class SubagentResult:
 RunSubagent = Callable[[SubagentRequest], Awaitable[SubagentResult]]
 
 
+@dataclass(frozen=True, slots=True)
+class Question:
+    title: str
+    message: str
+    response_type: str  # acknowledge | text | choice
+    notification_type: str  # info | warning | error | question
+    timeout: int
+    choices: list[str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    type: str
+    value: str | None = None
+
+
+# publishes a notification on the turn's stream and waits: the answer, or None (timeout, cancel)
+AskUser = Callable[[Question], Awaitable[Answer | None]]
+
+
 @dataclass(slots=True)
 class ToolContext:
     workdir: Path
@@ -54,6 +74,8 @@ class ToolContext:
     media_reader: MediaReader | None = None
     # starts a sub-agent session (None: sub-agents are not available here)
     run_subagent: RunSubagent | None = None
+    # raises a notification and waits for the user's answer (None: notifications are not available)
+    ask_user: AskUser | None = None
     # the call being run: tool execution hands each call its own copy of the context
     tool_call_id: str = ""
 

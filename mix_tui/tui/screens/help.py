@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
@@ -31,17 +31,25 @@ def humanize(name: str) -> str:
 
 
 def _own_bindings(node: DOMNode) -> list[Binding]:
-    """Bindings declared by our classes in the node's ancestry (not Textual's built-in widgets')."""
+    """Bindings declared by our classes in the node's ancestry (not Textual's built-in widgets'),
+    with the user's keymap applied, as a key press would find them."""
     found: list[Binding] = []
     for klass in reversed(type(node).__mro__):
         if klass.__module__.startswith("mix_tui"):
             declared: list[BindingType] = vars(klass).get("BINDINGS", [])
             found.extend(Binding.make_bindings(declared))
-    return found
+    # Textual keeps the normalised keymap on the app and has no public getter for it
+    keymap: dict[str, str] = getattr(node.app, "_keymap", {}) if node.is_attached else {}
+    if not keymap:
+        return found
+    bindings = BindingsMap(found)
+    bindings.apply_keymap(keymap)
+    return [binding for key_bindings in bindings.key_to_bindings.values() for binding in key_bindings]
 
 
-def _signature(binding: Binding) -> tuple[str, str, str]:
-    return (binding.key, binding.action, binding.description)
+def _signature(binding: Binding) -> tuple[str, str]:
+    # the key is left out: a keymap may have moved it
+    return (binding.action, binding.description)
 
 
 def _section(title: str, app: App[object], bindings: Iterable[tuple[Binding, bool]]) -> Text | None:

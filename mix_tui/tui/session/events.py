@@ -7,12 +7,15 @@ lives). Frequent ones are coalesced in the message queue (`can_replace`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from textual.message import Message
 
 from mix_tui.protocol.models import SessionData
 from mix_tui.tui.session.permissions import PermissionRequest
+
+if TYPE_CHECKING:
+    from mix_tui.tui.session.notifications import NotificationRequest
 
 Severity = Literal["information", "warning", "error"]
 
@@ -68,8 +71,29 @@ class PermissionClosed(SessionEvent):
 
 
 @dataclass(eq=False)
+class NotificationRequested(SessionEvent):
+    """The agent raised a notification: to acknowledge, answer, or choose from (with a countdown)."""
+
+    request: NotificationRequest
+
+
+@dataclass(eq=False)
+class NotificationClosed(SessionEvent):
+    """A notification no longer needs an answer; `request.note` says why."""
+
+    request: NotificationRequest
+
+
+@dataclass(eq=False)
 class SessionAdded(SessionEvent):
     session: SessionData
+
+
+@dataclass(eq=False)
+class SessionRetitled(SessionEvent):
+    """The session has a new title (renamed here or by another client, or named by the server)."""
+
+    title: str
 
 
 @dataclass(eq=False)

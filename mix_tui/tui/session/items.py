@@ -13,12 +13,14 @@ from typing import Any, TypeAlias
 from mix_tui.protocol.models import parse_tool_input
 from mix_tui.sdk.outcome import FINISHED_STATUSES, ToolStatus
 from mix_tui.sdk.turn import TextPart, ThinkingPart, ToolCallState, ToolPart, Turn
+from mix_tui.tui.session.usage import TurnUsage
 
 
 @dataclass(slots=True)
 class UserItem:
     key: str
     text: str
+    session_id: str = ""  # where its attachments are (the session's files)
 
 
 @dataclass(slots=True)
@@ -47,6 +49,7 @@ class ToolView:
     duration: float | None = None
     permission: str | None = None  # how its prompt was answered (PermissionOutcome), None: no prompt
     children: list[Part] = field(default_factory=list)  # a subagent's parts (Task tool)
+    metadata: dict[str, Any] | None = None  # the tool's response metadata (Show outputs, ...), if sent
 
     @property
     def finished(self) -> bool:
@@ -68,6 +71,7 @@ class AssistantItem:
     error: str | None = None
     interrupted: bool = False  # the server lost the turn (it stopped while the turn ran)
     notice: str | None = None  # a non-terminal retry notice
+    usage: TurnUsage | None = None  # tokens, cost and time of a stored turn (None: not known yet)
 
 
 @dataclass(slots=True)
@@ -86,11 +90,11 @@ def assistant_key(turn_key: str) -> str:
     return f"a:{turn_key}"
 
 
-def turn_items(key: str, prompt: str | None, turn: Turn) -> list[Item]:
+def turn_items(key: str, prompt: str | None, turn: Turn, session_id: str = "") -> list[Item]:
     """The prompt (when known) and the answer of one turn."""
     items: list[Item] = []
     if prompt is not None:
-        items.append(UserItem(key, prompt))
+        items.append(UserItem(key, prompt, session_id))
     items.append(assistant_item(assistant_key(key), turn))
     return items
 
@@ -98,7 +102,11 @@ def turn_items(key: str, prompt: str | None, turn: Turn) -> list[Item]:
 def assistant_item(key: str, turn: Turn) -> AssistantItem:
     notice = None
     if turn.retry_notice is not None and not turn.done:
-        notice = turn.retry_notice.error or "rate limited; retrying"
+        retry = turn.retry_notice
+        notice = retry.error or "rate limited; retrying"
+        if retry.retry_after:
+            notice += f" (retry in {retry.retry_after} s"
+            notice += f", attempt {retry.attempt}/{retry.max_attempts})" if retry.attempt and retry.max_attempts else ")"
     return AssistantItem(
         key=key,
         parts=turn_parts(turn),
@@ -138,4 +146,5 @@ def tool_view(call: ToolCallState) -> ToolView:
         duration=call.duration,
         permission=call.permission_answer,
         children=turn_parts(call.children) if call.children is not None else [],
+        metadata=call.metadata,
     )

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -33,6 +34,7 @@ from mix_tui.protocol.events import (
     Permission,
     SessionCreated,
     SessionDeleted,
+    SessionUpdated,
     Thinking,
     ToolExecutionComplete,
     ToolUseParameterDelta,
@@ -46,8 +48,11 @@ from mix_tui.sdk.stream import ConnectionLost, MalformedFrame, Reconnected, Resy
 from mix_tui.sdk.turn import Turn
 from mix_tui.tui.session import events as ev
 from mix_tui.tui.session.connection import Connection
-from mix_tui.tui.session.items import Item
+from mix_tui.tui.session.items import Item, NoteItem
+from mix_tui.tui.session.notifications import NotificationDesk, NotificationRequest
+from mix_tui.tui.session.options import SendOptions
 from mix_tui.tui.session.permissions import Decision, PermissionDesk, PermissionRequest
+from mix_tui.tui.session.subagents import SubagentRuns
 from mix_tui.tui.session.timeline import Timeline
 
 if TYPE_CHECKING:
@@ -61,8 +66,10 @@ FLUSH_HZ = 30.0  # live transcript updates per second, at most
 CANCEL_GRACE = 3.0  # seconds to wait for the server's own end of a cancelled turn
 CONNECT_TIMEOUT = 10.0
 NOTICE_GRACE = 2.0  # seconds for the stream to notice the loss a failed POST ran into
+QUEUE_HOLD = 0.8  # after a cancel, queued prompts wait this long (a second Esc clears them)
 _DELTAS = (Content, Thinking, ToolUseParameterDelta)
-_NOT_TURN = (Connected, Heartbeat, SessionCreated, SessionDeleted, Notification, Unknown)
+_NOT_TURN = (Connected, Heartbeat, SessionCreated, SessionDeleted, SessionUpdated, Notification, Unknown)
+Lifecycle = SessionCreated | SessionDeleted | SessionUpdated
 _FINAL_TURN_STATUSES = frozenset({"complete", "error", "cancelled", "interrupted"})
 
 
@@ -74,18 +81,19 @@ class SessionModel:
         post: Post,
         spawn: Spawn,
         *,
-        lifecycle: Callable[[SessionCreated | SessionDeleted], None] | None = None,
+        lifecycle: Callable[[Lifecycle], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.session_id = session_id
         self.client = client
         self.session: SessionData | None = None
-        self.timeline = Timeline()
+        self.timeline = Timeline(session_id)
         self.queue: list[str] = []  # prompts this client holds until the running turn ends
         self.server_queued: list[str] = []  # prompts the server accepted behind another client's turn
         self.permissions = PermissionDesk(session_id)
         self.connection = Connection()
         self.draft = ""
+        self.options = SendOptions()  # thinking level, plan mode, max steps: sent with every prompt
         self.stream: SessionStream | None = None
         self._post = post
         self._spawn = spawn
@@ -96,8 +104,23 @@ class SessionModel:
         self._unsure: dict[str, int] = {}
         self._flush_at = 0.0
         self._flush_pending = False
+        self._hold_until = 0.0  # after a cancel the queue waits until then (clock time)
+        self.subagents = SubagentRuns(client, spawn, self._subagent_runs_loaded)
+        self.notifications = NotificationDesk(
+            session_id, client, spawn, opened=self._notification_opened, settled=self._state_changed,
+            notice=self._notice,
+        )  # fmt: skip
 
     # ---- reading -----------------------------------------------------------------------------
+
+    @property
+    def plan_mode(self) -> bool:
+        """Sends go with plan_mode (`/plan`; approving a plan turns it off)."""
+        return self.options.plan
+
+    @plan_mode.setter
+    def plan_mode(self, on: bool) -> None:
+        self.options = replace(self.options, plan=on)
 
     @property
     def running(self) -> bool:
@@ -106,6 +129,11 @@ class SessionModel:
     @property
     def awaiting_permission(self) -> bool:
         return self.permissions.awaiting
+
+    @property
+    def awaiting_user(self) -> bool:
+        """A permission prompt or a notification waits for the user's answer."""
+        return self.permissions.awaiting or self.notifications.awaiting
 
     def items(self) -> list[Item]:
         return self.timeline.items()
@@ -135,6 +163,7 @@ class SessionModel:
     async def close(self) -> None:
         for request in self.permissions.close_all("the session was closed"):
             self._post(ev.PermissionClosed(self.session_id, request))
+        self._close_notifications("the session was closed")
         stream, self.stream = self.stream, None
         if stream is not None:
             await stream.aclose()
@@ -154,6 +183,7 @@ class SessionModel:
         if ticket != self._refreshes:
             return False  # a later refresh started meanwhile: its (newer) answer wins
         self.timeline.set_history(messages, keep_live=self.running if keep_live is None else keep_live)
+        self.subagents.fill(entry.turn for entry in self.timeline.entries)
         self.session = session
         self._post(ev.TranscriptChanged(self.session_id, live_only=False))
         self._post(ev.StateChanged(self.session_id))
@@ -202,6 +232,7 @@ class SessionModel:
         self.connection.ended(reason)
         for request in self.permissions.close_all(reason):
             self._post(ev.PermissionClosed(self.session_id, request))
+        self._close_notifications(reason)
         waiting, self.queue = self.queue, []
         if waiting:
             self._post(ev.SendRefused(self.session_id, "\n".join(waiting), f"not sent: {reason}"))
@@ -221,11 +252,11 @@ class SessionModel:
             pass  # skipped; the stored history stays the truth
         elif isinstance(item, Connected):
             self._connected()
-        elif isinstance(item, SessionCreated | SessionDeleted):
+        elif isinstance(item, SessionCreated | SessionDeleted | SessionUpdated):
             if self._lifecycle is not None:
                 self._lifecycle(item)
         elif isinstance(item, Notification):
-            self._notice(f"{item.title}: {item.message}".strip(": "))
+            self.notifications.receive(item, self._clock())
         elif isinstance(item, Permission):
             self._permission(item)
         elif not isinstance(item, _NOT_TURN):
@@ -270,8 +301,10 @@ class SessionModel:
         live = self.timeline.live
         assert live is not None
         self.timeline.ended()
+        self.subagents.keep_live(live.turn)
         for request in self.permissions.close_all("the turn ended"):
             self._post(ev.PermissionClosed(self.session_id, request))
+        self._close_notifications("the turn ended")
         self._post(ev.TurnEnded(self.session_id, live.turn.error))
         self._post(ev.StateChanged(self.session_id))
         # when the server is away the finished live turn simply stays on screen as it is
@@ -352,7 +385,7 @@ class SessionModel:
         self._post(ev.StateChanged(self.session_id))
         self._flush()
         try:
-            reply = await self.client.messages.send(self.session_id, text)
+            reply = await self.client.messages.send(self.session_id, text, **self.options.request_fields())
         except ConflictError:
             # another client's turn is running and this server refuses: ours waits, first in line
             self._not_ours(turn)
@@ -437,9 +470,24 @@ class SessionModel:
     async def _send_next(self) -> None:
         if self.running or not self.queue or not self.connection.usable:
             return
+        wait = self._hold_until - self._clock()
+        if wait > 0:  # just cancelled: give a second Esc the chance to clear the queue first
+            self._spawn(self._send_after(wait), f"queue {self.session_id}")
+            return
         text = self.queue.pop(0)
         self._post(ev.StateChanged(self.session_id))
         await self._send(text)
+
+    async def _send_after(self, wait: float) -> None:
+        await asyncio.sleep(wait)
+        await self._send_next()
+
+    def clear_queue(self) -> list[str]:
+        """Drop every prompt this client holds (Esc twice); they are returned, never sent."""
+        dropped, self.queue = self.queue, []
+        if dropped:
+            self._post(ev.StateChanged(self.session_id))
+        return dropped
 
     def unqueue(self, index: int) -> str | None:
         """Take a queued prompt back (to edit it); None when there is no such prompt."""
@@ -456,6 +504,8 @@ class SessionModel:
         if live is None or live.turn.done:
             return False
         turn = live.turn
+        if self.queue:
+            self._hold_until = self._clock() + QUEUE_HOLD
         try:
             await self.client.sessions.cancel(self.session_id)
         except MixError as exc:
@@ -549,10 +599,35 @@ class SessionModel:
 
     # ---- small things ------------------------------------------------------------------------
 
-    def add_note(self, text: str, title: str = "") -> None:
-        """A note in the transcript (a command's answer): the user reads it where it happened."""
-        self.timeline.add_note(text, title)
+    def _state_changed(self) -> None:
+        self._post(ev.StateChanged(self.session_id))
+
+    def _notification_opened(self, request: NotificationRequest) -> None:
+        self._post(ev.NotificationRequested(self.session_id, request))
+        self._post(ev.StateChanged(self.session_id))
+
+    def _close_notifications(self, note: str) -> None:
+        for request in self.notifications.close_all(note):
+            self._post(ev.NotificationClosed(self.session_id, request))
+
+    def _subagent_runs_loaded(self) -> None:
+        """Stored sub-agent runs arrived: nest them in their Task calls."""
+        if self.subagents.fill(entry.turn for entry in self.timeline.entries):
+            self.timeline.invalidate()
+            self._post(ev.TranscriptChanged(self.session_id, live_only=False))
+
+    def add_note(self, text: str, title: str = "", after: str | None = None) -> NoteItem:
+        """A note in the transcript (a command's answer): the user reads it where it happened, or
+        under the turn `after` (an entry key) that it is about."""
+        note = self.timeline.add_note(text, title, after)
         self._post(ev.TranscriptChanged(self.session_id, live_only=False))
+        return note
+
+    def retitled(self, title: str) -> None:
+        """The server says the session has a new title (a rename here or by another client)."""
+        if self.session is not None and self.session.title != title:
+            self.session = self.session.model_copy(update={"title": title})
+            self._post(ev.StateChanged(self.session_id))
 
     def _notice(self, text: str, severity: ev.Severity = "information") -> None:
         self._post(ev.Notice(self.session_id, text, severity))

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from mix_tui.protocol.models import BackendMessage
 from mix_tui.sdk.replay import Observed, replay
 from mix_tui.sdk.turn import Turn
-from mix_tui.tui.session.items import Item, NoteItem, turn_items
+from mix_tui.tui.session.items import AssistantItem, Item, NoteItem, turn_items
+from mix_tui.tui.session.usage import TurnUsage, turn_messages, turn_usage
 
 _live_keys = itertools.count(1)
 _note_keys = itertools.count(1)
@@ -29,7 +30,8 @@ class Entry:
 
 
 class Timeline:
-    def __init__(self) -> None:
+    def __init__(self, session_id: str = "") -> None:
+        self.session_id = session_id
         self.history: list[BackendMessage] = []
         self.loaded = False
         self.observed = Observed()  # what history may lack, seen live (servers other than ours)
@@ -39,6 +41,8 @@ class Timeline:
         self._stored_items: list[Item] | None = None
         # notes of this client, each after the turn it followed (None: before every turn)
         self._notes: list[tuple[str | None, NoteItem]] = []
+        self._messages: dict[str, list[BackendMessage]] = {}  # entry key -> its stored messages
+        self._seen_seconds: dict[str, float] = {}  # prompt id -> how long the turn took, seen live
 
     # ---- the live turn -----------------------------------------------------------------------
 
@@ -66,7 +70,10 @@ class Timeline:
     def ended(self) -> None:
         """The live turn is over: keep what history may not tell (for servers other than ours)."""
         if self.live is not None:
-            self.observed.remember(self.live.turn)
+            turn = self.live.turn
+            self.observed.remember(turn)
+            if turn.user_message_id and turn.started_at is not None and turn.finished_at is not None:
+                self._seen_seconds[turn.user_message_id] = turn.finished_at - turn.started_at
 
     # ---- stored history ----------------------------------------------------------------------
 
@@ -76,12 +83,22 @@ class Timeline:
         self.history = list(messages)
         self.loaded = True
         self._stored = [self._entry(turn) for turn in replay(self.history, self.observed)]
+        # replay cuts the history into turns the same way: one list of messages per stored entry
+        self._messages = {e.key: m for e, m in zip(self._stored, turn_messages(self.history), strict=False)}
         self._stored_items = None
         if not keep_live:
             self.live = None
         elif self.live is None and self._stored and not self._stored[-1].turn.done:
             # the server is running a turn we did not start here: adopt it, the stream goes on
             self.live = self._stored.pop()
+        self._reanchor_notes()
+
+    def _reanchor_notes(self) -> None:
+        """Notes after turns that are gone (rewound) follow the last turn left, in the order they were
+        written, so a note written later still shows below them."""
+        keys = {entry.key for entry in self.entries}
+        last = self.entries[-1].key if self.entries else None
+        self._notes = [(key if key is None or key in keys else last, note) for key, note in self._notes]
 
     def _entry(self, turn: Turn) -> Entry:
         prompt_id = turn.user_message_id
@@ -98,6 +115,20 @@ class Timeline:
                 return message.turn_status
         return None
 
+    def messages_of(self, key: str) -> list[BackendMessage]:
+        """The stored messages of the turn under entry `key` (none for a turn not stored yet)."""
+        return list(self._messages.get(key, ()))
+
+    def usage_of(self, key: str) -> TurnUsage | None:
+        messages = self._messages.get(key)
+        if not messages or not any(m.role == "assistant" for m in messages):
+            return None
+        prompt_id = messages[0].id if messages[0].role == "user" else None
+        return turn_usage(messages, self._seen_seconds.get(prompt_id) if prompt_id else None)
+    def invalidate(self) -> None:
+        """Stored turns changed in place (a sub-agent run was attached): rebuild their items."""
+        self._stored_items = None
+
     def entry(self, key: str) -> Entry | None:
         for entry in self._stored:
             if entry.key == key:
@@ -106,11 +137,14 @@ class Timeline:
 
     # ---- notes -------------------------------------------------------------------------------
 
-    def add_note(self, text: str, title: str = "") -> NoteItem:
-        """A note shown after the last turn so far (the live one, if a turn runs)."""
-        entries = self.entries
+    def add_note(self, text: str, title: str = "", after: str | None = None) -> NoteItem:
+        """A note shown after the turn under entry key `after`, by default after the last turn so far
+        (the live one, if a turn runs)."""
+        if after is None or self.entry(after) is None:
+            entries = self.entries
+            after = entries[-1].key if entries else None
         note = NoteItem(f"note-{next(_note_keys)}", text, title)
-        self._notes.append((entries[-1].key if entries else None, note))
+        self._notes.append((after, note))
         return note
 
     def _with_notes(self, items: list[Item]) -> list[Item]:
@@ -134,7 +168,7 @@ class Timeline:
     def items(self) -> list[Item]:
         """Stored turns, then the live one (its stored copy, if any, is left out), and the notes."""
         if self._stored_items is None:
-            self._stored_items = [i for e in self._stored for i in turn_items(e.key, e.prompt, e.turn)]
+            self._stored_items = [i for e in self._stored for i in self._stored_turn_items(e)]
         stored = self._stored_items
         if self.live is None:
             return self._with_notes(list(stored))
@@ -142,10 +176,17 @@ class Timeline:
         cut = next((n for n, item in enumerate(stored) if item.key == live_key), len(stored))
         return self._with_notes([*stored[:cut], *self.live_items()])
 
+    def _stored_turn_items(self, entry: Entry) -> list[Item]:
+        items = turn_items(entry.key, entry.prompt, entry.turn, self.session_id)
+        answer = items[-1]
+        if isinstance(answer, AssistantItem) and not answer.live:
+            answer.usage = self.usage_of(entry.key)
+        return items
+
     def live_items(self) -> list[Item]:
         if self.live is None:
             return []
-        return turn_items(self.live.key, self.live.prompt, self.live.turn)
+        return turn_items(self.live.key, self.live.prompt, self.live.turn, self.session_id)
 
     def prompts(self) -> list[str]:
         return [m.text for m in self.history if m.role == "user"]

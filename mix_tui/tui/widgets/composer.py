@@ -2,25 +2,49 @@
 
 Recall only kicks in when the cursor is on the first (Up) or last (Down) visual line, so moving
 around a multi-line draft still works; the draft being typed is kept and comes back after the
-newest recalled prompt.
+newest recalled prompt. Up in an empty box while prompts wait in the queue goes to them instead.
+
+Send and new line are bindings with ids (a keymap can move them, F1 lists them): a key bound to them
+is not typed but left to the binding; with send moved elsewhere, Enter types a new line. While a
+completion list is open (`/` commands, `@path`), it sees the keys first (its arrows, Tab, Enter, Esc).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar, Protocol
 
 from textual import events
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import TextArea
 
 PLACEHOLDER = "Ask anything — Enter sends, Shift+Enter or Ctrl+J adds a line, ↑ recalls"
-NEWLINE_KEYS = frozenset({"shift+enter", "ctrl+j", "newline"})
+_OWN_ACTIONS = frozenset({"submit", "newline"})
+
+
+class KeyTaker(Protocol):
+    """A list that takes the composer's keys while it shows (`/` commands, `@path` completion)."""
+
+    def take_key(self, key: str) -> bool: ...
 
 
 class Composer(TextArea):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "submit", "Send", show=False, id="send"),
+        Binding("shift+enter,ctrl+j,newline", "newline", "New line", show=False, id="newline"),
+        Binding("up", "cursor_up", "Earlier prompt (on the first line) · the queue (when empty)", show=False),
+        Binding("down", "cursor_down", "Later prompt (on the last line)", show=False),
+    ]
+
     @dataclass(eq=False)
     class Submitted(Message):
         text: str
+
+    @dataclass(eq=False)
+    class QueueWanted(Message):
+        """Up in an empty box while prompts are queued: the screen moves the focus to them."""
 
     def __init__(self, *, id: str | None = "composer") -> None:
         super().__init__(
@@ -34,6 +58,9 @@ class Composer(TextArea):
         self._history: list[str] = []  # oldest first
         self._recall_index: int | None = None  # position in _history while recalling
         self._saved_draft = ""
+        self.completer: KeyTaker | None = None  # the `@path` list: gets the keys first while it shows
+        self.commands: KeyTaker | None = None  # the `/` command list, likewise
+        self.queue_waiting: Callable[[], bool] = lambda: False  # prompts queued in the open session?
 
     # ---- prompt history ----------------------------------------------------------------------
 
@@ -54,6 +81,11 @@ class Composer(TextArea):
         if text.strip() and (not self._history or self._history[-1] != text):
             self._history.append(text)
         self._recall_index = None
+
+    @property
+    def recalling(self) -> bool:
+        """An earlier prompt is shown (Up/Down walk the history, not a completion list)."""
+        return self._recall_index is not None
 
     @property
     def prompt_history(self) -> list[str]:
@@ -97,18 +129,27 @@ class Composer(TextArea):
     # ---- keys --------------------------------------------------------------------------------
 
     async def _on_key(self, event: events.Key) -> None:
-        if event.key == "enter":
+        if any(taker is not None and taker.take_key(event.key) for taker in (self.completer, self.commands)):
             event.stop()
             event.prevent_default()
-            self.submit()
             return
-        if event.key in NEWLINE_KEYS:
-            event.stop()
+        if not event.is_printable and self._bound_here(event.key):
+            # not typed: the binding runs when the key reaches the app (bindings are checked there)
             event.prevent_default()
-            start, end = self.selection
-            self._replace_via_keyboard("\n", start, end)
             return
         await super()._on_key(event)
+
+    def _bound_here(self, key: str) -> bool:
+        """`key` is bound (keymap applied) to this box's send or new line."""
+        active = self.screen.active_bindings.get(key)
+        return active is not None and active.node is self and active.binding.action in _OWN_ACTIONS
+
+    def action_submit(self) -> None:
+        self.submit()
+
+    def action_newline(self) -> None:
+        start, end = self.selection
+        self._replace_via_keyboard("\n", start, end)
 
     def submit(self) -> None:
         text = self.text
@@ -119,6 +160,9 @@ class Composer(TextArea):
         self.post_message(self.Submitted(text))
 
     def action_cursor_up(self, select: bool = False) -> None:
+        if not select and not self.text and self._recall_index is None and self.queue_waiting():
+            self.post_message(self.QueueWanted())
+            return
         if not select and self.navigator.is_first_wrapped_line(self.cursor_location) and self.recall_older():
             return
         super().action_cursor_up(select)

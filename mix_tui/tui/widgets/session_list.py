@@ -3,7 +3,8 @@ rows are rendered, so thousands of sessions cost little).
 
 A row is two lines of Rich `Text` built from data (never markup, control characters replaced): the
 title, then the relative time, message count and cost. The open session carries a bar, a running one
-a spinner frame, one that waits for a permission answer a "⚠ permission" badge.
+a spinner frame, one that waits for a permission answer a "⚠ permission" badge; a fork is indented
+under its parent with "↳".
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from mix_tui.protocol.models import SessionData
 from mix_tui.tui.widgets.safe_text import clean
 
 Clock = Callable[[], datetime]
-RowKey = tuple[str, bool, bool, bool, bool, int, str, int, str]
+RowKey = tuple[str, bool, bool, bool, bool, int, str, int, str, int]
 ROW_LINES = 2  # every row: title, then details; never wrapped (text-wrap: nowrap)
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
@@ -81,6 +82,30 @@ def haystack(session: SessionData) -> str:
     return f"{session.title}\n{session.first_user_message or ''}".casefold()
 
 
+def nest_subagents(sessions: list[SessionData]) -> list[SessionData]:
+    """Each sub-agent session right after its parent (newest first among siblings); one whose
+    parent is not listed keeps its place."""
+    listed = {s.id for s in sessions}
+    children: dict[str, list[SessionData]] = {}
+    for session in sessions:
+        parent = session.parent_session_id
+        if session.session_type == "subagent" and parent in listed and parent != session.id:
+            children.setdefault(parent, []).append(session)
+    nested = {s.id for kids in children.values() for s in kids}
+    out: list[SessionData] = []
+
+    def place(session: SessionData, depth: int) -> None:
+        out.append(session)
+        if depth < 16:  # sub-agents of sub-agents, but never a cycle
+            for child in children.get(session.id, []):
+                place(child, depth + 1)
+
+    for session in sessions:
+        if session.id not in nested:
+            place(session, 0)
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class RowState:
     """What the sidebar knows about a session besides its data."""
@@ -89,6 +114,7 @@ class RowState:
     awaiting_permission: bool = False
     spinning: bool = False  # running, and not stopped at a permission prompt
     frame: int = 0  # the spinner frame
+    depth: int = 0  # forks: how far under their parent
 
 
 def row_key(session: SessionData, state: RowState, now: datetime) -> RowKey:
@@ -103,6 +129,7 @@ def row_key(session: SessionData, state: RowState, now: datetime) -> RowKey:
         relative_time(session.last_active, now),
         session.message_count,
         format_cost(session.cost),
+        state.depth,
     )
 
 
@@ -117,13 +144,17 @@ def render_row(session: SessionData, state: RowState, now: datetime) -> Text:
         row.append(SPINNER[state.frame % len(SPINNER)] + " ", style="bold green")
     else:
         row.append("  ")
+    if state.depth:  # a fork or a sub-agent, under its parent (session_tree.py)
+        row.append("  " * (state.depth - 1) + "↳ ", style="dim")
+    elif session.session_type == "subagent":
+        row.append("↳ ", style="dim")  # its parent is not listed
     title_style = "bold" if state.current else ""
     if not session.title.strip():
         title_style += " italic"
     row.append(session_label(session), style=title_style.strip())
     row.append("\n")
     row.append(bar, style="bold cyan")
-    row.append("  ")
+    row.append("  " + ("  " * state.depth if state.depth else ""))
     count = session.message_count
     details = [
         relative_time(session.last_active, now),

@@ -1,7 +1,7 @@
 """The session sidebar: a filter box above the session list, and the bookkeeping behind it.
 
-Filter as you type (title and first message). The sidebar keeps every session as data and hands the
-list only the visible rows; a row is re-rendered only when something it shows changed (its title,
+Filter as you type (title and first message). Forks are listed under their parents
+(session_tree.py). The sidebar keeps every session as data and hands the list only the visible rows; a row is re-rendered only when something it shows changed (its title,
 counts, relative time, the open/running/permission marks), and the whole list is rebuilt only when
 the set or order of visible sessions changes.
 """
@@ -34,6 +34,7 @@ from mix_tui.tui.widgets.session_list import (
     row_key,
     utc_now,
 )
+from mix_tui.tui.widgets.session_tree import parent_of, tree_order
 
 __all__ = ["SessionList", "Sidebar", "format_cost", "relative_time"]
 
@@ -118,6 +119,7 @@ class Sidebar(Widget):
         self._order: list[str] = []  # every session id, newest first
         self._visible: list[str] = []  # the ids shown, after the filter
         self._visible_set: set[str] = set()
+        self._depth: dict[str, int] = {}  # forks: how far under their parent each visible row is
         # per session: the data and state its option was made from, what it shows, the option
         self._rows: dict[str, tuple[SessionData, RowState, RowKey, Option]] = {}
         self._haystacks: dict[str, tuple[SessionData, str]] = {}  # what the filter searches, casefolded
@@ -198,7 +200,9 @@ class Sidebar(Widget):
         self._awaiting_ids.discard(session_id)
         if self._current == session_id:
             self._current = None
-        if session_id in self._visible_set:
+        if any(parent_of(other) == session_id for other in self._sessions.values()):
+            self._rebuild()  # its forks move up a level
+        elif session_id in self._visible_set:
             index = self._visible.index(session_id)
             self._visible.remove(session_id)
             self._visible_set.discard(session_id)
@@ -249,6 +253,7 @@ class Sidebar(Widget):
             awaiting_permission=session_id in self._awaiting_ids,
             spinning=spinning,
             frame=self._frame,
+            depth=self._depth.get(session_id, 0),
         )
 
     def render_row(self, session: SessionData) -> Text:
@@ -301,10 +306,14 @@ class Sidebar(Widget):
         return self._filter_text.casefold() in cached[1]
 
     def _rebuild(self, *, filtered: bool = False) -> None:
-        """Show the sessions that pass the filter. `filtered`: only the filter changed, so the list
-        stays as it is when the same sessions pass (the first letters of a query often match all)."""
+        """Show the sessions that pass the filter (forks under their parents). `filtered`: only the
+        filter changed, so the list stays as it is when the same sessions pass (the first letters of
+        a query often match all)."""
         before = self._visible
-        self._visible = [sid for sid in self._order if self._passes_filter(self._sessions[sid])]
+        passing = [sid for sid in self._order if self._passes_filter(self._sessions[sid])]
+        tree = tree_order(passing, self._sessions)
+        self._visible = [sid for sid, _ in tree]
+        self._depth = {sid: depth for sid, depth in tree if depth}
         self._visible_set = set(self._visible)
         if not self.is_mounted or (filtered and self._visible == before):
             return
@@ -391,6 +400,16 @@ class Sidebar(Widget):
 
     def sessions(self) -> Iterable[SessionData]:
         return (self._sessions[sid] for sid in self._order)
+
+    def retitle(self, session_id: str, title: str) -> None:
+        """A session's new title (renamed here or by another client)."""
+        session = self._sessions.get(session_id)
+        if session is not None and session.title != title:
+            self._sessions[session_id] = session.model_copy(update={"title": title})
+            if self._filter_text:
+                self._rebuild()  # it may pass the filter now, or no longer
+            else:
+                self._refresh_row(session_id)
 
 
 def _newer(session: SessionData, before: SessionData) -> bool:

@@ -1,8 +1,9 @@
-"""The status line under the composer, and the small "queued: …" area above it.
+"""The status line under the composer (the "queued: …" area above it is widgets/queue.py).
 
 Status: server (local or its URL), connection state (with a countdown to the next reconnect
 attempt), model, context in use (the session's `promptTokens`, which is the last call's prompt
-size), session cost, title. Everything in it that comes from a server is data and enters `Text` as
+size; with a bar and a percentage where the model's window is known), session cost and tokens used
+in all, title. Everything in it that comes from a server is data and enters `Text` as
 plain strings.
 """
 
@@ -18,7 +19,10 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from mix_tui.tui.session.connection import ConnectionState
+from mix_tui.tui.widgets.queue import QueuedPrompts
 from mix_tui.tui.widgets.safe_text import clean
+
+__all__ = ["QueuedPrompts", "StatusInfo", "StatusLine", "format_tokens", "status_text"]  # the queue moved
 
 _CONNECTION_STYLE = {
     "connected": ("●", "green"),
@@ -35,6 +39,8 @@ class StatusInfo:
     connection: ConnectionState = "connecting"
     model: str = ""
     context_tokens: int = 0
+    context_window: int | None = None  # the model's window, when known
+    total_tokens: int = 0  # every stored call's tokens added up (0: not known)
     cost: float = 0.0
     title: str = ""
     running: bool = False
@@ -50,7 +56,16 @@ def format_tokens(count: int) -> str:
     return f"{count // 1000}k"
 
 
-def status_text(info: StatusInfo, now: float | None = None) -> Text:
+def status_text(info: StatusInfo, now: float | None = None, width: int | None = None) -> Text:
+    """The line; where it would not fit in `width` cells, the server address goes first (the model,
+    the context, the cost and "working…" matter more on a small terminal)."""
+    text = _status_text(info, now, with_server=True)
+    if width is not None and text.cell_len > width:
+        text = _status_text(info, now, with_server=False)
+    return text
+
+
+def _status_text(info: StatusInfo, now: float | None, *, with_server: bool) -> Text:
     icon, style = _CONNECTION_STYLE.get(info.connection, ("?", "dim"))
     sep = (" │ ", "dim")
     text = Text(no_wrap=True, overflow="ellipsis")
@@ -60,16 +75,24 @@ def status_text(info: StatusInfo, now: float | None = None) -> Text:
         text.append(f" (retry in {wait}s)" if wait else " (retrying…)", style)
     if info.problem:
         text.append(f": {clean(info.problem)}", style)
-    text.append(*sep)
-    text.append("local " if info.local else "", "dim")
-    text.append(clean(info.server) or "—")
+    if with_server:
+        text.append(*sep)
+        text.append("local " if info.local else "", "dim")
+        text.append(clean(info.server) or "—")
     if info.model:
         text.append(*sep)
         text.append(clean(info.model), "bold")
     text.append(*sep)
     text.append(f"ctx {format_tokens(info.context_tokens)}")
+    if info.context_window:
+        share = info.context_tokens / info.context_window
+        text.append(f"/{format_tokens(info.context_window)} ")
+        text.append_text(context_bar(share))
+        text.append(f" {share:.0%}", _share_style(share))
     text.append(*sep)
     text.append(f"${info.cost:.4f}")
+    if info.total_tokens:
+        text.append(f" · {format_tokens(info.total_tokens)} tok", "dim")
     if info.running:
         text.append(*sep)
         text.append("working…", "yellow")
@@ -79,6 +102,20 @@ def status_text(info: StatusInfo, now: float | None = None) -> Text:
     return text
 
 
+BAR_CELLS = 6
+
+
+def context_bar(share: float, cells: int = BAR_CELLS) -> Text:
+    filled = max(0, min(cells, round(share * cells)))
+    if share > 0 and filled == 0:
+        filled = 1  # some context is in use: never an empty bar
+    return Text("▰" * filled, _share_style(share)) + Text("▱" * (cells - filled), "dim")
+
+
+def _share_style(share: float) -> str:
+    return "red" if share >= 0.9 else "yellow" if share >= 0.7 else "green"
+
+
 class StatusLine(Static):
     def __init__(self, info: StatusInfo | None = None, *, id: str | None = "status") -> None:
         super().__init__(id=id)
@@ -86,13 +123,20 @@ class StatusLine(Static):
         self._ticker: Timer | None = None
 
     def on_mount(self) -> None:
-        self.update(status_text(self.info))
+        self._draw()
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        width = self.content_size.width if self.is_mounted and self.content_size.width else None
+        self.update(status_text(self.info, width=width))
 
     def set(self, **changes: Any) -> None:
         info = replace(self.info, **changes)
         if info != self.info:
             self.info = info
-            self.update(status_text(info))
+            self._draw()
             self._sync_ticker()
 
     def _sync_ticker(self) -> None:
@@ -105,35 +149,4 @@ class StatusLine(Static):
             self._ticker = None
 
     def _tick(self) -> None:
-        self.update(status_text(self.info))
-
-
-class QueuedPrompts(Static):
-    """Prompts typed while a turn runs; they are sent in order once it ends."""
-
-    def __init__(self, *, id: str | None = "queued") -> None:
-        super().__init__(id=id)
-        self.prompts: list[str] = []
-
-    def on_mount(self) -> None:
-        self.display = False
-
-    def set_prompts(
-        self, prompts: list[str], *, waiting_for_server: bool = False, on_server: list[str] | None = None
-    ) -> None:
-        """`waiting_for_server`: the session is not connected, so they wait for the reconnect;
-        `on_server`: prompts the server accepted behind another client's turn (they run by themselves)."""
-        self.prompts = list(prompts)
-        held = list(on_server or [])
-        self.display = bool(prompts or held)
-        label = "queued — will send when reconnected: " if waiting_for_server else "queued: "
-        text = Text()
-        lines = [("queued on the server: ", "dim", p) for p in held]
-        lines += [(label, "yellow" if waiting_for_server else "dim", p) for p in prompts]
-        for index, (label, style, prompt) in enumerate(lines):
-            if index:
-                text.append("\n")
-            text.append(label, style)
-            first = prompt.strip().splitlines()[0] if prompt.strip() else ""
-            text.append(clean(first))
-        self.update(text)
+        self._draw()

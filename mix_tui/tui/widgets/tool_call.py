@@ -54,6 +54,8 @@ class ToolCallPanel(Vertical, can_focus=True):
         Binding("m", "more", "More lines", show=False),
     ]
 
+    LIST_CHILDREN = True  # a subagent's steps as one-liners in the body (SubagentPanel nests them)
+
     def __init__(self, view: ToolView, *, expanded: bool = False) -> None:
         super().__init__(classes="tool-call")
         self.view = view
@@ -118,9 +120,9 @@ class ToolCallPanel(Vertical, can_focus=True):
             hidden += cut
             if lines:
                 parts.append(render.diff_text(lines))
-        if self.view.children:
+        if self.view.children and self.LIST_CHILDREN:
             parts.append(_children_text(self.view))
-        if self.view.result is not None:
+        if self.view.result is not None and self._shows_result():
             lines, cut = render.preview(clean(self.view.result).splitlines(), self.show_all)
             hidden += cut
             parts.append(
@@ -133,6 +135,9 @@ class ToolCallPanel(Vertical, can_focus=True):
         more.display = hidden > 0
         if hidden:
             more.update(Text(f"… {hidden} more lines (m)", "dim italic"))
+
+    def _shows_result(self) -> bool:
+        return True
 
     # ---- actions -----------------------------------------------------------------------------
 

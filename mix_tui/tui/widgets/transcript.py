@@ -11,6 +11,11 @@ Following the stream uses Textual's anchor: the view sticks to the bottom while 
 scrolling up releases it until the user returns to the bottom. Content that arrives meanwhile shows
 a "↓ new messages" bar docked at the bottom of the view; `follow()` (a send, Ctrl+End, a click on
 the bar) or scrolling down by hand clears it.
+
+A cursor can select one message (a prompt or an answer): ↑/↓ or k/j while the transcript has the
+focus, or a click; the selected widget carries the CSS class `-selected`, and a selected item that is
+not mounted is mounted first (`reveal`). Find marks matching messages `-find-match` and the current
+one `-find-current`.
 """
 
 from __future__ import annotations
@@ -21,12 +26,13 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual import events
+from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
-from mix_tui.tui.session.items import Item, NoteItem, TextView, UserItem
+from mix_tui.tui.session.items import AssistantItem, Item, NoteItem, TextView, UserItem
 from mix_tui.tui.widgets.message import AssistantMessage, NoteMessage, UserMessage
 from mix_tui.tui.widgets.thinking import ThinkingPanel
 from mix_tui.tui.widgets.tool_call import ToolCallPanel
@@ -83,11 +89,34 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
         color: $text-muted;
         height: 1;
     }
+    /* marks that move nothing (a click's target must stay under the mouse): a background, and the
+       colour of a border the message already has */
+    Transcript > .-find-match {
+        background: $warning 8%;
+    }
+    Transcript > .-selected {
+        background: $accent 14%;
+    }
+    Transcript > UserMessage.-selected {
+        border-left: tall $accent;
+    }
+    Transcript > .-find-current {
+        background: $warning 18%;
+    }
+    Transcript > UserMessage.-find-current {
+        border-left: tall $warning;
+    }
+    Transcript > NoteMessage.-find-current {
+        border-left: outer $warning;
+    }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("bracketleft", "screen.panel(-1)", "Previous panel", key_display="[", show=False),
         Binding("bracketright", "screen.panel(1)", "Next panel", key_display="]", show=False),
+        Binding("up,k", "select_step(-1)", "Previous message", key_display="↑/k", show=False),
+        Binding("down,j", "select_step(1)", "Next message", key_display="↓/j", show=False),
+        Binding("escape", "clear_selection", "Clear the selection", show=False),
     ]
 
     SCREENS = 3.0  # content mounted below the fold, in screen heights
@@ -96,6 +125,7 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
     KEEP_SCREENS = 8.0  # while reading back, the window holds about this much; the far end goes
     MIN_ITEMS = 4
     MAX_ITEMS = 40
+    REVEAL_PAGES = 3  # an item further than this many pages away gets a window of its own
 
     def __init__(self, *, id: str | None = "transcript") -> None:
         super().__init__(id=id)
@@ -108,6 +138,12 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
         self._hint = EmptyHint(Text(EMPTY_HINT), classes="empty-hint")
         self._new = NewMessages(Text(NEW_MESSAGES))
         self._loading = False
+        self._idle = asyncio.Event()  # set while no page is being mounted
+        self._idle.set()
+        self.selected: str | None = None  # the key of the selected item
+        self._found: set[str] = set()  # keys of items with a find match
+        self._found_current: str | None = None
+        self._auto_follow = True
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield self._new
@@ -137,13 +173,35 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
 
     # ---- following the bottom ----------------------------------------------------------------
 
+    @property
+    def auto_follow(self) -> bool:
+        """Follow-mode (config.toml `follow`): stick to the bottom while an answer streams in."""
+        return self._auto_follow
+
+    @auto_follow.setter
+    def auto_follow(self, value: bool) -> None:
+        self._auto_follow = value
+        if not value:
+            self.anchor(False)
+
     def follow(self) -> None:
-        """Jump to the bottom and stick there again (a send, Ctrl+End, a click on the bar)."""
+        """Jump to the bottom and (in follow-mode) stick there again (a send, Ctrl+End, the bar)."""
         self._new.display = False
         if self._cut is not None:  # the bottom is not mounted: mount the last window again
             self.run_worker(self._remount(at_top=False), exclusive=True, group="window")
             return
-        self.anchor()
+        self._stick()
+
+    def _stick(self) -> None:
+        if self._auto_follow:
+            self.anchor()
+        else:
+            self.scroll_end(immediate=True, animate=False)
+
+    def _check_anchor(self) -> None:
+        # the bottom of a window that ends above the last item is not the bottom: no following there
+        if self._cut is None:
+            super()._check_anchor()
 
     def action_scroll_end(self) -> None:
         # End jumps at once and follows again (the default animates and leaves x alone)
@@ -172,8 +230,7 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
 
     async def _page_after(self, direction: int) -> None:
         """Mount the next page (above: -1, below: +1), then move a page there."""
-        while self._loading:  # a page being mounted ahead of the reader: this one comes after it
-            await asyncio.sleep(0.005)
+        await self._idle.wait()  # a page being mounted ahead of the reader: this one comes after it
         await (self.load_later() if direction > 0 else self.load_earlier())
         page = self.scroll_page_down if direction > 0 else self.scroll_page_up
         self.call_after_refresh(lambda: page(animate=False))
@@ -213,6 +270,7 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
     async def reset(self, items: Sequence[Item]) -> None:
         """Show another session: drop every widget, mount the last window."""
         await self._finish_all()
+        self.selected, self._found, self._found_current = None, set(), None
         self.items = list(items)
         await self._mount_window(self._start_for(len(self.items), self.SCREENS), len(self.items))
         self.follow()
@@ -223,6 +281,8 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
         self._widgets = {}
         self._first = start
         self._cut = self.items[end - 1].key if 0 < end < len(self.items) else None
+        if self._cut is not None and self.following:
+            self.release_anchor()  # the view stays where it is put, not at the window's bottom
         with self.app.batch_update():
             if old:
                 await self.remove_children(old)
@@ -239,7 +299,7 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
         else:
             await self._mount_window(self._start_for(len(self.items), self.SCREENS), len(self.items))
             self._new.display = False
-            self.anchor()
+            self._stick()
 
     async def set_items(self, items: Sequence[Item]) -> None:
         """Reconcile with a new item list by key (a resync, a reload after a turn)."""
@@ -257,6 +317,8 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
         # the data first: readers see the new list while the widgets catch up
         self.items = new_items
         self._first = first
+        if self.selected is not None and self.selected not in index:
+            self.selected = None  # its message is gone (a rewind)
         keep_keys = {item.key for item in window}
         stale = [w for key, w in self._widgets.items() if key not in keep_keys]
         for widget in stale:
@@ -373,7 +435,87 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
         else:
             widget = AssistantMessage(item)
         self._widgets[item.key] = widget
+        widget.set_class(item.key == self.selected, "-selected")
+        widget.set_class(item.key in self._found, "-find-match")
+        widget.set_class(item.key == self._found_current, "-find-current")
         return widget
+
+    # ---- the selection -----------------------------------------------------------------------
+
+    def selectable(self) -> list[str]:
+        """Keys of the messages the cursor moves over: prompts and answers (notes are not stored)."""
+        return [item.key for item in self.items if isinstance(item, UserItem | AssistantItem)]
+
+    async def select(self, key: str | None, *, scroll: bool = True) -> None:
+        """Select the item `key` (None: nothing), mounting and showing it if it is not."""
+        previous = self._widgets.get(self.selected) if self.selected is not None else None
+        if previous is not None:
+            previous.remove_class("-selected")
+        self.selected = key if key is not None and any(i.key == key for i in self.items) else None
+        if self.selected is None:
+            return
+        widget = await self.reveal(self.selected) if scroll else self._widgets.get(self.selected)
+        if widget is not None:
+            widget.add_class("-selected")
+
+    async def select_step(self, step: int) -> None:
+        """Move the selection up (-1) or down (+1); from no selection, up starts at the last message."""
+        keys = self.selectable()
+        if not keys:
+            return
+        if self.selected in keys:
+            index = max(0, min(len(keys) - 1, keys.index(self.selected) + step))
+        else:
+            index = len(keys) - 1
+        await self.select(keys[index])
+
+    async def action_select_step(self, step: int) -> None:
+        await self.select_step(step)
+
+    async def action_clear_selection(self) -> None:
+        if self.selected is None:
+            raise SkipAction()  # Esc goes on to the screen (cancel a turn, back to the composer)
+        await self.select(None)
+
+    async def reveal(self, key: str) -> ItemWidget | None:
+        """Mount the item `key` (pages above or below the window when it is near, else a window
+        around it), then scroll it into view."""
+        index = next((i for i, item in enumerate(self.items) if item.key == key), None)
+        for _ in range(self.REVEAL_PAGES):
+            if key in self._widgets or index is None:
+                break
+            if not await (self.load_earlier() if index < self._first else self.load_later()):
+                break
+        if key not in self._widgets and index is not None:
+            half = self._start_for(index, self.SCREENS / 2)
+            await self._mount_window(half, self._end_for(index, self.SCREENS))
+        widget = self._widgets.get(key)
+        if widget is not None:
+            # after the refresh: a page just mounted above first keeps the view in place
+            self.call_after_refresh(self._show, widget)
+        return widget
+
+    def _show(self, widget: Widget) -> None:
+        if widget.is_mounted:
+            self.scroll_to_widget(widget, animate=False, immediate=True, top=widget.outer_size.height > self.size.height)
+
+    def mark_found(self, keys: set[str], current: str | None) -> None:
+        """Find's marks: items with a match, and the one holding the current match."""
+        for key in self._found | keys | {self._found_current, current}:
+            widget = self._widgets.get(key) if key is not None else None
+            if widget is not None:
+                widget.set_class(key in keys, "-find-match")
+                widget.set_class(key == current, "-find-current")
+        self._found, self._found_current = set(keys), current
+
+    def item_key_at(self, widget: Widget | None) -> str | None:
+        """The key of the message widget that `widget` is part of."""
+        node = widget
+        while node is not None and node is not self:
+            if isinstance(node, UserMessage | AssistantMessage | NoteMessage):
+                return node.key
+            node = node.parent if isinstance(node.parent, Widget) else None
+        return None
 
     async def _finish_all(self) -> None:
         for widget in self._widgets.values():
@@ -399,6 +541,7 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
         if self._first == 0 or self._loading:
             return 0
         self._loading = True
+        self._idle.clear()
         try:
             start = self._start_for(self._first, self.PAGE_SCREENS)
             page = [self._make(item) for item in self.items[start : self._first]]
@@ -417,6 +560,7 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
             return len(page)
         finally:
             self._loading = False
+            self._idle.set()
 
     async def _trim_below(self) -> None:
         """While the user reads back, the window's far end goes beyond KEEP_SCREENS."""
@@ -440,6 +584,7 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
         if self._cut is None or self._loading:
             return 0
         self._loading = True
+        self._idle.clear()
         try:
             start = self._index_of(self._cut) + 1
             end = self._end_for(start, self.PAGE_SCREENS)
@@ -450,6 +595,7 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
             return len(page)
         finally:
             self._loading = False
+            self._idle.set()
 
     def _index_of(self, key: str) -> int:
         return next((i for i in range(len(self.items) - 1, -1, -1) if self.items[i].key == key), len(self.items) - 1)
@@ -491,6 +637,13 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
             await self.load_later()
         elif event.widget is self._new:
             self.follow()
+
+    async def on_mouse_down(self, event: events.MouseDown) -> None:
+        # the press, not the click: a panel header handles (and stops) its own click, and a click on it
+        # selects its message too
+        key = self.item_key_at(event.widget)
+        if key is not None and key in self.selectable():
+            await self.select(key, scroll=False)
 
     def on_key(self, event: events.Key) -> None:
         if event.key in ("tab", "shift+tab") and self.screen.focused is not self:

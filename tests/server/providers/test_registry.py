@@ -37,13 +37,21 @@ def memory_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
 def test_providers_payload_shape() -> None:
     payload = providers_payload()
     assert list(payload) == ["demo", "anthropic", "openai", "openrouter", "gemini"]
-    assert payload["demo"] == {"display_name": "Offline demo (no AI)", "models": ["demo"]}
+    # the demo pretends a window, so its context bar reads like a real model's
+    assert payload["demo"] == {
+        "display_name": "Offline demo (no AI)", "models": ["demo"],
+        "model_details": {"demo": {"context_window": 128_000}},
+    }
     for name, entry in payload.items():
-        assert set(entry) == {"display_name", "models"}
+        assert set(entry) == {"display_name", "models", "model_details"}  # model_details: our extension
+        assert set(entry["model_details"]) <= set(entry["models"])
         assert entry["models"] and all(isinstance(m, str) for m in entry["models"])
         assert DEFAULT_MODELS[name] == entry["models"][0]
     assert "local" not in payload
     assert providers_payload(local_models=["qwen3:8b"])["local"]["models"] == ["qwen3:8b"]
+    # the windows of well-known models are published (the extension the TUI's context bar reads)
+    assert payload["anthropic"]["model_details"]["claude-sonnet-4-6"]["context_window"] == 200_000
+    assert payload["gemini"]["model_details"]["gemini-2.5-pro"]["context_window"] == 1_048_576
 
 
 def test_auth_status_follows_stored_keys(monkeypatch: pytest.MonkeyPatch) -> None:

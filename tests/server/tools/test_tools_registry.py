@@ -25,7 +25,7 @@ CORE_TOOL_NAMES = {
     "Show",
     "Task",
 }
-EXTRA_TOOL_NAMES = {"python_execution"}
+EXTRA_TOOL_NAMES = {"python_execution", "notify_user"}
 EXPECTED_TOOL_NAMES = {"Bash", "ReadText", "Write", "Edit", "Glob", "Grep", "TodoWrite", "Search", "Show", "ReadMedia", "Task", "ExitPlanMode", *EXTRA_TOOL_NAMES}
 
 
@@ -36,7 +36,7 @@ def test_registry_names_are_core_tool_names() -> None:
     assert set(tools) - EXTRA_TOOL_NAMES <= CORE_TOOL_NAMES
     assert all(re.fullmatch(r"[a-zA-Z0-9_]+_[a-zA-Z0-9_]+", name) for name in EXTRA_TOOL_NAMES)
     assert all(name == tool.name for name, tool in tools.items())
-    assert PLAN_MODE_TOOLS <= CORE_TOOL_NAMES
+    assert PLAN_MODE_TOOLS - EXTRA_TOOL_NAMES <= CORE_TOOL_NAMES
     assert not PLAN_MODE_TOOLS & {"Bash", "Write", "Edit"}
 
 
