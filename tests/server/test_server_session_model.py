@@ -53,4 +53,5 @@ async def test_the_providers_list_says_context_window_and_price_where_known(mix:
     details = openai["model_details"]
     assert details["gpt-4.1"] == {"context_window": 1_047_576, "input_price": 2.0, "output_price": 8.0}
     assert providers["anthropic"]["model_details"]["claude-haiku-4-5"]["context_window"] == 200_000
-    assert "demo" not in providers["demo"]["model_details"]  # nothing known, nothing said
+    # the demo has a window (its answers fill a context gauge) and no price: nothing unknown is said
+    assert providers["demo"]["model_details"]["demo"] == {"context_window": 128_000}

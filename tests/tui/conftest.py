@@ -113,7 +113,7 @@ def make_server(tmp: Path, **kwargs: object) -> ServerProcess:
 def _no_permission_key_grace(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests answer a permission prompt the moment it opens; the short grace period in which the
     prompt ignores keys (typed for the composer) has its own tests in test_permission.py."""
-    monkeypatch.setattr("mix_tui.tui.screens.permission.KEY_GRACE_SECONDS", 0.0)
+    monkeypatch.setattr("mix_tui.tui.screens.permission.PermissionScreen.KEY_GRACE_SECONDS", 0.0)
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,7 @@ from tests.tui.scripted import ScriptedMix
 def quick_offline(monkeypatch: pytest.MonkeyPatch) -> None:
     # "offline" after 1 s of failed reconnects (5 s in the app), the health poll every 0.3 s
     monkeypatch.setattr("mix_tui.tui.session.connection.OFFLINE_AFTER", 1.0)
-    monkeypatch.setattr("mix_tui.tui.screens.chat.HEALTH_EVERY", 0.3)
+    monkeypatch.setattr("mix_tui.tui.screens.health_watch.HEALTH_EVERY", 0.3)
 
 
 def prompts_stored(mix: ScriptedMix, chat: ChatScreen) -> list[str]:
@@ -134,7 +134,7 @@ async def test_a_refused_token_says_so_and_queues_nothing_into_a_dead_stream() -
         assert status.info.connection == "offline"
         # a health check that answers (the server is up) must not turn it back to "connected"
         health = sum(1 for r in mix.requests if r.url.path == "/health")
-        await chat._check_health()
+        await chat.health.check()
         assert sum(1 for r in mix.requests if r.url.path == "/health") == health + 1
         assert status.info.connection == "offline"
         await send(pilot, chat, "into the void?")

@@ -3,6 +3,8 @@ a slash command; slash commands are the client's first and answer as notes in th
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from mix_tui.tui.screens import commands
 from mix_tui.tui.widgets.message import NoteMessage
 from tests.tui.conftest import opened, ready_chat, scripted_app, send, turn_over, wait_for
@@ -22,6 +24,14 @@ def test_every_command_with_a_key_has_a_binding_with_its_id() -> None:
     assert len(ids) == len(set(ids))
     bound = {binding.id: binding.action for binding in commands.bindings()}
     assert all(bound[c.id] == c.id for c in commands.COMMANDS if c.key)
+
+
+def test_the_readme_names_every_binding_id() -> None:
+    """config.toml's [keys] takes these ids: the README's Configuration section lists them all."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    missing = [c.id for c in commands.COMMANDS if f"`{c.id}`" not in section]
+    assert missing == []
 
 
 def notes(chat: object) -> list[str]:

@@ -12,7 +12,8 @@ from textual.app import App
 from textual.widgets import Static
 
 from mix_tui.protocol.events import Permission
-from mix_tui.tui.screens.permission import PermissionScreen, remaining_seconds
+from mix_tui.tui.screens.countdown_modal import remaining_seconds
+from mix_tui.tui.screens.permission import PermissionScreen
 from mix_tui.tui.session.permissions import rule_for
 from tests.tui.conftest import wait_for
 
@@ -236,7 +237,7 @@ async def test_resolve_elsewhere_shows_the_note_then_closes() -> None:
 # ---- the grace period: keys meant for the composer do not answer -----------------------------------
 
 
-GRACE = "mix_tui.tui.screens.permission.KEY_GRACE_SECONDS"
+GRACE = "mix_tui.tui.screens.permission.PermissionScreen.KEY_GRACE_SECONDS"
 
 
 def hint_shown(app: PermissionApp) -> bool:
@@ -312,7 +313,7 @@ async def test_expiry_while_covered_by_another_screen_closes_the_right_one() -> 
         cover = Screen()
         await app.push_screen(cover)
         ManualClockPermission.now += 6  # expires while covered
-        await wait_for(pilot, lambda: modal._answered, what="the expiry")
+        await wait_for(pilot, lambda: modal.answered, what="the expiry")
         assert app.screen is cover and app.results == []
         app.pop_screen()
         await wait_for(pilot, lambda: app.results == [None], what="the expired prompt to close")

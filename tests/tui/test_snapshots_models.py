@@ -105,7 +105,7 @@ async def small_terminal(chat: ChatScreen) -> None:
     await stream(chat, "u1", GREETING[:6], 100.0)
     chat.status.set(running=True)
     chat.query_one(QueuedPrompts).set_prompts(["and add a test for it", "then open a pull request"])
-    chat.set_options(SendOptions(thinking="maximum", plan=True))
+    chat.options_flow.set(SendOptions(thinking="maximum", plan=True))
     chat.composer.load_text("/th")  # the completion list opens
 
 

@@ -22,7 +22,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -35,22 +34,24 @@ from mix_tui.sdk.errors import MixConnectionError, MixError
 from mix_tui.tui.config import Settings, SettingsStore
 from mix_tui.tui.screens import commands
 from mix_tui.tui.screens.alerts import Alerts, AlertSettings
-from mix_tui.tui.screens.confirm import ConfirmScreen
 from mix_tui.tui.screens.export_flow import ExportFlow
 from mix_tui.tui.screens.find_flow import FindFlow
+from mix_tui.tui.screens.health_watch import HealthWatch
 from mix_tui.tui.screens.history_actions import HistoryActions
 from mix_tui.tui.screens.media_flow import MediaFlow
 from mix_tui.tui.screens.message_actions import MessageActions
 from mix_tui.tui.screens.model_flow import ModelFlow
 from mix_tui.tui.screens.notification_flow import NotificationFlow
+from mix_tui.tui.screens.options_flow import OptionsFlow
 from mix_tui.tui.screens.plan_flow import PlanFlow
 from mix_tui.tui.screens.prompt_flow import PromptFlow
 from mix_tui.tui.screens.search import SearchPick, SearchScreen
+from mix_tui.tui.screens.session_list_flow import SessionListFlow
 from mix_tui.tui.screens.slash_completion import SlashCompletion
 from mix_tui.tui.session import SessionHub, SessionModel
 from mix_tui.tui.session import events as ev
 from mix_tui.tui.session.items import NoteItem
-from mix_tui.tui.session.options import OptionError, SendOptions
+from mix_tui.tui.session.options import SendOptions
 from mix_tui.tui.session.paths import PathIndex
 from mix_tui.tui.session.search import SessionSearch
 from mix_tui.tui.session.travel import find_message
@@ -63,7 +64,7 @@ from mix_tui.tui.widgets.options_row import OptionsRow
 from mix_tui.tui.widgets.path_complete import PathSuggestions
 from mix_tui.tui.widgets.plan import PlanPanel
 from mix_tui.tui.widgets.queue import QueuedPrompts
-from mix_tui.tui.widgets.session_list import nest_subagents, session_label
+from mix_tui.tui.widgets.session_list import session_label
 from mix_tui.tui.widgets.sidebar import Sidebar
 from mix_tui.tui.widgets.status import StatusInfo, StatusLine
 from mix_tui.tui.widgets.transcript import Transcript
@@ -72,7 +73,6 @@ if TYPE_CHECKING:
     from mix_tui.sdk.client import MixClient
 
 TITLE_CHARS = 60
-HEALTH_EVERY = 5.0  # seconds between health checks while no stream tells the server's state
 
 
 @dataclass(frozen=True)
@@ -121,8 +121,9 @@ class ChatScreen(Screen[None]):
         self.model = options.model
         self.fresh_draft = ""
         self.fresh_notes: list[NoteItem] = []  # notes shown in a fresh chat (before any session)
-        self.fresh_options = SendOptions()  # /think, /plan, /steps typed before the session exists
-        self.server_state: str = "connected"  # fresh chats: the last health check (it was just reached)
+        self.options_flow = OptionsFlow(self)
+        self.health = HealthWatch(self)
+        self.session_lists = SessionListFlow(self)
         self._submit_lock = asyncio.Lock()
         self.prompts = PromptFlow(self, timeout=options.permission_timeout)
         self.models = ModelFlow(self)
@@ -131,7 +132,6 @@ class ChatScreen(Screen[None]):
         self._last_escape = -DOUBLE_ESCAPE
         for binding in commands.keymap_bindings(self.settings.current.keys):
             self._bindings.key_to_bindings.setdefault(binding.key, []).append(binding)
-        self.show_subagents = False  # the sidebar lists sub-agent sessions too (/subagents)
         self.notices = NotificationFlow(self)
         self.plans = PlanFlow(self)
         self.media = MediaFlow(self, options.workdir or Path.cwd())
@@ -202,7 +202,7 @@ class ChatScreen(Screen[None]):
         self.composer.completer = self.query_one(PathSuggestions)
         self.watch(self.app, "app_focus", lambda _focused: self.alerts.seen(self.current), init=False)
         if self.options.poll_health:
-            self.set_interval(HEALTH_EVERY, self.poll_health)
+            self.health.start()
         if self.options.load_lists:
             self.run_worker(self._load_lists(), exit_on_error=False)
         if self.options.initial_session:
@@ -216,17 +216,7 @@ class ChatScreen(Screen[None]):
         self.run_worker(self._learn_workdir(), exit_on_error=False)
         self.run_worker(self.slash.load(), exit_on_error=False)
         self.run_worker(self.models.refresh(), exit_on_error=False)
-        try:
-            sessions, prompts = await asyncio.gather(
-                self.client.sessions.list(include_subagents=self.show_subagents),
-                self.client.messages.history(limit=100),
-            )
-        except MixError as exc:
-            self.notify(f"could not list sessions: {exc.message}", severity="warning", markup=False)
-            return
-        self.sidebar.set_sessions(nest_subagents(sessions))
-        self.sidebar.set_current(self.current)
-        self.composer.set_history([p.text for p in prompts])
+        await self.session_lists.load()
 
     async def _learn_workdir(self) -> None:
         """Session rules for file tools are scoped to the server's working directory, if it says."""
@@ -281,13 +271,12 @@ class ChatScreen(Screen[None]):
         if session_id is None:
             self.composer.show_text(self.fresh_draft)
             self.fresh_notes = []
-            self.fresh_options = self.hub.default_options
             self.models.fresh = None
             await self._show_fresh()
-            self.query_one(OptionsRow).show(self.fresh_options)
+            self.options_flow.start_fresh()
             return
         model = self.hub.model(session_id)
-        self.query_one(OptionsRow).show(model.options)
+        self.options_flow.show(model.options)
         await self.transcript.reset(model.items())
         self.composer.show_text(model.draft)
         self._show_state(model)
@@ -301,7 +290,7 @@ class ChatScreen(Screen[None]):
         await self.transcript.reset([])
         self.query_one(QueuedPrompts).set_prompts([])
         self.status.set(
-            title="", cost=0.0, context_tokens=0, running=False, connection=self.server_state,
+            title="", cost=0.0, context_tokens=0, running=False, connection=self.health.state,
             retry_at=None, model=self._default_model(), problem="", context_window=None, total_tokens=0,
         )  # fmt: skip
 
@@ -327,7 +316,7 @@ class ChatScreen(Screen[None]):
             connection=connection.state, retry_at=connection.retry_at, running=model.running,
             problem=connection.detail if connection.final else "",
         )  # fmt: skip
-        self.query_one(OptionsRow).show(model.options)  # approving a plan leaves plan mode
+        self.options_flow.show(model.options)  # approving a plan leaves plan mode
         session = model.session
         if session is not None:
             model_name = self.models.describe(session)
@@ -402,29 +391,10 @@ class ChatScreen(Screen[None]):
             served = []
         self.show_note(commands.slash_help(served), title="Commands")
 
-    # ---- per-prompt options -------------------------------------------------------------------
+    # ---- per-prompt options and models -------------------------------------------------------
 
     def current_options(self) -> SendOptions:
-        opened = self.open_model()
-        return opened.options if opened is not None else self.fresh_options
-
-    def set_options(self, options: SendOptions) -> None:
-        """The options the open session's (or the fresh chat's) next prompts are sent with."""
-        opened = self.open_model()
-        if opened is not None:
-            opened.options = options
-        else:
-            self.fresh_options = options
-        self.query_one(OptionsRow).show(options)
-
-    def _change_options(self, change: Callable[[SendOptions], SendOptions], title: str) -> None:
-        try:
-            options = change(self.current_options())
-        except OptionError as exc:
-            self.show_note(str(exc), title=title)
-            return
-        self.set_options(options)
-        self.show_note(f"Next prompts: {options.describe() or 'the server decides (nothing set)'}", title=title)
+        return self.options_flow.current()
 
     async def action_model(self, choice: str = "") -> None:
         await self.models.open(choice)
@@ -435,26 +405,17 @@ class ChatScreen(Screen[None]):
         self.app.push_screen(SettingsScreen(self.client, self.settings, self.models))
 
     def action_think(self, level: str = "") -> None:
-        self._change_options(lambda options: options.with_thinking(level), f"/think {level}".strip())
+        self.options_flow.think(level)
 
     def action_plan(self, switch: str = "") -> None:
-        self._change_options(lambda options: options.with_plan(switch), f"/plan {switch}".strip())
+        self.options_flow.plan(switch)
 
     def action_steps(self, steps: str = "") -> None:
-        self._change_options(lambda options: options.with_steps(steps), f"/steps {steps}".strip())
+        self.options_flow.steps(steps)
 
     async def action_toggle_subagents(self) -> None:
         """/subagents: list sub-agent sessions under their parents in the sidebar, or hide them."""
-        show = not self.show_subagents
-        try:
-            sessions = await self.client.sessions.list(include_subagents=show)
-        except MixError as exc:
-            self.notify(f"could not list sessions: {exc.message}", severity="warning", markup=False)
-            return
-        self.show_subagents = show
-        self.sidebar.set_sessions(nest_subagents(sessions))
-        self.sidebar.set_current(self.current)
-        self.notify("sub-agent sessions shown" if show else "sub-agent sessions hidden", timeout=3)
+        await self.session_lists.toggle_subagents()
 
     async def _create_session_for(self, text: str) -> bool:
         """The fresh chat's first send creates its session; on failure the text goes back."""
@@ -466,12 +427,11 @@ class ChatScreen(Screen[None]):
             self.composer.put_back(text)
             reason = exc.message
             if isinstance(exc, MixConnectionError):
-                self.server_state = "offline"
-                self.status.set(connection="offline", retry_at=None)
+                self.health.offline()
                 reason = f"the server cannot be reached ({reason}); the prompt is back in the box"
             self.notify(f"could not create a session: {reason}", severity="error", markup=False)
             return False
-        model.options = self.fresh_options
+        model.options = self.options_flow.fresh
         self.models.fresh = None  # the new session has it now
         self.current = model.session_id
         self.sidebar.set_current(model.session_id)
@@ -574,31 +534,6 @@ class ChatScreen(Screen[None]):
         title = session_label(model.session) if model is not None and model.session is not None else ""
         self.alerts.alert(session_id, title, what, background=session_id != self.current, bell=bell)
 
-    # ---- the server's state while no stream tells it -----------------------------------------
-
-    def poll_health(self) -> None:
-        """A fresh chat has no session and so no stream: ask the server now and then instead."""
-        opened = self.open_model()
-        if opened is not None and (opened.stream is not None or opened.connection.final):
-            return  # the stream's own state is the truth
-        if any(w.group == "health" and not w.is_finished for w in self.workers):
-            return  # the last check is still waiting for its answer
-        self.run_worker(self._check_health(), group="health", exit_on_error=False)
-
-    async def _check_health(self) -> None:
-        current = self.current
-        try:
-            await self.client.system.health()
-            state = "connected"
-        except MixError:
-            state = "offline"
-        opened = self.open_model()
-        if self.current == current and (opened is None or opened.stream is None) and not (
-            opened is not None and opened.connection.final
-        ):
-            self.server_state = state
-            self.status.set(connection=state, retry_at=None)
-
     # ---- keys --------------------------------------------------------------------------------
 
     def action_cancel_turn(self) -> None:
@@ -661,12 +596,7 @@ class ChatScreen(Screen[None]):
         self.set_class(not settings.message_footer, "-no-message-footer")
         self.transcript.auto_follow = settings.follow
         self.alerts.settings = AlertSettings(**settings.alerts.model_dump())
-        default = SendOptions(thinking=settings.thinking or None)
-        if self.hub.default_options != default:
-            self.hub.default_options = default
-            if self.current is None and not self.fresh_options.describe():
-                self.fresh_options = default
-            self.query_one(OptionsRow).show(self.current_options())
+        self.options_flow.use_default(SendOptions(thinking=settings.thinking or None))
 
     def action_focus_transcript(self) -> None:
         self.transcript.focus()
@@ -796,21 +726,4 @@ class ChatScreen(Screen[None]):
         self.action_new_chat()
 
     def on_sidebar_delete_requested(self, event: Sidebar.DeleteRequested) -> None:
-        session = next((s for s in self.sidebar.sessions() if s.id == event.session_id), None)
-        if session is None:
-            return
-        question = Text("Delete the session ")
-        question.append(f"“{session_label(session)}”", style="bold")
-        question.append("? This cannot be undone.")
-
-        def answered(confirmed: bool | None) -> None:
-            if confirmed:
-                self.run_worker(self._delete(event.session_id), exit_on_error=False)
-
-        self.app.push_screen(ConfirmScreen(question, confirm_label="Delete"), answered)
-
-    async def _delete(self, session_id: str) -> None:
-        try:
-            await self.hub.delete(session_id)
-        except MixError as exc:
-            self.notify(f"could not delete: {exc.message}", severity="error", markup=False)
+        self.session_lists.ask_delete(event.session_id)

@@ -9,8 +9,6 @@ moment after it opens.
 
 from __future__ import annotations
 
-import math
-import time
 from pathlib import Path
 from typing import ClassVar
 
@@ -19,42 +17,30 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
-from textual.timer import Timer
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from mix_tui.protocol.events import Notification
+from mix_tui.tui.screens.countdown_modal import CountdownModal
 from mix_tui.tui.session.notifications import Reply
 from mix_tui.tui.widgets.safe_text import clean
 
-KEY_GRACE_SECONDS = 0.4  # answer keys this soon after opening were meant for the composer
-RESOLVED_NOTE_SECONDS = 1.5
 _KINDS = {"info": "Notification", "warning": "Warning", "error": "Error", "question": "Question"}
 MAX_CHOICES = 9  # number keys 1-9
 
 
-class NotificationScreen(ModalScreen[Reply | None]):
+class NotificationScreen(CountdownModal[Reply]):
     CSS_PATH = Path(__file__).with_name("notification.tcss")
+    COUNTDOWN_ID = "notification-countdown"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "skip", "Not now")]
 
-    @staticmethod
-    def clock() -> float:
-        """The clock `received_at` was read from; snapshot tests freeze it in a subclass."""
-        return time.monotonic()
-
     def __init__(self, notification: Notification, *, deadline: float) -> None:
-        super().__init__(classes=f"-{notification.notification_type}")
+        super().__init__(deadline=deadline, classes=f"-{notification.notification_type}")
         self.notification = notification
-        self.deadline = deadline
         self.kind = notification.response_type if notification.response_type in ("text", "choice") else "acknowledge"
         self.choices = [clean(c) for c in (notification.choices or [])][:MAX_CHOICES]
         if self.kind == "choice" and not self.choices:
             self.kind = "acknowledge"  # a choice with nothing to choose: it can only be seen
-        self._answered = False
-        self._ticker: Timer | None = None
-        self._opened_at = time.monotonic()
-        self._pending: tuple[Reply | None] | None = None  # an answer waiting for a covering screen to go
 
     def compose(self) -> ComposeResult:
         n = self.notification
@@ -78,38 +64,25 @@ class NotificationScreen(ModalScreen[Reply | None]):
                 elif self.kind == "text":
                     yield Button(Text("Send (Enter)"), id="send", variant="primary")
                 yield Button(Text("Not now (Esc)"), id="skip")
-                yield Static(self._countdown_text(), id="notification-countdown")
+                yield Static(self.countdown_text(self.seconds_left()), id="notification-countdown")
 
     def on_mount(self) -> None:
-        self._opened_at = time.monotonic()
-        self.app.bell()
         focus = {"text": "#notification-input", "choice": "#notification-choices"}.get(self.kind, "#ok")
         self.query_one(focus).focus()
-        self._ticker = self.set_interval(0.25, self._tick)
-        self._tick()
+        self.start_countdown()
 
     # ---- countdown ----------------------------------------------------------------------------
 
-    def _countdown_text(self) -> Text:
-        left = max(0, math.ceil(self.deadline - self.clock()))
-        return Text(f"expires in {left}s", style="bold red" if left <= 5 else "dim")
+    def countdown_text(self, seconds_left: int) -> Text:
+        return Text(f"expires in {seconds_left}s", style="bold red" if seconds_left <= 5 else "dim")
 
-    def _tick(self) -> None:
-        if self._answered:
-            return
-        if self.clock() >= self.deadline:
-            self.resolve_elsewhere("no answer in time")
-            return
-        self.query_one("#notification-countdown", Static).update(self._countdown_text())
+    def expired(self) -> None:
+        self.resolve_elsewhere("no answer in time")
 
     # ---- answers ------------------------------------------------------------------------------
 
-    @property
-    def accepting_keys(self) -> bool:
-        return time.monotonic() - self._opened_at >= KEY_GRACE_SECONDS
-
     def on_key(self, event: events.Key) -> None:
-        if self._answered:
+        if self.answered:
             return
         answering = event.key in ("enter", "escape") or (self.kind == "choice" and event.key.isdigit())
         if answering and not self.accepting_keys:
@@ -120,12 +93,12 @@ class NotificationScreen(ModalScreen[Reply | None]):
             index = int(event.key) - 1
             if index < len(self.choices):
                 event.stop()
-                self._close(Reply("choice", self.notification.choices[index]))  # type: ignore[index]
+                self.answer_with(Reply("choice", self.notification.choices[index]))  # type: ignore[index]
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id == "ok":
-            self._close(Reply("acknowledge"))
+            self.answer_with(Reply("acknowledge"))
         elif event.button.id == "send":
             self._send_text()
         elif event.button.id == "skip":
@@ -140,49 +113,22 @@ class NotificationScreen(ModalScreen[Reply | None]):
         if not value.strip():
             self._say("type an answer first (Esc: not now)")
             return
-        self._close(Reply("text", value))
+        self.answer_with(Reply("text", value))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         index = int(event.option.id or 0)
-        self._close(Reply("choice", (self.notification.choices or [])[index]))
+        self.answer_with(Reply("choice", (self.notification.choices or [])[index]))
 
     def action_skip(self) -> None:
-        self._close(None)
+        self.answer_with(None)
 
     def _say(self, note: str) -> None:
         label = self.query_one("#notification-note", Static)
         label.update(Text(clean(note)))
         label.display = True
 
-    def resolve_elsewhere(self, note: str) -> None:
-        """It stopped mattering (the turn ended, the countdown ran out): say why, then close."""
-        if self._answered:
-            return
-        self._answered = True
-        if self._ticker is not None:
-            self._ticker.stop()
+    def show_resolved(self, note: str) -> None:
         self._say(note)
         for widget in self.query("Button, Input, OptionList"):
             widget.disabled = True
-        self.set_timer(RESOLVED_NOTE_SECONDS, lambda: self._finish(None))
-
-    def _close(self, reply: Reply | None) -> None:
-        if self._answered:
-            return
-        self._answered = True
-        if self._ticker is not None:
-            self._ticker.stop()
-        self._finish(reply)
-
-    def _finish(self, reply: Reply | None) -> None:
-        if self.is_attached and self.app.screen is self:
-            self.dismiss(reply)
-        else:
-            self._pending = (reply,)
-
-    def on_screen_resume(self) -> None:
-        pending = self._pending
-        if pending is not None:
-            self._pending = None
-            self.dismiss(pending[0])

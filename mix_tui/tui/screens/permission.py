@@ -13,8 +13,6 @@ brings a one-line hint.
 from __future__ import annotations
 
 import json
-import math
-import time
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -23,20 +21,17 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Button, Static
 
 from mix_tui.protocol.events import Permission
+from mix_tui.tui.screens.countdown_modal import CountdownModal
 from mix_tui.tui.session.permissions import Decision, Rule
 from mix_tui.tui.widgets.safe_text import clean
 from mix_tui.tui.widgets.tool_render import diff_text
 
 # button ids -> the answer they give
 _BUTTONS: dict[str, Decision] = {"allow_once": "once", "allow_session": "session", "deny": "deny"}
-RESOLVED_NOTE_SECONDS = 1.5
-# answer keys pressed this soon after the prompt opened were meant for the composer: ignored
-KEY_GRACE_SECONDS = 0.4
 GRACE_HINT = "keys are ignored for a moment — press again"
 GRACE_HINT_SECONDS = 2.5
 # a, s, d and Esc answer; Enter answers through a focused button
@@ -54,18 +49,14 @@ def format_value(value: Any) -> str:
     return text if len(text) <= MAX_PARAM_CHARS else text[: MAX_PARAM_CHARS - 1] + "…"
 
 
-def remaining_seconds(deadline: float, now: float) -> int:
-    """Whole seconds left, rounded up: "denies in 1s" until the very end."""
-    return max(0, math.ceil(deadline - now))
-
-
-class PermissionScreen(ModalScreen[Decision | None]):
+class PermissionScreen(CountdownModal[Decision]):
     """Dismisses with "once", "session", "deny", or None (expired / answered elsewhere).
 
     `rule` is what "allow for this session" would cover; without one (a path outside the working
     directory) the prompt offers "allow once" only."""
 
     CSS_PATH = Path(__file__).with_name("permission.tcss")  # absolute: subclasses live elsewhere
+    COUNTDOWN_ID = "permission-countdown"
     AUTO_FOCUS = "#permission-body"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "answer('once')", "Allow once"),
@@ -74,25 +65,15 @@ class PermissionScreen(ModalScreen[Decision | None]):
         Binding("escape", "answer('deny')", "Deny", show=False),
     ]
 
-    @staticmethod
-    def clock() -> float:
-        """The clock `received_at` was read from; snapshot tests freeze it in a subclass."""
-        return time.monotonic()
-
     def __init__(
         self, permission: Permission, *, timeout: float, received_at: float, rule: Rule | None
     ) -> None:
-        super().__init__()
+        super().__init__(deadline=received_at + timeout)
         self.permission = permission
         self.rule = rule
         self.timeout = timeout
         self.received_at = received_at
-        self.deadline = received_at + timeout
-        self._answered = False
-        self._ticker: Timer | None = None
-        self._opened_at = time.monotonic()  # reset on mount; the grace period counts from there
         self._hint_timer: Timer | None = None
-        self._pending: tuple[Decision | None] | None = None
 
     # ---- layout -------------------------------------------------------------------------------
 
@@ -123,7 +104,7 @@ class PermissionScreen(ModalScreen[Decision | None]):
                 if self.rule is not None:
                     yield Button(Text("Allow session (s)"), id="allow_session", variant="primary")
                 yield Button(Text("Deny (d)"), id="deny", variant="error")
-                yield Static(self._countdown_text(), id="permission-countdown")
+                yield Static(self.countdown_text(self.seconds_left()), id="permission-countdown")
 
     def _headline(self) -> Text:
         permission = self.permission
@@ -188,16 +169,11 @@ class PermissionScreen(ModalScreen[Decision | None]):
 
     # ---- countdown ----------------------------------------------------------------------------
 
-    def _countdown_text(self) -> Text:
-        left = remaining_seconds(self.deadline, self.clock())
-        return Text(f"denies in {left}s", style="bold red" if left <= 5 else "dim")
+    def countdown_text(self, seconds_left: int) -> Text:
+        return Text(f"denies in {seconds_left}s", style="bold red" if seconds_left <= 5 else "dim")
 
     def on_mount(self) -> None:
-        self._opened_at = time.monotonic()
-        self.app.bell()
-        # a short tick keeps the display honest when the app was busy; the text changes once a second
-        self._ticker = self.set_interval(0.25, self._tick)
-        self._tick()
+        self.start_countdown()
         self.call_after_refresh(self._fit_body)
 
     def on_resize(self, event: events.Resize) -> None:
@@ -215,25 +191,12 @@ class PermissionScreen(ModalScreen[Decision | None]):
         )
         body.styles.max_height = max(MIN_BODY_ROWS, min(MAX_BODY_ROWS, room - others))
 
-    def _tick(self) -> None:
-        if self._answered:
-            return
-        if self.clock() >= self.deadline:
-            self._close(None)
-            return
-        self.query_one("#permission-countdown", Static).update(self._countdown_text())
-
     # ---- answers ------------------------------------------------------------------------------
-
-    @property
-    def accepting_keys(self) -> bool:
-        """False during the grace period after the prompt opened."""
-        return time.monotonic() - self._opened_at >= KEY_GRACE_SECONDS
 
     def on_key(self, event: events.Key) -> None:
         # runs before the bindings (the app checks them once the key has bubbled up to it), so
         # stopping the key here keeps a/s/d/Esc and a focused button's Enter from answering
-        if event.key not in _ANSWER_KEYS or self._answered:
+        if event.key not in _ANSWER_KEYS or self.answered:
             return
         if not self.accepting_keys:
             event.stop()
@@ -250,7 +213,7 @@ class PermissionScreen(ModalScreen[Decision | None]):
         if answer == "session" and self.rule is None:
             return  # not offered for this prompt
         if answer in ("once", "session", "deny"):
-            self._close(answer)  # type: ignore[arg-type]  # checked just above
+            self.answer_with(answer)  # type: ignore[arg-type]  # checked just above
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -258,42 +221,12 @@ class PermissionScreen(ModalScreen[Decision | None]):
         if decision is not None:
             self.action_answer(decision)
 
-    def resolve_elsewhere(self, note: str) -> None:
-        """Another client answered, the tool finished, or the server expired it: say so, then close."""
-        if self._answered:
-            return
-        self._answered = True
-        if self._ticker is not None:
-            self._ticker.stop()
+    def show_resolved(self, note: str) -> None:
         self.query_one("#permission-note", Static).update(Text(clean(note)))
         self.add_class("-resolved")
         for button in self.query(Button):
             button.disabled = True
-        # not `lambda: self.dismiss(None)`: a timer awaits what its callback returns, and awaiting
-        # dismiss() from the screen's own handler is an error
-        self.set_timer(RESOLVED_NOTE_SECONDS, lambda: self._finish(None))
-
-    def _close(self, result: Decision | None) -> None:
-        if self._answered:
-            return
-        self._answered = True
-        if self._ticker is not None:
-            self._ticker.stop()
-        self._finish(result)
-
-    def _finish(self, result: Decision | None) -> None:
-        # dismiss() pops the top screen: if something (help, say) covers this one, wait for it
-        if self.is_attached and self.app.screen is self:
-            self.dismiss(result)
-        else:
-            self._pending = (result,)
-
-    def on_screen_resume(self) -> None:
-        if self._pending is not None:
-            (result,) = self._pending
-            self._pending = None
-            self.dismiss(result)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # once answered (or resolved elsewhere) the keys do nothing
-        return False if action == "answer" and self._answered else True
+        return False if action == "answer" and self.answered else True
