@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import tempfile
 import time
@@ -100,23 +101,41 @@ async def one_run(data: Path, session_id: str, size: tuple[int, int]) -> dict[st
                 transcript.focus()
                 await asyncio.sleep(0.1)
 
+                def place() -> tuple[str, int]:
+                    """What the view shows: the message at its top and how far up it starts (scroll_y
+                    alone can stay the same while the window changes around the view)."""
+                    top = transcript.region.y
+                    for key, widget in transcript._widgets.items():
+                        region = widget.region
+                        if region and region.y <= top < region.bottom + 1:
+                            return key, region.y
+                    return "", int(transcript.scroll_y)
+
                 async def page(key: str) -> float:
-                    before = transcript.scroll_y
-                    moved = paints.when(lambda: transcript.scroll_y != before, quiet=1.0)
+                    before = place()
+                    moved = paints.when(lambda: place() != before, quiet=1.0)
                     sent = time.perf_counter()
                     app.post_message(events.Key(key, None))
                     try:
                         return await asyncio.wait_for(moved, 30) - sent
                     except TimeoutError:
-                        sys.stderr.write(f"{key} did not move: scroll_y {transcript.scroll_y} of {transcript.max_scroll_y}, "
-                                         f"first {transcript._first}, cut {transcript._cut}, focused {app.focused}\n")
+                        sys.__stderr__.write(
+                            f"{key} did not move: scroll_y {transcript.scroll_y} of {transcript.max_scroll_y}, "
+                            f"first {transcript._first}, cut {transcript._cut}, focused {app.focused}, window locked {transcript._window.locked()}, workers {list(app.workers)}\n"
+                        )
                         raise
 
                 ups: list[float] = []
                 while (transcript.scroll_y > 0 or transcript._first > 0) and len(ups) < 5000:
                     ups.append(await page("pageup"))
+                    if os.environ.get("MIX_BENCH_TRACE"):
+                        sys.__stderr__.write(
+                            f"up {ups[-1] * 1000:.0f}ms y {transcript.scroll_y} / {transcript.max_scroll_y} first {transcript._first} mounted {transcript.mounted_count}\n"
+                        )
                 downs: list[float] = []
-                while transcript.scroll_y < transcript.max_scroll_y and len(downs) < 5000:
+                while (transcript.scroll_y < transcript.max_scroll_y or transcript._cut is not None) and len(
+                    downs
+                ) < 5000:
                     downs.append(await page("pagedown"))
                 pages = ups + downs
                 mounted = float(transcript.mounted_count)
@@ -151,8 +170,12 @@ def _size(width: int, height: int) -> object:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--turns", type=int, default=500, help="turns (a prompt and its answer: 1,000 messages)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--turns", type=int, default=500, help="turns (a prompt and its answer: 1,000 messages)"
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--size", default="120x40")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)

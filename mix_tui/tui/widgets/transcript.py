@@ -21,7 +21,7 @@ one `-find-current`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -125,6 +125,7 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
     KEEP_SCREENS = 8.0  # while reading back, the window holds about this much; the far end goes
     MIN_ITEMS = 4
     MAX_ITEMS = 40
+    AHEAD_PAGES = 2  # the next page is mounted when the reader is this many pages from the window's end
     REVEAL_PAGES = 3  # an item further than this many pages away gets a window of its own
 
     def __init__(self, *, id: str | None = "transcript") -> None:
@@ -137,9 +138,10 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
         self._cut: str | None = None  # the key of the last item mounted, when later ones are not
         self._hint = EmptyHint(Text(EMPTY_HINT), classes="empty-hint")
         self._new = NewMessages(Text(NEW_MESSAGES))
-        self._loading = False
-        self._idle = asyncio.Event()  # set while no page is being mounted
-        self._idle.set()
+        # held while the window changes (a page above or below, a remount): one change at a time,
+        # and none is cancelled halfway (that would leave widgets made but not mounted)
+        self._window = asyncio.Lock()
+        self._placing = False  # the view is being kept in place after the window changed
         self.selected: str | None = None  # the key of the selected item
         self._found: set[str] = set()  # keys of items with a find match
         self._found_current: str | None = None
@@ -188,7 +190,7 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
         """Jump to the bottom and (in follow-mode) stick there again (a send, Ctrl+End, the bar)."""
         self._new.display = False
         if self._cut is not None:  # the bottom is not mounted: mount the last window again
-            self.run_worker(self._remount(at_top=False), exclusive=True, group="window")
+            self.run_worker(self._remount(at_top=False), group="window")
             return
         self._stick()
 
@@ -210,27 +212,26 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
     def action_scroll_home(self) -> None:
         """Home: the very first message, at once (the window moves there)."""
         if self._first > 0:
-            self.run_worker(self._remount(at_top=True), exclusive=True, group="window")
+            self.run_worker(self._remount(at_top=True), group="window")
         else:
             self.scroll_home(animate=False)
 
     def action_page_up(self) -> None:
-        # a page at once (held keys never queue animations); at the top of the window, the page
-        # above is mounted first
-        if self._first > 0 and self.scroll_y <= self.scrollable_content_region.height:
-            self.run_worker(self._page_after(-1), exclusive=True, group="page")
+        # a page at once (held keys never queue animations); pages above are mounted ahead of the
+        # reader (watch_scroll_y), so only at the window's very top does a key wait for one
+        if self._first > 0 and self.scroll_y <= 0:
+            self.run_worker(self._page_after(-1), group="page")
         else:
             self.scroll_page_up(animate=False)
 
     def action_page_down(self) -> None:
-        if self._cut is not None and self.scroll_y >= self.max_scroll_y - self.scrollable_content_region.height:
-            self.run_worker(self._page_after(1), exclusive=True, group="page")
+        if self._cut is not None and self.scroll_y >= self.max_scroll_y:
+            self.run_worker(self._page_after(1), group="page")
         else:
             self.scroll_page_down(animate=False)
 
     async def _page_after(self, direction: int) -> None:
         """Mount the next page (above: -1, below: +1), then move a page there."""
-        await self._idle.wait()  # a page being mounted ahead of the reader: this one comes after it
         await (self.load_later() if direction > 0 else self.load_earlier())
         page = self.scroll_page_down if direction > 0 else self.scroll_page_up
         self.call_after_refresh(lambda: page(animate=False))
@@ -277,6 +278,10 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
 
     async def _mount_window(self, start: int, end: int) -> None:
         """Drop every widget and mount items[start:end]."""
+        async with self._window:
+            await self._mount_window_now(start, end)
+
+    async def _mount_window_now(self, start: int, end: int) -> None:
         old = list(self._widgets.values())
         self._widgets = {}
         self._first = start
@@ -421,7 +426,9 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
         """Where a window starting at `start` ends to hold about `screens` screens of content."""
         budget = self._screen_lines(screens)
         end, used, total = start, 0, len(self.items)
-        while end < total and end - start < self.MAX_ITEMS and (end - start < self.MIN_ITEMS or used < budget):
+        while (
+            end < total and end - start < self.MAX_ITEMS and (end - start < self.MIN_ITEMS or used < budget)
+        ):
             used += estimate_lines(self.items[end], self._text_width)
             end += 1
         return end
@@ -497,7 +504,9 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
 
     def _show(self, widget: Widget) -> None:
         if widget.is_mounted:
-            self.scroll_to_widget(widget, animate=False, immediate=True, top=widget.outer_size.height > self.size.height)
+            self.scroll_to_widget(
+                widget, animate=False, immediate=True, top=widget.outer_size.height > self.size.height
+            )
 
     def mark_found(self, keys: set[str], current: str | None) -> None:
         """Find's marks: items with a match, and the one holding the current match."""
@@ -528,7 +537,9 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
         self._hint.display = not self.items
         self._later.display = self._cut is not None
         if self._cut is not None:
-            below = len(self.items) - 1 - next((i for i, it in enumerate(self.items) if it.key == self._cut), 0)
+            below = (
+                len(self.items) - 1 - next((i for i, it in enumerate(self.items) if it.key == self._cut), 0)
+            )
             noun = "message" if below == 1 else "messages"
             self._later.update(Text(f"▼ {below} later {noun} — scroll down or End to show", "dim"))
         self._earlier.display = self._first > 0
@@ -538,29 +549,34 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
 
     async def load_earlier(self) -> int:
         """Mount one more page above the window, keeping what is on screen where it is."""
-        if self._first == 0 or self._loading:
-            return 0
-        self._loading = True
-        self._idle.clear()
-        try:
+        async with self._window:
+            if self._first == 0:
+                return 0
             start = self._start_for(self._first, self.PAGE_SCREENS)
+            keep_place = self._keeping(self.items[self._first].key)
             page = [self._make(item) for item in self.items[start : self._first]]
-            old_height = self.virtual_size.height
-            old_y = self.scroll_y
             await self.mount_all(page, after=self._earlier)
             self._first = start
             self._update_earlier()
-
-            def keep_place() -> None:
-                grown = self.virtual_size.height - old_height
-                self.scroll_to(y=old_y + grown, animate=False, immediate=True)
-
             self.call_after_refresh(keep_place)
             await self._trim_below()
             return len(page)
-        finally:
-            self._loading = False
-            self._idle.set()
+
+    def _keeping(self, key: str) -> Callable[[], None]:
+        """What keeps the view in place while the window changes around it: the item `key` keeps
+        its distance from the view's top (measured on it, not on heights: both ends may change)."""
+        widget = self._widgets.get(key)
+        offset = widget.virtual_region.y - self.scroll_y if widget is not None else 0
+
+        def keep_place() -> None:
+            if widget is not None and widget.is_mounted:
+                self._placing = True  # not the reader's move: it must not mount or trim pages in turn
+                try:
+                    self.scroll_to(y=widget.virtual_region.y - offset, animate=False, immediate=True)
+                finally:
+                    self._placing = False
+
+        return keep_place
 
     async def _trim_below(self) -> None:
         """While the user reads back, the window's far end goes beyond KEEP_SCREENS."""
@@ -570,7 +586,9 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
         mounted_end = len(self.items) if self._cut is None else self._index_of(self._cut) + 1
         if end >= mounted_end:
             return
-        doomed = [w for item in self.items[end:mounted_end] if (w := self._widgets.pop(item.key, None)) is not None]
+        doomed = [
+            w for item in self.items[end:mounted_end] if (w := self._widgets.pop(item.key, None)) is not None
+        ]
         self._cut = self.items[end - 1].key
         if doomed:
             for widget in doomed:
@@ -579,26 +597,48 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
             await self.remove_children(doomed)
         self._update_earlier()
 
+    async def _trim_above(self) -> None:
+        """While the user reads down (not following), the window's top goes beyond KEEP_SCREENS,
+        what is on screen staying put."""
+        if self.following:
+            return
+        mounted_end = len(self.items) if self._cut is None else self._index_of(self._cut) + 1
+        start = self._start_for(mounted_end, self.KEEP_SCREENS)
+        if start <= self._first:
+            return
+        keep_place = self._keeping(self.items[start].key)
+        doomed = [
+            w
+            for item in self.items[self._first : start]
+            if (w := self._widgets.pop(item.key, None)) is not None
+        ]
+        self._first = start
+        for widget in doomed:
+            if isinstance(widget, AssistantMessage):
+                await widget.finish()
+        if doomed:
+            await self.remove_children(doomed)
+        self._update_earlier()
+        self.call_after_refresh(keep_place)
+
     async def load_later(self) -> int:
         """Mount one more page below the window (it does not reach the end)."""
-        if self._cut is None or self._loading:
-            return 0
-        self._loading = True
-        self._idle.clear()
-        try:
+        async with self._window:
+            if self._cut is None:
+                return 0
             start = self._index_of(self._cut) + 1
             end = self._end_for(start, self.PAGE_SCREENS)
             page = [self._make(item) for item in self.items[start:end]]
             await self.mount_all(page, before=self._later)
             self._cut = self.items[end - 1].key if end < len(self.items) else None
             self._update_earlier()
+            await self._trim_above()
             return len(page)
-        finally:
-            self._loading = False
-            self._idle.set()
 
     def _index_of(self, key: str) -> int:
-        return next((i for i in range(len(self.items) - 1, -1, -1) if self.items[i].key == key), len(self.items) - 1)
+        return next(
+            (i for i in range(len(self.items) - 1, -1, -1) if self.items[i].key == key), len(self.items) - 1
+        )
 
     async def _trim(self) -> None:
         """Let the oldest widgets go when the window has grown and the user is at the bottom."""
@@ -623,12 +663,16 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
         super().watch_scroll_y(old_value, new_value)  # re-anchors at the bottom
         if self._new.display and self.following:
             self._new.display = False
-        page = self.scrollable_content_region.height
+        if self._placing:
+            return
+        page = self.scrollable_content_region.height * self.AHEAD_PAGES
         if new_value < old_value and new_value <= page and self._first > 0:
             # near the top: the next page above is mounted before the user gets there
-            self.run_worker(self.load_earlier(), exclusive=True, group="load-earlier")
+            if not self._window.locked():
+                self.run_worker(self.load_earlier(), group="load-earlier")
         elif new_value > old_value and new_value >= self.max_scroll_y - page and self._cut is not None:
-            self.run_worker(self.load_later(), exclusive=True, group="load-later")
+            if not self._window.locked():
+                self.run_worker(self.load_later(), group="load-later")
 
     async def on_click(self, event: events.Click) -> None:
         if event.widget is self._earlier:
