@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from mix_tui.protocol.events import Complete, Error, MixEvent, SessionUpdated, UserMessageCreated
@@ -25,18 +26,23 @@ from mix_tui.server.prompt import (
     with_plan_reminder,
 )
 from mix_tui.server.providers.base import CallOptions, Provider, ProviderError
+from mix_tui.server.providers.model_ids import Choice
 from mix_tui.server.recorder import AssistantRecorder
 from mix_tui.server.runtime import Runtime
 from mix_tui.server.step import StepResult, run_step
 from mix_tui.server.store import MessageRow, ToolResultRow, new_id
 from mix_tui.server.tool_exec import CANCELLED, ToolEnv, ToolRun, run_tools
 from mix_tui.server.tools import PLAN_MODE_TOOLS, ToolContext, tool_specs
+from mix_tui.server.tools.base import RunSubagent
 from mix_tui.server.views import conversation
 
 log = logging.getLogger(__name__)
 
 CANCEL_MESSAGE = "request cancelled by user"
 SHUTDOWN_MESSAGE = "request cancelled: the server is shutting down"
+# (runtime, calling session, its model choice, plan mode, its cancel flag) -> the Task tool's runner;
+# given by whoever starts turns (turns.py, subagents.py), so this module needs no sub-agent code
+SubagentFactory = Callable[[Runtime, str, Choice, bool, asyncio.Event], RunSubagent]
 MAX_RETRY_WAIT = 120.0  # seconds; a provider asking for longer gets the final error instead of a hang
 
 
@@ -51,9 +57,10 @@ class TurnRequest:
 class Turn:
     def __init__(
         self, rt: Runtime, session_id: str, request: TurnRequest, cancelled: asyncio.Event, *,
-        queue_id: str | None = None,
+        queue_id: str | None = None, subagents: SubagentFactory | None = None,
     ) -> None:
         self.rt = rt
+        self.subagents = subagents  # what the Task tool starts sub-agents with (None: it cannot)
         self.queue_id = queue_id  # the queued prompt this turn runs (taken from the queue as it starts)
         self.session_id = session_id
         self.request = request
@@ -131,7 +138,6 @@ class Turn:
             await self._end(Error(error=str(exc)))
             return
         from mix_tui.server.notifications import asker
-        from mix_tui.server.subagents import SubagentRunner  # it runs Turns: imported here, not at the top
 
         allowed = [n for n in self.rt.tools if not req.plan_mode or n in PLAN_MODE_TOOLS]
         system = system_prompt(
@@ -146,7 +152,9 @@ class Turn:
                 workdir=self.rt.config.workdir, session_id=sid, cancelled=self.cancelled,
                 state=self.rt.tool_state.setdefault(sid, {}), files_dir=self.rt.config.files_dir(sid),
                 media_reader=media_reader(provider, choice.model, lambda cost: store.run(store.add_cost, sid, cost)),
-                run_subagent=SubagentRunner(self.rt, sid, choice, req.plan_mode, self.cancelled),
+                run_subagent=(
+                    self.subagents(self.rt, sid, choice, req.plan_mode, self.cancelled) if self.subagents else None
+                ),
                 ask_user=asker(self.rt.notifications, sid, self.publish, self.cancelled),
             ),
             permissions=self.rt.permissions,

@@ -38,7 +38,8 @@ class SubagentTurn(Turn):
         self, rt: Runtime, session_id: str, request: TurnRequest, cancelled: asyncio.Event, *,
         route_to: str, parent_tool_call_id: str,
     ) -> None:  # fmt: skip
-        super().__init__(rt, session_id, request, cancelled)
+        # a sub-agent's Task calls reach a runner that refuses them (no sub-agents of sub-agents)
+        super().__init__(rt, session_id, request, cancelled, subagents=SubagentRunner)
         self.route_to = route_to
         self.parent_tool_call_id = parent_tool_call_id
         self.outcome: Complete | Error | None = None

@@ -18,6 +18,7 @@ from mix_tui.server.agent import Turn, TurnRequest
 from mix_tui.server.prompt_queue import QueuedPrompt
 from mix_tui.server.runtime import Runtime
 from mix_tui.server.store import new_id
+from mix_tui.server.subagents import SubagentRunner
 
 MAX_QUEUED = 100  # per session: a runaway client gets a clear 400, not an unbounded backlog
 
@@ -68,7 +69,7 @@ class TurnManager:
 
     def _start(self, session_id: str, request: TurnRequest, queue_id: str | None) -> None:
         cancelled = asyncio.Event()
-        turn = Turn(self.rt, session_id, request, cancelled, queue_id=queue_id)
+        turn = Turn(self.rt, session_id, request, cancelled, queue_id=queue_id, subagents=SubagentRunner)
         task = asyncio.create_task(turn.run(), name=f"turn-{session_id}")
         active = _Active(turn, task, cancelled)
         self._active[session_id] = active

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from mix_tui.tui.screens.permission import KEY_GRACE_SECONDS
+from mix_tui.tui.screens.permission import PermissionScreen
 from tests.e2e.terminal import MIX_TUI, Tmux, app_command, fresh_user, servers_using
 
 pytestmark = [
@@ -49,7 +49,7 @@ def test_bash_permission_allow_and_quit(tmux: Tmux, tmp_path: Path) -> None:
     tmux.press("a")
     screen = tmux.wait_for(lambda s: answered(s) or "press again" in s, "the answer or the grace hint")
     if not answered(screen):
-        time.sleep(KEY_GRACE_SECONDS)
+        time.sleep(PermissionScreen.KEY_GRACE_SECONDS)
         tmux.press("a")
         screen = tmux.wait_for(answered, "the command's output")
     assert re.search(r"mix-e2e-marker-\d+", screen)

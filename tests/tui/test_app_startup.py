@@ -234,18 +234,22 @@ def test_a_closed_terminal_stops_the_local_server_too(tmp_path: Path) -> None:
         stdin=secondary, stdout=secondary, stderr=secondary, env=env, start_new_session=True,
     )  # fmt: skip
     os.close(secondary)
-    drain = threading.Thread(target=_drain, args=(primary,), daemon=True)
+    screen = bytearray()
+    drain = threading.Thread(target=_drain, args=(primary, screen), daemon=True)
     drain.start()
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 30
         server = None
         while time.monotonic() < deadline and server is None:
             server = next((c for c in children(app.pid) if " serve " in cmdline(c)), None)
             time.sleep(0.05)
         assert server is not None, "the local server never started"
-        time.sleep(1.0)  # let the app finish starting up
+        # the hangup comes once the chat is up (the composer's hint is drawn), as a user's would
+        while time.monotonic() < deadline and b"Ask anything" not in screen:
+            time.sleep(0.05)
+        assert b"Ask anything" in screen, "the chat never appeared"
         os.kill(app.pid, signal.SIGHUP)
-        assert app.wait(15) == 0
+        assert app.wait(15) == 0, bytes(screen[-2000:]).decode(errors="replace")
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and alive(server):
             time.sleep(0.05)
@@ -257,11 +261,11 @@ def test_a_closed_terminal_stops_the_local_server_too(tmp_path: Path) -> None:
         os.close(primary)
 
 
-def _drain(fd: int) -> None:
-    # the app's screen output goes nowhere; reading keeps the pty from filling up
+def _drain(fd: int, screen: bytearray) -> None:
+    # reading keeps the pty from filling up; what the app drew is kept for the test to look at
     with contextlib.suppress(OSError):
-        while os.read(fd, 65536):
-            pass
+        while chunk := os.read(fd, 65536):
+            screen.extend(chunk)
 
 
 async def test_a_wrong_token_is_a_connect_error_not_a_welcome(server: ServerProcess) -> None:

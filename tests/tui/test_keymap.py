@@ -16,7 +16,7 @@ def with_keys(**keys: str) -> SettingsStore:
 def help_text(app: object) -> str:
     screen = app.screen  # type: ignore[attr-defined]
     assert isinstance(screen, HelpScreen)
-    return str(screen.query_one("#help-text").render())
+    return screen.plain_text()
 
 
 async def test_f1_lists_the_composers_keys() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 from rich.text import Text
@@ -183,40 +182,33 @@ async def test_delete_keys_ask_the_screen_to_delete_the_highlighted_session() ->
         assert sidebar.highlighted_id == "s1"
 
 
-async def test_a_thousand_sessions_stay_fast() -> None:
+async def test_a_thousand_sessions_build_update_and_filter() -> None:
+    """A thousand rows: built, updated in place, filtered. How fast is benchmarks/sidebar.py's job
+    (10,000 sessions); this checks that the list stays right at that size."""
     app = SidebarApp()
     async with app.run_test(size=(100, 40)) as pilot:
         sidebar = app.query_one(Sidebar)
         many = [session(n, minutes_ago=n) for n in range(1000)]
-        started = time.perf_counter()
         sidebar.set_sessions(many)
         await pilot.pause()
-        build = time.perf_counter() - started
         assert sidebar.option_list.option_count == 1000
 
         sidebar.option_list.focus()
         sidebar.option_list.highlighted = 500
         await pilot.pause()
-        started = time.perf_counter()
         for n in range(50):
             sidebar.upsert_session(session(500, f"Retitled {n}", minutes_ago=500))
         sidebar.set_activity("s10", running=True, awaiting_permission=False)
         await pilot.pause()
-        updates = time.perf_counter() - started
+        assert sidebar.option_list.option_count == 1000 and sidebar.highlighted_id == "s500"
         # set_sessions keeps the highlighted session
         sidebar.set_sessions(many)
         await pilot.pause()
         assert sidebar.highlighted_id == "s500"
 
         sidebar.filter_input.focus()
-        started = time.perf_counter()
         await pilot.press("9", "9")
-        filtering = time.perf_counter() - started
-        assert all("99" in sid for sid in sidebar.visible_ids)
-        print(f"1000 sessions: build {build * 1000:.0f} ms, 51 updates {updates * 1000:.0f} ms, "
-              f"filter 2 keys {filtering * 1000:.0f} ms")
-        # typically ~0.1 s each; the bound only catches a blow-up (say, quadratic), not a busy machine
-        assert build < 3.0 and updates < 3.0 and filtering < 3.0
+        assert sidebar.visible_ids and all("99" in sid for sid in sidebar.visible_ids)
 
 
 # ---- the highlight follows the open session ------------------------------------------------------

@@ -81,15 +81,12 @@ async def test_a_thousand_messages_mount_only_a_window() -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         transcript = app.query_one(Transcript)
         items = pairs(500)
-        started = time.perf_counter()
         await transcript.reset(items)
         await pilot.pause()
-        elapsed = time.perf_counter() - started
         assert len(transcript.items) == 1000
         mounted = transcript.mounted_count
         assert Transcript.MIN_ITEMS <= mounted < 40
         assert transcript.virtual_size.height > 2 * transcript.size.height  # enough to scroll back a bit
-        assert elapsed < 2.0, f"opening 1,000 messages took {elapsed:.2f}s"
         assert len(app.query("*")) < 400  # widgets, not messages, are the cost
         assert transcript.query_one(".earlier").display
 

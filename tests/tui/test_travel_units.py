@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from mix_tui.protocol.context_windows import context_window
 from mix_tui.protocol.models import BackendMessage, SessionData, ToolCallData
 from mix_tui.tui.screens import commands
+from mix_tui.tui.screens.search import readable_snippet
 from mix_tui.tui.session.code_blocks import code_blocks
 from mix_tui.tui.session.export_md import file_stem, session_markdown
 from mix_tui.tui.session.find import FindState, find_all
@@ -111,6 +112,17 @@ def test_the_scans_snippet_marks_every_word() -> None:
     text = "x " * 100 + "the Parser fails\nwhen the parser sees tabs"
     snippet, marks = snippet_around(text, ["parser"])
     assert snippet.startswith("…") and [snippet[a:b] for a, b in marks] == ["Parser", "parser"]
+
+
+def test_a_search_snippet_reads_without_markdown_and_keeps_its_marks() -> None:
+    snippet = "…for x in items) ``` ## 2. Reading the **configuration** and `parse()` > quoted"
+    at = snippet.index("configuration")
+    code = snippet.index("parse")
+    plain, marks = readable_snippet(snippet, [(at, at + 13), (code, code + 5)])
+    assert plain == "…for x in items) 2. Reading the configuration and parse() quoted"
+    assert [plain[a:b] for a, b in marks] == ["configuration", "parse"]
+    assert readable_snippet("a ** b", [(2, 4)]) == ("a b", [])  # a mark on markup alone goes with it
+    assert readable_snippet("C# and a*b", [(0, 2)]) == ("C# and a*b", [(0, 2)])  # not markup: kept
 
 
 def test_the_usage_line() -> None:

@@ -66,6 +66,19 @@ async def test_lists_the_servers_providers_and_the_reason(client: MixClient) -> 
         assert key.password and key.has_focus
 
 
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+async def test_the_whole_form_fits_the_terminal(client: MixClient, size: tuple[int, int]) -> None:
+    """At 80×24 too the key field, both buttons and the hint are on screen without scrolling."""
+    app = WelcomeApp(client)
+    async with app.run_test(size=size) as pilot:
+        screen = await loaded(pilot, app)
+        await pilot.pause()
+        for selector in ("#welcome-key", "#welcome-save", "#welcome-demo", "#welcome-hint"):
+            region = screen.query_one(selector).region
+            assert region.height and region.y >= 0 and region.bottom <= size[1], selector
+        assert screen.has_class("-short") == (size[1] < 32)
+
+
 async def test_a_refused_key_shows_the_servers_reason_and_stays(client: MixClient) -> None:
     app = WelcomeApp(client)
     async with app.run_test(size=(100, 40)) as pilot:

@@ -127,7 +127,9 @@ async def test_help_lists_the_live_bindings() -> None:
         await wait_for(
             pilot, lambda: isinstance(app.screen, HelpScreen) and app.screen.query("#help-text"), what="the help"
         )
-        text = shown(app, "#help-text")
+        screen = app.screen
+        assert isinstance(screen, HelpScreen)
+        text = screen.plain_text()
         assert "Editor" in text and "Send the prompt" in text  # the focused widget's own keys
         assert "Cursor up" not in text  # ...not the dozens it inherits from TextArea
         assert "Main" in text and "Sessions" in text  # the screen's

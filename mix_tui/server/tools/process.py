@@ -149,9 +149,17 @@ async def run_process(
     # once every pipe is closed, so a background child holding stdout would hide the exit.
     # process_exited() fires at the exit itself.
     if spec.shell:
-        transport, _ = await loop.subprocess_shell(lambda: watcher, spec.shell, executable=_bash(), **options)
+        starting = loop.subprocess_shell(lambda: watcher, spec.shell, executable=_bash(), **options)
     else:
-        transport, _ = await loop.subprocess_exec(lambda: watcher, *spec.argv, **options)
+        starting = loop.subprocess_exec(lambda: watcher, *spec.argv, **options)
+    start = asyncio.ensure_future(starting)
+    try:
+        transport, _ = await asyncio.shield(start)
+    except asyncio.CancelledError:
+        # the process runs (and may have started children) before the transport is handed over; a
+        # cancel then would let asyncio kill the leader only: end the whole group once it is known
+        start.add_done_callback(_end_group_of_started)
+        raise
     if spec.stdin is not None:
         pipe = transport.get_pipe_transport(0)
         if pipe is not None:
@@ -180,6 +188,14 @@ async def run_process(
         returncode=transport.get_returncode(),
         reason=reason,
     )
+
+
+def _end_group_of_started(start: asyncio.Future[tuple[asyncio.SubprocessTransport, Any]]) -> None:
+    if start.cancelled() or start.exception() is not None:
+        return
+    transport, _ = start.result()
+    signal_group(transport.get_pid(), signal.SIGKILL)
+    transport.close()
 
 
 async def _kill_group(pgid: int, watcher: _Watcher, grace_s: float) -> None:

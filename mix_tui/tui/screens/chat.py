@@ -32,7 +32,7 @@ from textual.widgets import Footer, Input, TextArea
 
 from mix_tui.sdk.errors import MixConnectionError, MixError
 from mix_tui.tui.config import Settings, SettingsStore
-from mix_tui.tui.screens import commands
+from mix_tui.tui.screens import commands, health_watch
 from mix_tui.tui.screens.alerts import Alerts, AlertSettings
 from mix_tui.tui.screens.export_flow import ExportFlow
 from mix_tui.tui.screens.find_flow import FindFlow
@@ -164,6 +164,14 @@ class ChatScreen(Screen[None]):
     def sidebar(self) -> Sidebar:
         return self.query_one(Sidebar)
 
+    @property
+    def find_bar(self) -> FindBar:
+        return self.query_one(FindBar)
+
+    @property
+    def options_row(self) -> OptionsRow:
+        return self.query_one(OptionsRow)
+
     def open_model(self) -> SessionModel | None:
         """The open session's model (None in a fresh chat)."""
         return self.hub.get(self.current) if self.current else None
@@ -202,7 +210,7 @@ class ChatScreen(Screen[None]):
         self.composer.completer = self.query_one(PathSuggestions)
         self.watch(self.app, "app_focus", lambda _focused: self.alerts.seen(self.current), init=False)
         if self.options.poll_health:
-            self.health.start()
+            self.set_interval(health_watch.HEALTH_EVERY, self.health.poll)
         if self.options.load_lists:
             self.run_worker(self._load_lists(), exit_on_error=False)
         if self.options.initial_session:

@@ -20,7 +20,7 @@ from mix_tui.tui.session import SessionModel
 from mix_tui.tui.session.export_md import file_stem, session_markdown
 
 if TYPE_CHECKING:
-    from mix_tui.tui.screens.chat import ChatScreen
+    from mix_tui.tui.screens.chat_host import ChatHost
 
 Format = Literal["md", "json"]
 _FORMATS: dict[str, Format] = {"md": "md", "markdown": "md", "json": "json"}
@@ -40,7 +40,7 @@ def _size(count: int) -> str:
 
 
 class ExportFlow:
-    def __init__(self, chat: ChatScreen, directory: Path) -> None:
+    def __init__(self, chat: ChatHost, directory: Path) -> None:
         self.chat = chat
         self.directory = directory
 

@@ -8,20 +8,19 @@ from typing import TYPE_CHECKING
 from mix_tui.tui.session.find import FindState, Match
 
 if TYPE_CHECKING:
-    from mix_tui.tui.screens.chat import ChatScreen
+    from mix_tui.tui.screens.chat_host import ChatHost
     from mix_tui.tui.widgets.find_bar import FindBar
 
 
 class FindFlow:
-    def __init__(self, chat: ChatScreen) -> None:
+    def __init__(self, chat: ChatHost) -> None:
         self.chat = chat
         self.state = FindState()
 
     @property
     def bar(self) -> FindBar:
-        from mix_tui.tui.widgets.find_bar import FindBar
 
-        return self.chat.query_one(FindBar)
+        return self.chat.find_bar
 
     async def open(self, query: str = "") -> None:
         """Ctrl+F, or `/find TEXT` (the text searched at once)."""

@@ -8,18 +8,18 @@ from typing import TYPE_CHECKING
 from mix_tui.sdk.errors import MixError
 
 if TYPE_CHECKING:
-    from mix_tui.tui.screens.chat import ChatScreen
+    from textual.worker import Worker
 
-HEALTH_EVERY = 5.0  # seconds between health checks
+    from mix_tui.tui.screens.chat_host import ChatHost
+
+HEALTH_EVERY = 5.0  # seconds between health checks (the chat screen's timer calls `poll`)
 
 
 class HealthWatch:
-    def __init__(self, chat: ChatScreen) -> None:
+    def __init__(self, chat: ChatHost) -> None:
         self.chat = chat
         self.state = "connected"  # the last answer (the server was just reached when the chat opened)
-
-    def start(self) -> None:
-        self.chat.set_interval(HEALTH_EVERY, self.poll)
+        self._checking: Worker[None] | None = None
 
     def _stream_knows(self) -> bool:
         opened = self.chat.open_model()
@@ -28,9 +28,9 @@ class HealthWatch:
     def poll(self) -> None:
         if self._stream_knows():
             return
-        if any(w.group == "health" and not w.is_finished for w in self.chat.workers):
+        if self._checking is not None and not self._checking.is_finished:
             return  # the last check is still waiting for its answer
-        self.chat.run_worker(self.check(), group="health", exit_on_error=False)
+        self._checking = self.chat.run_worker(self.check(), group="health", exit_on_error=False)
 
     async def check(self) -> None:
         chat = self.chat

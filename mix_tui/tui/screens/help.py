@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+from rich.cells import cell_len
+from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingsMap, BindingType
@@ -20,7 +24,7 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-KEY_COLUMN = 18
+KEY_COLUMN_MAX = 24  # a longer key list folds inside its column
 
 
 def humanize(name: str) -> str:
@@ -52,7 +56,23 @@ def _signature(binding: Binding) -> tuple[str, str]:
     return (binding.action, binding.description)
 
 
-def _section(title: str, app: App[object], bindings: Iterable[tuple[Binding, bool]]) -> Text | None:
+@dataclass(frozen=True)
+class HelpRow:
+    keys: str  # "shift+⏎ / ^j"
+    description: str
+    enabled: bool
+
+
+@dataclass(frozen=True)
+class HelpSection:
+    title: str
+    rows: list[HelpRow]
+
+    def plain(self) -> str:
+        return "\n".join([self.title, *(f"  {row.keys}  {row.description}" for row in self.rows)])
+
+
+def _section(title: str, app: App[object], bindings: Iterable[tuple[Binding, bool]]) -> HelpSection | None:
     merged: dict[tuple[str, str], tuple[list[str], bool]] = {}
     for binding, enabled in bindings:
         if not binding.description:
@@ -64,19 +84,37 @@ def _section(title: str, app: App[object], bindings: Iterable[tuple[Binding, boo
         merged[(binding.action, binding.description)] = (keys, was_enabled or enabled)
     if not merged:
         return None
-    text = Text()
-    text.append(title, style="bold underline")
-    for (_, description), (keys, enabled) in merged.items():
-        text.append("\n")
-        text.append(f"  {' / '.join(keys):<{KEY_COLUMN}}", style="bold cyan" if enabled else "dim")
-        text.append(description, style="" if enabled else "dim")
-    return text
+    rows = [HelpRow(" / ".join(keys), description, enabled) for (_, description), (keys, enabled) in merged.items()]
+    return HelpSection(title, rows)
 
 
-def describe_bindings(app: App[object], screen: Screen[object]) -> list[Text]:
+def render_sections(sections: list[HelpSection]) -> RenderableType:
+    """Each section a title over a two-column grid: a long description wraps in its own column."""
+    if not sections:
+        return Text("No key bindings.")
+    # one key column for every section, so the descriptions line up down the whole page
+    width = min(KEY_COLUMN_MAX, max(cell_len(row.keys) for section in sections for row in section.rows))
+    parts: list[RenderableType] = []
+    for section in sections:
+        if parts:
+            parts.append(Text(""))
+        parts.append(Text(section.title, style="bold underline"))
+        grid = Table.grid(padding=(0, 1), pad_edge=True)  # a column's width includes its padding
+        grid.add_column(no_wrap=True, width=width + 2)
+        grid.add_column(ratio=1)
+        for row in section.rows:
+            grid.add_row(
+                Text(row.keys, style="bold cyan" if row.enabled else "dim", overflow="fold"),
+                Text(row.description, style="" if row.enabled else "dim"),
+            )
+        parts.append(grid)
+    return Group(*parts)
+
+
+def describe_bindings(app: App[object], screen: Screen[object]) -> list[HelpSection]:
     """The sections of the help text for `screen` as it is now (its focus included)."""
     active = screen.active_bindings
-    sections: list[Text] = []
+    sections: list[HelpSection] = []
     seen: set[int] = set()
 
     def add(title: str, node: DOMNode, bindings: Iterable[tuple[Binding, bool]]) -> None:
@@ -126,14 +164,21 @@ class HelpScreen(ModalScreen[None]):
         below = [screen for screen in stack if screen is not self]
         return below[-1] if below else self.app.screen
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.sections: list[HelpSection] = []
+
     def compose(self) -> ComposeResult:
-        sections = describe_bindings(self.app, self._screen_below())
-        body = Text("\n\n").join(sections) if sections else Text("No key bindings.")
+        self.sections = describe_bindings(self.app, self._screen_below())
         with Vertical(id="help-box") as box:
             box.border_title = "Keys"
             box.border_subtitle = "Esc closes"
             with VerticalScroll(id="help-body"):
-                yield Static(body, id="help-text")
+                yield Static(render_sections(self.sections), id="help-text")
+
+    def plain_text(self) -> str:
+        """What the help says, without its layout."""
+        return "\n\n".join(section.plain() for section in self.sections)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -26,7 +26,7 @@ from mix_tui.tui.session.travel import (
 )
 
 if TYPE_CHECKING:
-    from mix_tui.tui.screens.chat import ChatScreen
+    from mix_tui.tui.screens.chat_host import ChatHost
 
 NO_FORK = (
     "This server cannot fork sessions (it has no fork endpoint: the Mix API dropped it). Nothing was "
@@ -36,7 +36,7 @@ NO_RENAME = "This server cannot rename sessions (it has no endpoint for it). The
 
 
 class HistoryActions:
-    def __init__(self, chat: ChatScreen) -> None:
+    def __init__(self, chat: ChatHost) -> None:
         self.chat = chat
 
     def _model(self, what: str) -> SessionModel | None:

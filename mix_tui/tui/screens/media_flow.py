@@ -20,7 +20,7 @@ from mix_tui.tui.session.attachments import mentions, upload, with_attachments
 from mix_tui.tui.widgets.media import THUMB, MediaPreview, MediaRef, decode
 
 if TYPE_CHECKING:
-    from mix_tui.tui.screens.chat import ChatScreen
+    from mix_tui.tui.screens.chat_host import ChatHost
 
 CACHE_SIZE = 48
 TEXT_PREVIEW_BYTES = 16 * 1024
@@ -29,7 +29,7 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp")
 
 
 class MediaFlow:
-    def __init__(self, chat: ChatScreen, workdir: Path) -> None:
+    def __init__(self, chat: ChatHost, workdir: Path) -> None:
         self.chat = chat
         self.workdir = workdir
         self._pictures: OrderedDict[tuple[str, str, str], PILImage] = OrderedDict()

@@ -15,7 +15,7 @@ from mix_tui.tui.session.items import AssistantItem, Item, TextView, UserItem
 from mix_tui.tui.session.travel import entry_key
 
 if TYPE_CHECKING:
-    from mix_tui.tui.screens.chat import ChatScreen
+    from mix_tui.tui.screens.chat_host import ChatHost
 
 
 def raw_text(item: Item) -> str:
@@ -33,7 +33,7 @@ def _lines(text: str) -> str:
 
 
 class MessageActions:
-    def __init__(self, chat: ChatScreen) -> None:
+    def __init__(self, chat: ChatHost) -> None:
         self.chat = chat
 
     # ---- which message -----------------------------------------------------------------------

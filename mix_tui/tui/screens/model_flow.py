@@ -19,13 +19,13 @@ from mix_tui.tui.session.model_choice import (
 
 if TYPE_CHECKING:
     from mix_tui.protocol.models import SessionData
-    from mix_tui.tui.screens.chat import ChatScreen
+    from mix_tui.tui.screens.chat_host import ChatHost
 
 DEMO = "demo"
 
 
 class ModelFlow:
-    def __init__(self, chat: ChatScreen) -> None:
+    def __init__(self, chat: ChatHost) -> None:
         self.chat = chat
         self.catalog = Catalog()
         self.fresh: tuple[str, str] | None = None  # picked in a fresh chat: its session is made with it

@@ -11,14 +11,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from mix_tui.tui.session.options import OptionError, SendOptions
-from mix_tui.tui.widgets.options_row import OptionsRow
 
 if TYPE_CHECKING:
-    from mix_tui.tui.screens.chat import ChatScreen
+    from mix_tui.tui.screens.chat_host import ChatHost
 
 
 class OptionsFlow:
-    def __init__(self, chat: ChatScreen) -> None:
+    def __init__(self, chat: ChatHost) -> None:
         self.chat = chat
         self.fresh = SendOptions()  # typed before the fresh chat's session exists
 
@@ -36,7 +35,7 @@ class OptionsFlow:
         self.show()
 
     def show(self, options: SendOptions | None = None) -> None:
-        self.chat.query_one(OptionsRow).show(options if options is not None else self.current())
+        self.chat.options_row.show(options if options is not None else self.current())
 
     def change(self, change: Callable[[SendOptions], SendOptions], title: str) -> None:
         """Apply a typed change; a bad argument is answered in the transcript and changes nothing."""

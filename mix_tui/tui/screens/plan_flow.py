@@ -14,7 +14,7 @@ from mix_tui.tui.session.items import AssistantItem, NoteItem, ToolView
 from mix_tui.tui.widgets.plan import PlanPanel, is_plan_call
 
 if TYPE_CHECKING:
-    from mix_tui.tui.screens.chat import ChatScreen
+    from mix_tui.tui.screens.chat_host import ChatHost
 
 APPROVED = "The plan is approved: leave plan mode and carry it out."
 
@@ -32,7 +32,7 @@ def pending_plan(model: SessionModel | None) -> str | None:
 
 
 class PlanFlow:
-    def __init__(self, chat: ChatScreen) -> None:
+    def __init__(self, chat: ChatHost) -> None:
         self.chat = chat
 
     def refresh(self) -> None:

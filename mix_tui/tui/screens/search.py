@@ -8,7 +8,8 @@ Dismisses with a `SearchPick` or None. Everything shown comes from the server: c
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -30,6 +31,9 @@ from mix_tui.tui.widgets.safe_text import clean
 from mix_tui.tui.widgets.session_list import relative_time, utc_now
 
 DEBOUNCE = 0.15  # seconds of quiet typing before a query goes out
+# markdown punctuation that only says how text looks (fences, code ticks, bold, headings, quotes):
+# a one-line snippet reads better without it
+_MARKUP = re.compile(r"```[\w+-]*|`|\*\*|__|(?:^|(?<=\s))(?:#{1,6}|>)(?=\s)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,14 +42,32 @@ class SearchPick:
     message_id: str
 
 
+def readable_snippet(snippet: str, marks: Sequence[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
+    """The snippet without markdown markup and the spaces it leaves doubled; the marks move with the
+    text they mark."""
+    dropped = [False] * len(snippet)
+    for match in _MARKUP.finditer(snippet):
+        dropped[match.start() : match.end()] = [True] * (match.end() - match.start())
+    kept: list[str] = []
+    new_index = [0] * (len(snippet) + 1)  # where each character of the snippet lands
+    for i, char in enumerate(snippet):
+        new_index[i] = len(kept)
+        if not dropped[i] and not (char.isspace() and (not kept or kept[-1].isspace())):
+            kept.append(char)
+    new_index[len(snippet)] = len(kept)
+    moved = [(new_index[start], new_index[end]) for start, end in marks if 0 <= start < end <= len(snippet)]
+    return "".join(kept).rstrip(), [(start, end) for start, end in moved if start < end]
+
+
 def hit_label(hit: SearchHit, now: datetime) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(clean(hit.session_title) or "Untitled session", "bold")
     age = relative_time(hit.created_at, now)
     text.append(f"  {age} · {'you' if hit.role == 'user' else 'answer'}", "dim")
     text.append("\n  ")
-    snippet = Text(clean(hit.snippet))
-    for start, end in hit.highlights:
+    plain, marks = readable_snippet(clean(hit.snippet), hit.highlights)
+    snippet = Text(plain)
+    for start, end in marks:
         snippet.stylize("bold black on yellow", start, end)
     text.append_text(snippet)
     return text

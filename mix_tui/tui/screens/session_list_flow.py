@@ -13,13 +13,13 @@ from mix_tui.tui.screens.confirm import ConfirmScreen
 from mix_tui.tui.widgets.session_list import nest_subagents, session_label
 
 if TYPE_CHECKING:
-    from mix_tui.tui.screens.chat import ChatScreen
+    from mix_tui.tui.screens.chat_host import ChatHost
 
 PROMPT_HISTORY = 100  # prompts ↑ recalls in the composer
 
 
 class SessionListFlow:
-    def __init__(self, chat: ChatScreen) -> None:
+    def __init__(self, chat: ChatHost) -> None:
         self.chat = chat
         self.show_subagents = False  # the sidebar lists sub-agent sessions too (/subagents)
 

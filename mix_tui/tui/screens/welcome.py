@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -67,6 +67,8 @@ def provider_rows(status: AuthStatus | None, infos: dict[str, ProviderInfo] | No
         )
     return rows
 
+SHORT_ROWS = 32  # below this many rows the page is laid out compactly
+
 
 class WelcomeScreen(Screen[str]):
     """Dismisses with the provider whose key was stored (or already was), or "demo"."""
@@ -115,7 +117,18 @@ class WelcomeScreen(Screen[str]):
             yield Static(Text("Enter saves the key · Esc uses the offline demo", style="dim"), id="welcome-hint")
 
     def on_mount(self) -> None:
+        self._fit(self.app.size.height)
         self.load_providers()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.height)
+
+    def _fit(self, height: int) -> None:
+        """A short terminal (80×24) gets compact fields and no spare margins, so the buttons show."""
+        short = height < SHORT_ROWS
+        self.set_class(short, "-short")
+        for widget in self.query("#welcome-box Select, #welcome-box Input, #welcome-box Button"):
+            widget.compact = short  # type: ignore[attr-defined]
 
     @property
     def _gone(self) -> bool:

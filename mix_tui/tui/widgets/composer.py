@@ -33,7 +33,7 @@ class KeyTaker(Protocol):
 class Composer(TextArea):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "submit", "Send", show=False, id="send"),
-        Binding("shift+enter,ctrl+j,newline", "newline", "New line", show=False, id="newline"),
+        Binding("shift+enter,ctrl+j", "newline", "New line", show=False, id="newline"),
         Binding("up", "cursor_up", "Earlier prompt (on the first line) · the queue (when empty)", show=False),
         Binding("down", "cursor_down", "Later prompt (on the last line)", show=False),
     ]
