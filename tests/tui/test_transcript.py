@@ -215,3 +215,35 @@ async def test_the_empty_chat_hint_fits_without_orphan_words(server: ServerProce
         lines = str(hint.render()).splitlines()
         assert hint.size.height == len(lines), f"the hint wrapped at {width} columns"
         assert all(len(line.split()) > 2 for line in lines)
+
+
+async def test_home_and_end_jump_across_a_long_session_and_the_window_stays_small() -> None:
+    app = TranscriptApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        transcript = app.query_one(Transcript)
+        items = pairs(300)
+        await transcript.reset(items)
+        transcript.focus()
+        await wait_for(pilot, lambda: transcript.following and transcript.max_scroll_y > 0, what="the bottom")
+        assert transcript.widget_for(items[0].key) is None  # 600 items: only a window is mounted
+
+        await pilot.press("home")
+        await wait_for(pilot, lambda: transcript.widget_for(items[0].key) is not None and transcript.scroll_y == 0,
+                       what="the first message")  # fmt: skip
+        assert not transcript.following
+        assert transcript.widget_for(items[-1].key) is None  # the bottom went
+        assert transcript.query_one(".later").display  # "▼ N later messages"
+        mounted_at_top = transcript.mounted_count
+
+        for _ in range(6):  # reading down mounts pages below and lets the top go
+            await pilot.press("pagedown")
+            await pilot.pause()
+        await wait_for(pilot, lambda: transcript.widget_for(items[0].key) is None or transcript.mounted_count
+                       > mounted_at_top, what="pages below")  # fmt: skip
+        assert transcript.mounted_count <= Transcript.MAX_ITEMS * 2
+
+        await pilot.press("end")
+        await wait_for(pilot, lambda: transcript.widget_for(items[-1].key) is not None and transcript.following,
+                       what="back at the bottom")  # fmt: skip
+        assert not transcript.query_one(".later").display
+        assert transcript.scroll_y == transcript.max_scroll_y
