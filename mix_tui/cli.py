@@ -95,6 +95,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from mix_tui.server.launcher import serve_from_args
 
         return serve_from_args(args)
+    from mix_tui.tui.widgets.graphics import start_detecting
+
+    start_detecting()  # the terminal answers while the app's modules import
     from mix_tui.tui.app import run_app
 
     return run_app(args)

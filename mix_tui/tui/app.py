@@ -476,9 +476,9 @@ def _freeze_startup_objects() -> None:
 
 
 def run_app(args: argparse.Namespace) -> int:
-    from mix_tui.tui.widgets.media import detect_graphics
+    from mix_tui.tui.widgets.graphics import finish_detecting
 
-    detect_graphics()  # asks the terminal (Sixel? Kitty?) before Textual starts reading its answers
+    finish_detecting()  # the terminal was asked (Sixel? Kitty?) before Textual starts reading stdin
     app = MixApp(AppConfig.from_args(args))
     app.run()
     return app.return_code or 0

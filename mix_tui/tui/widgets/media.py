@@ -3,7 +3,7 @@
 `MediaPreview` stands for one session file; when mounted it asks for its bytes (`Wanted`, answered by
 the screen, which fetches a thumbnail from the files API off the UI loop) and then shows the picture
 with the terminal's best graphics: Sixel or Kitty's protocol where the terminal answered that it
-speaks them (asked once, before the app starts: `detect_graphics`), coloured half blocks elsewhere,
+speaks them (asked once, before the app starts: graphics.py), coloured half blocks elsewhere,
 and always in tests and headless runs. `ShowPanel` is a `Show` call: its outputs are listed, images
 shown, under the header. Names and titles are data: cleaned, never markup.
 """
@@ -11,7 +11,6 @@ shown, under the header. Names and titles are data: cleaned, never markup.
 from __future__ import annotations
 
 import io
-import os
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -24,69 +23,12 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from mix_tui.tui.session.items import ToolView
+from mix_tui.tui.widgets.graphics import image_class
 from mix_tui.tui.widgets.safe_text import clean
 from mix_tui.tui.widgets.tool_call import ToolCallPanel
 
 THUMB = "w640"  # the files API's thumbnail size asked for (`?thumb=w640`)
 SHOW_TOOLS = frozenset({"show", "showmedia"})
-GRAPHICS_ENV = "MIX_TUI_GRAPHICS"  # auto (default) | sixel | kitty | halfcell
-_image_class: Any = None  # a textual-image widget class (untyped library)
-
-
-def _cell_size_known() -> None:
-    """textual-image measures a cell once, on import; a terminal that reports 0 columns (a fresh
-    pty) makes that divide by zero, so a failed measure becomes the usual 10×20 pixels."""
-    from textual_image import _terminal
-
-    try:
-        _terminal.get_cell_size()
-    except Exception:
-        _terminal.get_cell_size._result = _terminal.CellSize(10, 20)  # type: ignore[attr-defined]
-
-
-def detect_graphics() -> None:
-    """Pick the picture widget. The terminal is asked (Sixel? Kitty?) only here, so call it before the
-    app starts: once Textual reads stdin, the terminal's answer would be read as keys. Whatever goes
-    wrong while asking, pictures fall back to half blocks."""
-    global _image_class
-    try:
-        _detect()
-    except Exception:
-        _image_class = None
-
-
-def _detect() -> None:
-    global _image_class
-    _cell_size_known()
-    from textual_image import widget as image_widgets
-
-    mode = os.environ.get(GRAPHICS_ENV, "auto").lower()
-    if mode == "sixel":
-        _image_class = image_widgets.SixelImage
-    elif mode in ("kitty", "tgp"):
-        _image_class = image_widgets.TGPImage
-    elif mode == "halfcell":
-        _image_class = image_widgets.HalfcellImage
-    else:
-        from textual_image import renderable
-
-        if renderable.Image is renderable.SixelImage:
-            _image_class = image_widgets.SixelImage
-        elif renderable.Image is renderable.TGPImage:
-            _image_class = image_widgets.TGPImage
-        else:
-            _image_class = image_widgets.HalfcellImage
-
-
-def image_class() -> Any:
-    if _image_class is None:  # never detected (tests, headless): half blocks, the same everywhere
-        _cell_size_known()
-        from textual_image.widget import HalfcellImage
-
-        return HalfcellImage
-    return _image_class
-
-
 def decode(data: bytes) -> PILImage.Image:
     """Blocking (run it in a thread); raises on bytes that are no picture."""
     image = PILImage.open(io.BytesIO(data))
