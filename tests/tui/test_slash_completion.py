@@ -69,6 +69,25 @@ async def test_arrows_pick_enter_completes_a_partial_name_and_runs_a_full_one() 
         assert chat.composer.text == "" and not listing.display
 
 
+async def test_an_enter_that_overtakes_the_list_sends_the_text_as_typed() -> None:
+    """Keys in one burst ("/think high⏎" typed fast, a paste, a loaded machine) can reach the list
+    before it has caught up with the text: the list's pick must not replace what was typed."""
+    mix = ScriptedMix()
+    async with scripted_app(mix).run_test(size=(120, 40)) as pilot:
+        chat = await ready_chat(pilot)
+        listing = chat.query_one(CompletionList)
+        await pilot.press(*"/think")
+        await wait_for(pilot, lambda: listing.is_open and listing.picked is not None, what="the list")
+        stale = listing.picked
+        assert stale is not None and stale.insert == "/think "
+        with chat.composer.prevent(type(chat.composer).Changed):  # the text moves on, the list does not
+            chat.composer.insert(" high")
+        assert listing.is_open
+        chat.on_completion_list_chosen(CompletionList.Chosen(stale, "enter"))
+        await wait_for(pilot, lambda: chat.current_options().thinking == "maximum", what="the command as typed to run")
+        assert chat.composer.text == ""
+
+
 async def test_escape_closes_the_list_and_keeps_the_text() -> None:
     mix = ScriptedMix()
     async with scripted_app(mix).run_test(size=(120, 40)) as pilot:

@@ -74,6 +74,12 @@ class SlashCompletion:
     def chosen(self, candidate: Candidate, via: str) -> None:
         typed = self.composer.text.strip()
         self.listing.hide()
+        if candidate not in slash_candidates(self.composer.text, self.served):
+            # the list was behind the typing (keys in one burst: a paste, a loaded machine, "/rewind 2⏎"
+            # typed fast): the text as typed wins, Enter sends it as it is
+            if via == "enter":
+                self.composer.submit()
+            return
         if via == "enter" and typed == candidate.insert.strip():
             self.composer.submit()  # typed in full: Enter runs it
             return
