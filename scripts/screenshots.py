@@ -49,6 +49,12 @@ if __name__ == "__main__":
 '''
 
 
+
+async def settled(pilot: Pilot[object]) -> None:
+    """Every scheduled animation and refresh done: what is saved is what a user would see."""
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+
 async def answer(pilot: Pilot[object], key: str) -> None:
     """Answer the permission prompt once it takes keys (it ignores them for a moment after opening)."""
     screen = pilot.app.screen
@@ -76,13 +82,13 @@ async def capture(out: Path, size: tuple[int, int], workdir: Path, data_dir: Pat
         # 1. a streamed answer with a code block
         await send(pilot, chat, "Show me some python code, please")
         await wait_for(pilot, lambda: turn_over(chat, 1), what="the first answer")
-        await pilot.pause(0.3)
+        await settled(pilot)
         shot("chat")
 
         # 2. the permission modal for a Bash command (denied: nothing runs)
         await send(pilot, chat, "$ rm -rf build/ dist/ && python -m build --wheel")
         await wait_for(pilot, lambda: isinstance(app.screen, PermissionScreen), what="the Bash prompt")
-        await pilot.pause(0.3)
+        await settled(pilot)
         shot("permission")
         await answer(pilot, "d")
         await wait_for(pilot, lambda: turn_over(chat, 2), what="the denied turn")
@@ -96,7 +102,7 @@ async def capture(out: Path, size: tuple[int, int], workdir: Path, data_dir: Pat
         panel.focus()
         await pilot.press("enter")
         panel.scroll_visible(animate=False, top=True)
-        await pilot.pause(0.3)
+        await settled(pilot)
         shot("tool-diff")
 
         # 4. a Task call: its sub-agent's run nested in the panel (thinking, its Bash call, its answer)
@@ -110,7 +116,7 @@ async def capture(out: Path, size: tuple[int, int], workdir: Path, data_dir: Pat
         await pilot.press("enter")
         await wait_for(pilot, lambda: len(task.child_widgets) >= 3, what="the nested panels")
         task.scroll_visible(animate=False, top=True)
-        await pilot.pause(0.3)
+        await settled(pilot)
         shot("subagent")
 
         # 5. the usage line under each answer, and the details of the selected one (/cost)
@@ -120,7 +126,7 @@ async def capture(out: Path, size: tuple[int, int], workdir: Path, data_dir: Pat
         await send(pilot, chat, "/cost")
         await wait_for(pilot, lambda: any(getattr(i, "title", "") == "Cost and tokens" for i in chat.transcript.items),
                        what="the details note")  # fmt: skip
-        await pilot.pause(0.3)
+        await settled(pilot)
         shot("cost")
 
         # 6. search across sessions, from a new chat
@@ -128,7 +134,7 @@ async def capture(out: Path, size: tuple[int, int], workdir: Path, data_dir: Pat
         await send(pilot, chat, "/search greet")
         await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen) and bool(app.screen.hits), what="hits")
         app.screen.query_one("#search-input").cursor_blink = False  # type: ignore[attr-defined]
-        await pilot.pause(0.3)
+        await settled(pilot)
         shot("search")
         await pilot.press("escape")
 
@@ -136,7 +142,7 @@ async def capture(out: Path, size: tuple[int, int], workdir: Path, data_dir: Pat
         app.show_welcome(reason="The server refused the message: no API key configured for anthropic")
         await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen) and bool(app.screen.rows), what="welcome")
         app.screen.query_one("#welcome-key").cursor_blink = False  # type: ignore[attr-defined]
-        await pilot.pause(0.3)
+        await settled(pilot)
         shot("welcome")
         await pilot.press("escape")
         await capture_models(pilot, app, chat, shot)
@@ -151,7 +157,7 @@ async def capture_models(pilot: Pilot[object], app: MixApp, chat: ChatScreen, sh
     await wait_for(pilot, lambda: isinstance(app.screen, ModelPicker) and app.screen.rows, what="the model picker")
     await pilot.press(*"claude")
     app.screen.query_one("#picker-filter").cursor_blink = False  # type: ignore[attr-defined]
-    await pilot.pause(0.3)
+    await settled(pilot)
     shot("model-picker")
     await pilot.press("escape")
     await wait_for(pilot, lambda: app.screen is chat, what="the chat again")
@@ -160,7 +166,7 @@ async def capture_models(pilot: Pilot[object], app: MixApp, chat: ChatScreen, sh
                    what="the settings")  # fmt: skip
     for box in app.screen.query("Input"):
         box.cursor_blink = False  # type: ignore[attr-defined]
-    await pilot.pause(0.3)
+    await settled(pilot)
     shot("settings")
     await pilot.press("escape")
 

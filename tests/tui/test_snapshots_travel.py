@@ -17,6 +17,7 @@ from mix_tui.tui.screens.search import SearchScreen
 from mix_tui.tui.session import SessionModel
 from mix_tui.tui.session.details import details_text
 from mix_tui.tui.session.search import SearchUpdate
+from tests.tui.conftest import wait_for
 from tests.tui.test_snapshots_chat import NOW, SIZE, ChatSnapshotApp, prepare
 
 SnapCompare = Callable[..., bool]
@@ -118,8 +119,7 @@ def test_search_screen(snap_compare: SnapCompare) -> None:
         await pilot.pause()
         screen = SearchScreen(FixedSearch(), "parser", clock=lambda: NOW)  # type: ignore[arg-type]
         await pilot.app.push_screen(screen)
-        while len(screen.hits) < 3:
-            await pilot.pause(0.02)
+        await wait_for(pilot, lambda: len(screen.hits) == 3, what="the hits")
         screen.query_one("#search-input").cursor_blink = False  # type: ignore[attr-defined]
         await pilot.pause()
 
