@@ -27,9 +27,9 @@ from textual.selection import Selection
 from textual.strip import Strip
 from textual.widget import Widget
 
+from mix_tui.tui.session.code_blocks import code_blocks
 from mix_tui.tui.widgets.markdown_blocks import (
     BLOCK_GAP,
-    code_fences,
     estimate_height,
     painter_for,
     split_blocks,
@@ -130,7 +130,7 @@ class AnswerMarkdown(Widget):
 
     def code_blocks(self) -> list[tuple[str, str]]:
         """The answer's code blocks as shown: (language or "", code)."""
-        return code_fences(self.source)
+        return [(block.language, block.code) for block in code_blocks(self.source)]
 
     @property
     def block_count(self) -> int:

@@ -45,15 +45,6 @@ def split_blocks(text: str, first_line: int = 0) -> list[tuple[int, int, list[To
     return blocks
 
 
-def code_fences(text: str) -> list[tuple[str, str]]:
-    """The code blocks of `text`: (the language named after the fence, or "", the code)."""
-    return [
-        (token.info.partition(" ")[0], token.content)
-        for token in _PARSER.parse(text)
-        if token.type in ("fence", "code_block")
-    ]
-
-
 def estimate_height(source: str, width: int) -> int:
     """Roughly how many lines a block takes at `width`, without rendering it (fences and tables
     take about one line per source line, prose wraps)."""
