@@ -36,6 +36,12 @@ from mix_tui.tui.widgets.markdown_blocks import (
 )
 from mix_tui.tui.widgets.safe_text import clean
 from mix_tui.tui.widgets.selection import highlighted
+from mix_tui.tui.widgets.typing import (
+    QUIET_SECONDS,
+    TYPING_RELAYOUT_SECONDS,
+    TYPING_STEP_SECONDS,
+    typing_priority,
+)
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -160,22 +166,36 @@ class AnswerMarkdown(Widget):
         """Parse and render for at most STEP_SECONDS, then let the loop run others (keys, the
         stream, frames) before the next step. While text is still waiting, the new height is
         laid out at most BACKLOG_RELAYOUT_SECONDS apart: a full repaint of the transcript costs
-        more than the drawing it would show."""
+        more than the drawing it would show. While the user types, keys come first
+        (widgets/typing.py): no work until a key's echo is painted, then shorter steps and rarer
+        layouts."""
         self._stepping = False
         if not self.is_attached:
             return
+        priority = typing_priority(self.app)
+        if priority.echo_pending:
+            self._step_in(0.001)
+            return
+        typing = priority.typing
         now = time.perf_counter()
-        deadline = now + self.STEP_SECONDS
+        deadline = now + (TYPING_STEP_SECONDS if typing else self.STEP_SECONDS)
         while self._parse_pending() and time.perf_counter() < deadline:
             self._parse_window()
         if self._width:
             self._render_stale(deadline)
         backlog = self._parse_pending()
-        if not backlog or now - self._laid_out_at >= self.BACKLOG_RELAYOUT_SECONDS:
+        gap = TYPING_RELAYOUT_SECONDS if typing else self.BACKLOG_RELAYOUT_SECONDS if backlog else 0.0
+        due = self._laid_out_at + gap - now
+        if due <= 0:
             self._apply_heights()
         if backlog or (self._width and self._next_stale() is not None):
-            self._stepping = True
-            self.set_timer(0.001, self._step, name="answer step")
+            self._step_in(0.001)
+        elif self._relayout:  # drawn, its growth laid out when due
+            self._step_in(min(due, QUIET_SECONDS))
+
+    def _step_in(self, seconds: float) -> None:
+        self._stepping = True
+        self.set_timer(max(0.001, seconds), self._step, name="answer step")
 
     def _parse_pending(self) -> bool:
         return self._changed_from < len(self._source) or self._parsed < len(self._source) or (

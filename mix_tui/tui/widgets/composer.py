@@ -20,6 +20,8 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import TextArea
 
+from mix_tui.tui.widgets.typing import typing_priority
+
 PLACEHOLDER = "Ask anything — Enter sends, Shift+Enter or Ctrl+J adds a line, ↑ recalls"
 _OWN_ACTIONS = frozenset({"submit", "newline"})
 
@@ -138,6 +140,7 @@ class Composer(TextArea):
             event.prevent_default()
             return
         await super()._on_key(event)
+        typing_priority(self.app).typed(self)
 
     def _bound_here(self, key: str) -> bool:
         """`key` is bound (keymap applied) to this box's send or new line."""

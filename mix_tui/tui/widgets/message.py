@@ -190,8 +190,9 @@ class AssistantMessage(Vertical):
             await self.mount_all(fresh, before=self._status)
         if self._status is not None:
             status = _status_text(item)
-            self._status.update(status)
-            self._status.display = bool(status.plain)
+            if status != self._status.content:  # an update lays the whole screen out again
+                self._status.update(status)
+                self._status.display = bool(status.plain)
         if self._footer is not None:
             self._footer.show(item)
 

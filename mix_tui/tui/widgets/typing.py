@@ -1,0 +1,78 @@
+"""Keys before the stream: while the user types, a streaming answer gives way to the echo.
+
+A long answer arriving at full speed keeps the event loop busy (parsing, rendering, a repaint of the
+transcript per layout: 10–30 ms on two cores). A key that lands behind that work waits for it, and
+its echo waits for the next frame, which repaints the transcript too. So while keys come in:
+
+- until a key's echo is on screen, an answer does no work and asks for no layout (`echo_pending`);
+- for `QUIET_SECONDS` after the last key, an answer works in short steps and lays its growth out
+  at most every `TYPING_RELAYOUT_SECONDS` (`typing`), so its repaints seldom meet a key;
+- the echo itself is painted at once when no layout is due, not at the next 60 Hz tick.
+
+The answer catches up as soon as typing pauses; nothing it received is dropped or reordered.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.widget import Widget
+
+QUIET_SECONDS = 0.25  # this long after the last key, the user is no longer typing
+TYPING_STEP_SECONDS = 0.002  # an answer's work at a time while the user types
+TYPING_RELAYOUT_SECONDS = 0.25  # an answer lays out its growth this often while the user types
+
+
+class TypingPriority:
+    """One per app: when the last key was typed and whether its echo is painted yet."""
+
+    def __init__(self) -> None:
+        self.last_key_at = float("-inf")
+        self.echo_pending = False
+
+    @property
+    def typing(self) -> bool:
+        return time.perf_counter() - self.last_key_at < QUIET_SECONDS
+
+    def typed(self, widget: Widget) -> None:
+        """`widget` (the composer) took a key: hold the stream until its echo is painted."""
+        self.last_key_at = time.perf_counter()
+        if not self.echo_pending:
+            self.echo_pending = True
+            widget.call_after_refresh(self._echoed)
+        _paint_now(widget)
+
+    def _echoed(self) -> None:
+        self.echo_pending = False
+
+
+_priorities: WeakKeyDictionary[App[object], TypingPriority] = WeakKeyDictionary()
+
+
+def typing_priority(app: App[object]) -> TypingPriority:
+    priority = _priorities.get(app)
+    if priority is None:
+        priority = _priorities[app] = TypingPriority()
+    return priority
+
+
+def _paint_now(widget: Widget) -> None:
+    """Paint `widget`'s change with this key instead of at the next tick of the screen's 60 Hz
+    update timer (on average 8 ms later, up to 17, and then with whatever else is due: a layout of
+    the growing transcript costs 10–60 ms). Only `widget`'s own region, from the layout on screen:
+    when the box itself must grow (a new line), the tick does it as usual. Textual 8 internals
+    (pinned in pyproject)."""
+    screen = widget.screen
+    app = widget.app
+    if app._batch_count or not screen.is_current or widget._layout_required or not widget._repaint_required:
+        return
+    compositor = screen._compositor
+    if widget not in compositor.visible_widgets:
+        return
+    widget._repaint_required = False
+    compositor.update_widgets({widget})
+    app._display(screen, compositor.render_update(screen_stack=app._background_screens))
