@@ -44,6 +44,8 @@ from mix_tui.tui.widgets.typing import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from markdown_it.token import Token
 
 
@@ -54,7 +56,7 @@ class Block:
     source: str
     height: int = 1  # exact once rendered at the column's width, else an estimate
     width: int = 0  # the width it was last rendered at (its height is exact at that width)
-    lines: list[list[Segment]] | None = None  # those lines, while kept
+    lines: Sequence[list[Segment]] | None = None  # those lines, while kept
     tokens: list[Token] | None = None  # its parse, until it is first rendered
     index: int = -1  # its place in the column (-1: no longer in it)
 
@@ -256,7 +258,7 @@ class AnswerMarkdown(Widget):
                 self._tops_valid = min(self._tops_valid, block.index)
             self._relayout = True
 
-    def _keep(self, block: Block, lines: list[list[Segment]] | None) -> None:
+    def _keep(self, block: Block, lines: Sequence[list[Segment]] | None) -> None:
         """Keep `block`'s lines as the most recently drawn; let the oldest go beyond KEEP_LINES."""
         if block.lines is not None:
             self._kept_lines -= len(block.lines)

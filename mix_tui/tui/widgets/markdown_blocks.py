@@ -25,7 +25,11 @@ from rich.syntax import Syntax
 from rich.theme import Theme
 from textual.color import Color
 
+from mix_tui.tui.widgets.code_lines import CodeLines
+
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from markdown_it.token import Token
     from textual.app import App
 
@@ -156,12 +160,20 @@ class BlockPainter:
             markup=False, width=80,
         )  # fmt: skip
 
-    def render(self, source: str, width: int, base: Style, tokens: list[Token] | None = None) -> list[list[Segment]]:
+    def render(
+        self, source: str, width: int, base: Style, tokens: list[Token] | None = None
+    ) -> Sequence[list[Segment]]:
         """The lines of one block, each `width` cells of segments (plain lists: a `Strip` carries
-        seven caches, and thousands of kept lines of them kept the garbage collector busy)."""
+        seven caches, and thousands of kept lines of them kept the garbage collector busy). A
+        code fence comes back as `CodeLines`: its rows are highlighted as they are drawn."""
         width = max(4, width)
+        parsed = tokens if tokens is not None else _PARSER.parse(source)
+        if len(parsed) == 1 and parsed[0].type in ("fence", "code_block"):
+            language = (parsed[0].info or "").partition(" ")[0] or "text"
+            palette = self.palette
+            return CodeLines(parsed[0].content, language, width, palette.code_theme, palette.code_background, base)
         options = self._console.options.update(width=width, min_width=width, max_width=width, height=None)
-        markdown = _Markdown(source, tokens, self.palette.code_theme, self.palette.code_background)
+        markdown = _Markdown(source, parsed, self.palette.code_theme, self.palette.code_background)
         return _trimmed(self._console.render_lines(markdown, options, style=base, pad=True), base)
 
 
