@@ -75,6 +75,7 @@ class AnswerMarkdown(Widget):
     STEP_SECONDS = 0.008  # parsing and rendering at a time, at most (then the loop runs others)
     BACKLOG_RELAYOUT_SECONDS = 1 / 15  # with text still to draw, the column grows this often
     STEP_LINES = 60  # source lines parsed at a time
+    SYNC_PARSE_LINES = 400  # a finished answer up to this long is parsed whole when first laid out
     KEEP_STRIPS = 256  # lines as drawn (strips), kept for the next refresh: about three screens
     KEEP_LINES = 1500  # rendered lines kept; the blocks drawn longest ago let theirs go (a block
     # is rendered again in ~1 ms when it comes back on screen, its height is known)
@@ -286,6 +287,12 @@ class AnswerMarkdown(Widget):
     # ---- layout ------------------------------------------------------------------------------
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        if not self.live and self._parsed == 0 and len(self._source) <= self.SYNC_PARSE_LINES:
+            # an answer from history: its blocks at once, so its first layout has their heights
+            # (else it is laid out empty, and again for every step that parses it)
+            while self._parse_pending():
+                self._parse_window()
+            self._relayout = False
         if width != self._width and width > 0:
             self._width = width
             for block in self._blocks:

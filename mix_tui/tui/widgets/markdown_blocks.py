@@ -53,7 +53,7 @@ def estimate_height(source: str, width: int) -> int:
     """Roughly how many lines a block takes at `width`, without rendering it (fences and tables
     take about one line per source line, prose wraps)."""
     width = max(1, width)
-    return sum(1 + max(0, len(line) - 1) // width for line in source.splitlines()) or 1
+    return sum(1 + max(0, len(line) - 1) // width for line in source.rstrip("\n").splitlines()) or 1
 
 
 # ---- rendering ----------------------------------------------------------------------------------

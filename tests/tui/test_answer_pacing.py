@@ -1,5 +1,6 @@
-"""Keys before the stream (widgets/typing.py): a key's echo is painted at once, even while a layout
-of the growing transcript is due, and a streaming answer does no work until the echo is on screen.
+"""How an answer paces its work. Keys before the stream (widgets/typing.py): a key's echo is
+painted at once, even while a layout of the growing transcript is due, and a streaming answer does
+no work until the echo is on screen. An answer from history is laid out once, with its heights.
 """
 
 from __future__ import annotations
@@ -92,3 +93,20 @@ async def test_an_answer_waits_while_a_keys_echo_is_pending() -> None:
         priority.echo_pending = False
         await wait_for(pilot, lambda: answer.caught_up, 5, "the answer to catch up")
         assert answer.block_count == 3
+
+
+async def test_an_answer_from_history_has_its_height_at_its_first_layout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parsed whole when first laid out (not step by step after being laid out empty): a page of
+    stored messages is laid out once, not once empty and again per answer."""
+    monkeypatch.setattr(AnswerMarkdown, "_step", lambda self: None)  # no paced work at all
+
+    class HistoryApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield AnswerMarkdown("# Title\n\nOne paragraph.\n\n- one\n- two\n\n```python\nx = 1\n```\n", live=False)
+
+    app = HistoryApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        answer = app.query_one(AnswerMarkdown)
+        await wait_for(pilot, lambda: answer.size.width > 0, 5, "the first layout")
+        assert answer.block_count == 4
+        assert answer.size.height == 1 + 1 + 1 + 1 + 2 + 1 + 3  # heading, gap, paragraph, gap, list, gap, fence
