@@ -9,11 +9,14 @@ median of `--runs` runs:
 - RSS once it is open;
 - Page Up until the top, then Page Down until the bottom: each key → the first frame showing the
   new place (p50/p95/max per page, and the pages it took);
-- a resize (120x40 → 100x40): → the first frame laid out at the new width.
+- a resize (120x40 → 100x40): → the first frame laid out at the new width;
+- then, back at the bottom, the demo's long answer (`--stream-tokens`, 50,000) streamed at its end:
+  the figures of stream_render.py.
 
-    python benchmarks/long_session.py [--turns 500] [--runs 3]
+    python benchmarks/long_session.py [--turns 500] [--runs 3] [--stream-tokens 50000]
 
-Targets (issue 12): first paint ≤ 300 ms, RSS ≤ 150 MB, ≤ 50 ms a page, a resize ≤ 100 ms.
+Targets (issue 12): first paint ≤ 300 ms, RSS ≤ 150 MB, ≤ 50 ms a page, a resize ≤ 100 ms; the
+stream at its end as stream_render.py's.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import stream_render
 import tui_harness as h
 
 CODE = "\n".join(f"    value_{n} = compute({n}, factor={n % 7})  # line {n}" for n in range(200))
@@ -71,7 +75,7 @@ def fill(data_dir: Path, turns: int) -> str:
     return session_id
 
 
-async def one_run(data: Path, session_id: str, size: tuple[int, int]) -> dict[str, float]:
+async def one_run(data: Path, session_id: str, size: tuple[int, int], stream_sections: int) -> dict[str, float]:
     from textual import events
 
     from mix_tui.tui.screens.chat import ChatScreen
@@ -153,9 +157,15 @@ async def one_run(data: Path, session_id: str, size: tuple[int, int]) -> dict[st
                 app.post_message(events.Resize(new_size, new_size))
                 resize = await asyncio.wait_for(resized, 30) - sent
                 rss_after = h.rss_mb()
+                streamed: dict[str, float] = {}
+                if stream_sections:  # then the long answer at the end of this session
+                    transcript.follow()
+                    await h.until(lambda: transcript._cut is None and transcript.following, 30, "the bottom")
+                    figures = await stream_render.stream_into(chat, paints, stream_sections, profile=True)
+                    streamed = {f"stream_{key}": value for key, value in figures.items()}
         finally:
             running.stop()
-    return {
+    return {**streamed,
         "first_paint_ms": first_paint * 1000, "rss_mb": rss, "rss_after_mb": rss_after,
         "pages_up": float(len(ups)), "pages_down": float(len(downs)),
         "page_p50_ms": h.percentile(pages, 0.5) * 1000, "page_p95_ms": h.percentile(pages, 0.95) * 1000,
@@ -178,23 +188,25 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--size", default="120x40")
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--stream-tokens", type=int, default=50_000, help="then an answer this long at its end (0: none)")
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     parser.add_argument("--fill", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.fill:
         print(fill(Path(args.fill[0]), int(args.fill[1])))
         return 0
     if args.child:
-        data, session_id, size = args.child
+        data, session_id, size, sections = args.child
         width, height = (int(n) for n in size.split("x"))
-        print(json.dumps(asyncio.run(one_run(Path(data), session_id, (width, height)))))
+        print(json.dumps(asyncio.run(one_run(Path(data), session_id, (width, height), int(sections)))))
         return 0
     with tempfile.TemporaryDirectory(prefix="mix-bench-long-data-") as tmp:
         data = Path(tmp) / "data"
         session_id = fill(data, args.turns)
         print(f"long_session: {args.turns} turns ({args.turns * 2:,} messages and {args.turns // 3 + 1} tool results), "
               f"{args.size}, {args.runs} runs")  # fmt: skip
-        m = h.medians(h.run_children(__file__, [str(data), session_id, args.size], args.runs))
+        sections = h.sections_for(args.stream_tokens) if args.stream_tokens else 0
+        m = h.medians(h.run_children(__file__, [str(data), session_id, args.size, str(sections)], args.runs))
     print(
         f"first paint {m['first_paint_ms']:.0f} ms (target ≤ 300: {h.verdict(m['first_paint_ms'], 300)}); "
         f"RSS {m['rss_mb']:.0f} MB open (target ≤ 150: {h.verdict(m['rss_mb'], 150)}), {m['rss_after_mb']:.0f} MB "
@@ -204,6 +216,16 @@ def main(argv: list[str] | None = None) -> int:
         f"{m['page_max_ms']:.0f} ms; {m['mounted_items']:.0f} items mounted at the end ({m['widgets']:.0f} widgets)\n"
         f"resize {m['resize_ms']:.0f} ms (target ≤ 100: {h.verdict(m['resize_ms'], 100)})"
     )
+    if "stream_tok_s" in m:
+        t = stream_render.TARGETS
+        print(
+            f"then {m['stream_tokens']:,.0f} tokens streamed at its end: {m['stream_tok_s']:,.0f} tok/s "
+            f"(target ≥ {t['tok_s']:,.0f}: {h.verdict(m['stream_tok_s'], t['tok_s'], at_least=True)}), stall p95 "
+            f"{m['stream_stall_p95_ms']:.0f} ms (target ≤ 50: {h.verdict(m['stream_stall_p95_ms'], 50)}), max "
+            f"{m['stream_stall_max_ms']:.0f} ms, final lag {m['stream_final_lag_ms']:.0f} ms (target ≤ 100: "
+            f"{h.verdict(m['stream_final_lag_ms'], 100)}), RSS +{m['stream_rss_growth_mb']:.0f} MB (target ≤ 50: "
+            f"{h.verdict(m['stream_rss_growth_mb'], 50)})"
+        )
     return 0
 
 

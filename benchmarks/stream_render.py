@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
 import os
@@ -75,29 +76,34 @@ def answer_shown(chat: Any, expected: str, *, every_block: bool = False) -> bool
 
 
 async def one_run(sections: int, size: tuple[int, int]) -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="mix-bench-stream-") as tmp, h.server(Path(tmp)) as running:
+        async with h.app_on(running, size) as (app, _pilot, paints):
+            return await stream_into(app.screen, paints, sections, profile=True)
+
+
+async def stream_into(chat: Any, paints: h.Paints, sections: int, *, profile: bool = False) -> dict[str, float]:
+    """Send `long {sections}` from `chat` (the chat screen of a running app) and measure the answer
+    as it streams in: the figures of this benchmark (also used at the end of long_session.py)."""
     from mix_tui.tui.screens.chat import ChatScreen
 
+    assert isinstance(chat, ChatScreen)
     expected, tokens = h.answer_tokens(sections)
     arrivals = Arrivals()
     arrivals.install()
     stalls = h.Stalls()
-    with tempfile.TemporaryDirectory(prefix="mix-bench-stream-") as tmp, h.server(Path(tmp)) as running:
-        async with h.app_on(running, size) as (app, _pilot, paints):
-            chat = app.screen
-            assert isinstance(chat, ChatScreen)
-            gc.collect()
-            rss_before = h.rss_mb()
-            stalls.start()
-            shown = paints.when(lambda: answer_shown(chat, expected))
-            rendered = paints.when(lambda: answer_shown(chat, expected, every_block=True))
-            with h.profiled(), h.GcPauses() as gc_pauses:
-                chat.composer.load_text(f"long {sections}")
-                chat.composer.submit()
-                painted = await asyncio.wait_for(shown, 900)
-                all_rendered = await asyncio.wait_for(rendered, 900)
-            await stalls.stop()
-            gc.collect()
-            rss_after = h.rss_mb()
+    gc.collect()
+    rss_before = h.rss_mb()
+    stalls.start()
+    shown = paints.when(lambda: answer_shown(chat, expected))
+    rendered = paints.when(lambda: answer_shown(chat, expected, every_block=True))
+    with h.profiled() if profile else contextlib.nullcontext(), h.GcPauses() as gc_pauses:
+        chat.composer.load_text(f"long {sections}")
+        chat.composer.submit()
+        painted = await asyncio.wait_for(shown, 900)
+        all_rendered = await asyncio.wait_for(rendered, 900)
+    await stalls.stop()
+    gc.collect()
+    rss_after = h.rss_mb()
     seconds = all_rendered - arrivals.first_content
     if os.environ.get("MIX_BENCH_GC"):
         sys.stderr.write(gc_pauses.by_generation() + f"; objects {len(gc.get_objects())}, frozen {gc.get_freeze_count()} {gc.get_stats()}\n")

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.segment import Segment
+from rich.style import Style
 from textual.geometry import Size
 from textual.selection import Selection
 from textual.strip import Strip
@@ -98,6 +99,7 @@ class AnswerMarkdown(Widget):
         self._todo: list[Block] = []  # blocks to render at the current width, the next one last
         self._kept: dict[Block, None] = {}  # blocks whose lines are kept, least recently drawn first
         self._kept_lines = 0
+        self._rich_base: Style | None = None
         self._strips: dict[tuple[Block, int], Strip] = {}  # lines drawn lately (Textual draws them again on every refresh)
         if text:
             self._add(clean(text))
@@ -249,7 +251,7 @@ class AnswerMarkdown(Widget):
 
     def _paint_block(self, block: Block) -> None:
         """Render `block` at the current width."""
-        lines = painter_for(self.app).render(block.source, self._width, self.rich_style, block.tokens)
+        lines = painter_for(self.app).render(block.source, self._width, self._base_style(), block.tokens)
         block.tokens = None
         block.width = self._width
         self._keep(block, lines)
@@ -322,8 +324,16 @@ class AnswerMarkdown(Widget):
             y += blocks[index].height + BLOCK_GAP
         self._tops_valid = len(blocks)
 
+    def _base_style(self) -> Style:
+        """`rich_style`, kept until the styles change (it walks every ancestor's styles: it was a
+        tenth of a long answer's cost)."""
+        if self._rich_base is None:
+            self._rich_base = self.rich_style
+        return self._rich_base
+
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._rich_base = None
         for block in self._blocks:  # another theme: every block's colours are stale
             block.width = 0
         self._todo = list(self._blocks)
@@ -337,14 +347,14 @@ class AnswerMarkdown(Widget):
         width = self.size.width
         found = self._locate(y)
         if found is None:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base_style())
         block, row = found
         key = (block, row)
         line = self._strips.pop(key, None)
         if line is None or line.cell_length != width:
             line = self._strip(block, row, width, y)
             if line is None:
-                return Strip.blank(width, self.rich_style)
+                return Strip.blank(width, self._base_style())
         self._strips[key] = line  # the most recent
         if len(self._strips) > self.KEEP_STRIPS:
             del self._strips[next(iter(self._strips))]
@@ -359,7 +369,7 @@ class AnswerMarkdown(Widget):
             return None
         line = Strip(segments, self._width)
         if self._width != width:
-            line = line.crop_extend(0, width, self.rich_style)
+            line = line.crop_extend(0, width, self._base_style())
         return line.apply_offsets(0, y)
 
     def _locate(self, y: int) -> tuple[Block, int] | None:
