@@ -36,7 +36,9 @@ class Launch:
     argv: list[str]
     env: dict[str, str]
     cwd: Path
-    side: list[subprocess.Popen[str]] = field(default_factory=list)  # the app's processes outside the terminal
+    side: list[subprocess.Popen[str]] = field(
+        default_factory=list
+    )  # the app's processes outside the terminal
 
     def close(self) -> None:
         for proc in self.side:
@@ -82,7 +84,9 @@ class App:
         """Why the installed copy cannot run (None: it can)."""
         if not (self.venv / "bin" / self.entry).exists():
             return f"not installed in {self.venv}"
-        check = subprocess.run([str(self.venv / "bin/python"), "-c", f"import {self.module}"], capture_output=True, text=True)
+        check = subprocess.run(
+            [str(self.venv / "bin/python"), "-c", f"import {self.module}"], capture_output=True, text=True
+        )
         if check.returncode != 0:
             lines = check.stderr.strip().splitlines()
             return f"installed in {self.venv} but `import {self.module}` fails: {lines[-1] if lines else check.returncode}"
@@ -101,7 +105,9 @@ class App:
         print(f"  installing {self.package} into {self.venv} (first run only) ...", flush=True)
         shutil.rmtree(self.venv, ignore_errors=True)
         subprocess.run([python, "-m", "venv", str(self.venv)], check=True)
-        pip = subprocess.run([str(self.venv / "bin/pip"), "install", "-q", self.package], capture_output=True, text=True)
+        pip = subprocess.run(
+            [str(self.venv / "bin/pip"), "install", "-q", self.package], capture_output=True, text=True
+        )
         if pip.returncode != 0:
             errors = [line for line in pip.stderr.splitlines() if line.startswith("ERROR")]
             return f"`pip install {self.package}` failed: " + " | ".join(e[:300] for e in errors[-2:])
@@ -138,7 +144,11 @@ class MixTui(App):
         self.venv = Path(sys.executable).parent.parent  # this checkout's own venv
 
     def install(self, skip_install: bool) -> str | None:
-        return None if (self.venv / "bin/mix-tui").exists() else f"no mix-tui script in {self.venv}/bin (pip install -e .)"
+        return (
+            None
+            if (self.venv / "bin/mix-tui").exists()
+            else f"no mix-tui script in {self.venv}/bin (pip install -e .)"
+        )
 
     def version(self) -> str:
         import mix_tui
@@ -210,7 +220,12 @@ class Oterm(App):
 
     def open_chat(self, term: Terminal) -> None:
         term.press("C-n")
-        wait_for(term, lambda s: "Type model name" in s and self.model in s, 30, "oterm's new-chat dialog with the model list")
+        wait_for(
+            term,
+            lambda s: "Type model name" in s and self.model in s,
+            30,
+            "oterm's new-chat dialog with the model list",
+        )
         for _ in range(5):  # Tab from the provider select to the model name (once the dialog has focus)
             term.press("Tab")
             term.type(self.model)
@@ -253,7 +268,9 @@ class Toad(App):
     def unavailable(self) -> str:
         found = f"Python {'.'.join(map(str, sys.version_info[:3]))}"
         if self.wanted_python:
-            found = f"{self.wanted_python} (Python {'.'.join(map(str, _version_of(self.wanted_python))) or '?'})"
+            found = (
+                f"{self.wanted_python} (Python {'.'.join(map(str, _version_of(self.wanted_python))) or '?'})"
+            )
         return (f"batrachian-toad needs Python >= {'.'.join(map(str, self.needs))} (every release on PyPI "
                 f"says so, and it uses the new syntax: on 3.11 `import toad` is a SyntaxError); found {found} "
                 "and no python3.14 on PATH: pass --toad-python /path/to/python3.14")  # fmt: skip
@@ -275,7 +292,12 @@ class Toad(App):
 
 def _version_of(python: str) -> tuple[int, ...]:
     try:
-        done = subprocess.run([python, "-c", "import sys; print(*sys.version_info[:2])"], capture_output=True, text=True, timeout=30)
+        done = subprocess.run(
+            [python, "-c", "import sys; print(*sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
     except OSError:
         return ()
     return tuple(int(n) for n in done.stdout.split()) if done.returncode == 0 else ()

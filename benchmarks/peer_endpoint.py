@@ -89,7 +89,9 @@ def make_app(sections: int, rate: float = 0.0, seen: Requests | None = None) -> 
 
     async def models(request: Request) -> Response:
         seen.paths.append(request.url.path)
-        return JSONResponse({"object": "list", "data": [{"id": MODEL, "object": "model", "created": 0, "owned_by": "bench"}]})
+        return JSONResponse(
+            {"object": "list", "data": [{"id": MODEL, "object": "model", "created": 0, "owned_by": "bench"}]}
+        )
 
     async def chat_completions(request: Request) -> Response:
         body = await body_of(request)
@@ -124,7 +126,9 @@ def make_app(sections: int, rate: float = 0.0, seen: Requests | None = None) -> 
                 yield f"data: {json.dumps(data)}\n\n"
             yield "data: [DONE]\n\n"
 
-        return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+        return StreamingResponse(
+            events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+        )
 
     # ---- Ollama-compatible ----
 
@@ -210,7 +214,9 @@ class Endpoint:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sections", type=int, default=30)
     parser.add_argument("--rate", type=float, default=0.0, help="tokens/s; 0: as fast as the client reads")
     args = parser.parse_args()

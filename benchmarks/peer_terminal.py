@@ -25,7 +25,9 @@ class Terminal:
         self.socket, self.size, self.name = socket, size, name
 
     def tmux(self, *args: str) -> str:
-        done = subprocess.run(["tmux", "-u", "-S", str(self.socket), *args], capture_output=True, text=True, timeout=20)
+        done = subprocess.run(
+            ["tmux", "-u", "-S", str(self.socket), *args], capture_output=True, text=True, timeout=20
+        )
         if done.returncode != 0:
             raise RuntimeError(f"tmux {args[0]} failed: {done.stderr.strip()}")
         return done.stdout
@@ -115,7 +117,11 @@ def _all_stats() -> dict[int, tuple[int, float, float]]:
             continue  # it just ended
         if fields[0] == b"Z":
             continue
-        stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / CLOCK, int(fields[21]) * PAGE)
+        stats[int(entry.name)] = (
+            int(fields[1]),
+            (int(fields[11]) + int(fields[12])) / CLOCK,
+            int(fields[21]) * PAGE,
+        )
     return stats
 
 

@@ -33,12 +33,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
-
-from peer_apps import App, all_apps  # noqa: E402
-from peer_endpoint import Endpoint, answer_tokens, end_marker  # noqa: E402
-from peer_terminal import ProcessTree, Terminal, wait_for  # noqa: E402
+from peer_apps import App, all_apps
+from peer_endpoint import Endpoint, answer_tokens, end_marker
+from peer_terminal import ProcessTree, Terminal, wait_for
 
 PROMPT = "Please write the long benchmark answer."
 SECTION = re.compile(r"\bPart (\d+)\.")
@@ -56,7 +53,10 @@ class Run:
 
 def one_run(app: App, sections: int, size: tuple[int, int], timeout: float, rate: float) -> Run:
     marker = end_marker(sections)
-    with tempfile.TemporaryDirectory(prefix=f"mix-peers-{app.name}-") as tmp, Endpoint(sections, rate) as endpoint:
+    with (
+        tempfile.TemporaryDirectory(prefix=f"mix-peers-{app.name}-") as tmp,
+        Endpoint(sections, rate) as endpoint,
+    ):
         run_dir = Path(tmp)
         term = Terminal(run_dir / "tmux.sock", size)
         launch = app.launch(run_dir, endpoint.url)
@@ -83,8 +83,12 @@ def one_run(app: App, sections: int, size: tuple[int, int], timeout: float, rate
                     raise RuntimeError(f"{app.name} exited while answering; last screen:\n{screen.rstrip()}")
                 time.sleep(0.05)
             if not endpoint.seen.chats:
-                raise RuntimeError(f"{app.name} never asked the endpoint for a completion; last screen:\n{screen.rstrip()}")
-            return Run(finished, elapsed, tree.cpu_seconds(), tree.peak_rss_mb(), sections if finished else shown)
+                raise RuntimeError(
+                    f"{app.name} never asked the endpoint for a completion; last screen:\n{screen.rstrip()}"
+                )
+            return Run(
+                finished, elapsed, tree.cpu_seconds(), tree.peak_rss_mb(), sections if finished else shown
+            )
         finally:
             term.close()
             launch.close()
@@ -104,19 +108,25 @@ def summary(runs: list[Run], timeout: float, sections: int) -> tuple[dict[str, f
             return None, f"{note} (by then {cpu:.1f} CPU-s, {rss:.0f} MB)"
     m = {key: statistics.median(getattr(r, key) for r in done) for key in ("wall_s", "cpu_s", "rss_mb")}
     spread = f"{min(r.wall_s for r in done):.2f}–{max(r.wall_s for r in done):.2f} s" if len(done) > 1 else ""
-    text = f"{m['wall_s']:7.2f} s  {m['cpu_s']:7.2f} CPU-s  {m['rss_mb']:6.0f} MB" + (f"   (wall {spread})" if spread else "")
+    text = f"{m['wall_s']:7.2f} s  {m['cpu_s']:7.2f} CPU-s  {m['rss_mb']:6.0f} MB" + (
+        f"   (wall {spread})" if spread else ""
+    )
     if len(done) < len(runs):
         text += f"; {note}"
     return m, text
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sections", type=int, default=30, help="sections of the demo's long answer")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=180.0, help="seconds a peer may take per run")
     parser.add_argument("--size", default="120x40", help="terminal size, COLSxROWS")
-    parser.add_argument("--rate", type=float, default=0.0, help="tokens/s the endpoint streams; 0: as fast as read")
+    parser.add_argument(
+        "--rate", type=float, default=0.0, help="tokens/s the endpoint streams; 0: as fast as read"
+    )
     parser.add_argument("--only", default="", help="comma-separated apps: mix-tui,elia,oterm,toad")
     parser.add_argument("--peers-dir", type=Path, default=Path(tempfile.gettempdir()) / "mix-peers",
                         help="where each peer's venv lives (default: %(default)s)")  # fmt: skip
@@ -148,7 +158,10 @@ def main(argv: list[str] | None = None) -> int:
                 runs.append(one_run(app, args.sections, (width, height), args.timeout, args.rate))
                 r = runs[-1]
                 state = "" if r.finished else f" (unfinished: {r.sections_shown}/{args.sections} sections)"
-                print(f"  {label} run {n + 1}/{args.runs}: {r.wall_s:.2f} s, {r.cpu_s:.2f} CPU-s, {r.rss_mb:.0f} MB{state}", flush=True)
+                print(
+                    f"  {label} run {n + 1}/{args.runs}: {r.wall_s:.2f} s, {r.cpu_s:.2f} CPU-s, {r.rss_mb:.0f} MB{state}",
+                    flush=True,
+                )
         except RuntimeError as exc:
             results[label] = (None, f"could not be driven: {exc}")
             print(f"  {label}: {results[label][1]}", flush=True)
@@ -163,7 +176,9 @@ def print_table(results: dict[str, tuple[dict[str, float] | None, str]]) -> None
     for label, (_, text) in results.items():
         print(f"{label:<22} {text.splitlines()[0]}")  # a reason's last screen was printed above
     ours = next((m for label, (m, _) in results.items() if label.startswith("mix-tui")), None)
-    peers = {label: m for label, (m, _) in results.items() if m is not None and not label.startswith("mix-tui")}
+    peers = {
+        label: m for label, (m, _) in results.items() if m is not None and not label.startswith("mix-tui")
+    }
     if ours is None or not peers:
         print("\nratios: not computed (mix-tui or every peer has no finished run)")
         return
