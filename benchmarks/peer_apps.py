@@ -135,6 +135,16 @@ class App:
     def send(self, term: Terminal) -> None:
         term.press("Enter")
 
+    # An app that keeps the end of a streaming answer in view needs nothing more; one that does not
+    # gets, once the whole answer was sent, what a user does: the transcript focused, then End.
+    follows_stream = True
+
+    def focus_transcript(self, term: Terminal) -> None:
+        pass
+
+    def scroll_to_end(self, term: Terminal) -> None:
+        term.press("End")
+
 
 class MixTui(App):
     name, entry, module = "mix-tui", "mix-tui", "mix_tui"
@@ -206,6 +216,10 @@ class Elia(App):
 class Oterm(App):
     name, package, entry, module = "oterm", "oterm", "oterm", "oterm"
     model = "bench:latest"
+    follows_stream = False  # the view stays where the answer began (0.26: seen here)
+
+    def focus_transcript(self, term: Terminal) -> None:
+        term.press("BTab")  # from the prompt to the chat's messages
 
     def launch(self, run_dir: Path, endpoint: str) -> Launch:
         env = fresh_home(run_dir)
@@ -219,26 +233,19 @@ class Oterm(App):
         return "to start a new chat" in screen
 
     def open_chat(self, term: Terminal) -> None:
-        term.press("C-n")
-        wait_for(
-            term,
-            lambda s: "Type model name" in s and self.model in s,
-            30,
-            "oterm's new-chat dialog with the model list",
-        )
-        for _ in range(5):  # Tab from the provider select to the model name (once the dialog has focus)
-            term.press("Tab")
-            term.type(self.model)
+        """Ctrl+N, the model name typed and picked from the list, Save. The dialog's first focus
+        comes a moment after it shows, so a step that went astray is retried from a new dialog."""
+        reason = ""
+        for _ in range(3):
             try:
-                wait_for(term, lambda s: s.count(self.model) >= 2, 2, "the model name typed")
+                self._new_chat_dialog(term)
                 break
-            except RuntimeError:
-                continue
+            except RuntimeError as exc:
+                reason = str(exc).splitlines()[0]
+                term.press("Escape")
+                wait_for(term, self.ready, 10, "oterm's dialog to close")
         else:
-            raise RuntimeError("could not type the model name into oterm's new-chat dialog")
-        term.press("Down")  # into the filtered list
-        term.press("Enter")  # pick it: oterm loads the model's details
-        wait_for(term, lambda s: f"Model: {self.model}" in s, 30, "the model's details")
+            raise RuntimeError(f"could not make a chat in oterm: {reason}")
         for _ in range(30):  # back through the dialog to its Save button
             if SAVE_FOCUSED.search(term.styled_screen()):
                 break
@@ -248,6 +255,33 @@ class Oterm(App):
             raise RuntimeError("could not reach the Save button of oterm's new-chat dialog")
         term.press("Enter")
         wait_for(term, lambda s: f"model: {self.model}" in s and "❯" in s, 30, "the new chat")
+
+    def _new_chat_dialog(self, term: Terminal) -> None:
+        term.press("C-n")
+        wait_for(
+            term, lambda s: "Type model name" in s and self.model in s, 30, "the dialog with the model list"
+        )
+        settle(term)
+        term.press("Tab")  # from the provider select to the model name field
+        term.type(self.model)
+        # the field shows it (two spaces in, where the list's row has one)
+        wait_for(term, lambda s: f"│ │  {self.model}" in s, 3, "the model name in its field")
+        term.press("Down")  # into the filtered list
+        term.press("Down")  # its cursor onto the one model
+        term.press("Enter")  # picked: oterm loads the model's details
+        wait_for(term, lambda s: f"Model: {self.model}" in s, 10, "the model's details")
+
+
+def settle(term: Terminal, quiet: float = 0.5, within: float = 10.0) -> None:
+    """Wait until the screen stays the same for `quiet` seconds."""
+    deadline = time.monotonic() + within
+    before = term.screen()
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        now = term.screen()
+        if now == before:
+            return
+        before = now
 
 
 class Toad(App):

@@ -59,6 +59,8 @@ class Requests:
 
     chats: int = 0
     paths: list[str] = field(default_factory=list)
+    answers_sent: int = 0  # streams whose last byte was handed to the socket
+    last_sent_at: float = 0.0  # time.perf_counter() then
 
 
 def make_app(sections: int, rate: float = 0.0, seen: Requests | None = None) -> Starlette:
@@ -76,6 +78,10 @@ def make_app(sections: int, rate: float = 0.0, seen: Requests | None = None) -> 
             elif n % 64 == 0:
                 await asyncio.sleep(0)  # let other requests be served
             yield n, token
+
+    def sent() -> None:  # runs when the server asks a stream for more after its last chunk
+        seen.answers_sent += 1
+        seen.last_sent_at = time.perf_counter()
 
     async def body_of(request: Request) -> dict[str, object]:
         seen.paths.append(request.url.path)
@@ -125,6 +131,7 @@ def make_app(sections: int, rate: float = 0.0, seen: Requests | None = None) -> 
                         "model": model, "choices": [], "usage": usage}  # fmt: skip
                 yield f"data: {json.dumps(data)}\n\n"
             yield "data: [DONE]\n\n"
+            sent()
 
         return StreamingResponse(
             events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
@@ -176,6 +183,7 @@ def make_app(sections: int, rate: float = 0.0, seen: Requests | None = None) -> 
             async for _, token in paced():
                 yield line({"message": {"role": "assistant", "content": token}, "done": False})
             yield line({"message": {"role": "assistant", "content": ""}, **final})
+            sent()
 
         return StreamingResponse(lines(), media_type="application/x-ndjson")
 

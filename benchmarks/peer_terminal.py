@@ -75,6 +75,7 @@ class ProcessTree:
     peak_rss: float = 0.0  # bytes
     largest_hwm: float = 0.0  # bytes: a single process's own high-water mark
     pids: set[int] = field(default_factory=set)
+    hwm_by_pid: dict[int, float] = field(default_factory=dict)  # bytes
 
     def sample(self) -> None:
         stats = _all_stats()
@@ -90,7 +91,8 @@ class ProcessTree:
         self.peak_rss = max(self.peak_rss, sum(stats[pid][2] for pid in members))
         for pid in members:
             self.cpu_now[pid] = stats[pid][1]
-            self.largest_hwm = max(self.largest_hwm, _hwm_bytes(pid))
+            self.hwm_by_pid[pid] = max(self.hwm_by_pid.get(pid, 0.0), _hwm_bytes(pid))
+        self.largest_hwm = max(self.hwm_by_pid.values(), default=0.0)
 
     def mark(self) -> None:
         """From now on CPU is counted."""
@@ -102,6 +104,10 @@ class ProcessTree:
 
     def peak_rss_mb(self) -> float:
         return max(self.peak_rss, self.largest_hwm) / 2**20
+
+    def roots_peak_mb(self) -> list[float]:
+        """Each root process's own peak (its high-water mark), in MB."""
+        return [self.hwm_by_pid.get(pid, 0.0) / 2**20 for pid in self.roots]
 
 
 def _all_stats() -> dict[int, tuple[int, float, float]]:

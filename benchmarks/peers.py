@@ -9,7 +9,9 @@ mix-tui (its server with the openai provider pointed at the endpoint), Elia (`el
 prompt is typed as a user types it; then, from the key that sends it until the end marker shows on
 the screen:
 
-- wall time (the screen is read every 50 ms),
+- wall time (the screen is read every 50 ms; an app that does not keep the end of a streaming
+  answer in view, oterm, gets what a user does once the whole answer was sent: the transcript
+  focused and End pressed, again every 0.5 s until the end shows),
 - CPU seconds of the app's whole process tree (for mix-tui: its app and its server),
 - peak RSS of that tree (the app's startup included: it is its memory while it shows the answer).
 
@@ -49,6 +51,7 @@ class Run:
     cpu_s: float
     rss_mb: float
     sections_shown: int
+    roots_mb: list[float]  # each root process's own peak (mix-tui: the app, then its server)
 
 
 def one_run(app: App, sections: int, size: tuple[int, int], timeout: float, rate: float) -> Run:
@@ -70,11 +73,16 @@ def one_run(app: App, sections: int, size: tuple[int, int], timeout: float, rate
             tree.mark()
             began = time.perf_counter()
             app.send(term)
-            shown, finished, screen = 0, False, ""
+            shown, finished, screen, next_end = 0, False, "", 0.0
             while (elapsed := time.perf_counter() - began) < timeout:
                 screen = term.screen()
                 now = time.perf_counter()
                 tree.sample()
+                if not app.follows_stream and endpoint.seen.answers_sent and now >= next_end:
+                    if not next_end:
+                        app.focus_transcript(term)
+                    app.scroll_to_end(term)
+                    next_end = now + 0.5
                 shown = max([shown, *(int(n) for n in SECTION.findall(screen))])
                 if marker in screen:
                     finished, elapsed = True, now - began
@@ -87,7 +95,12 @@ def one_run(app: App, sections: int, size: tuple[int, int], timeout: float, rate
                     f"{app.name} never asked the endpoint for a completion; last screen:\n{screen.rstrip()}"
                 )
             return Run(
-                finished, elapsed, tree.cpu_seconds(), tree.peak_rss_mb(), sections if finished else shown
+                finished,
+                elapsed,
+                tree.cpu_seconds(),
+                tree.peak_rss_mb(),
+                sections if finished else shown,
+                tree.roots_peak_mb(),
             )
         finally:
             term.close()
@@ -153,20 +166,30 @@ def main(argv: list[str] | None = None) -> int:
             continue
         label = f"{app.name} {app.version()}"
         runs: list[Run] = []
-        try:
-            for n in range(args.runs):
-                runs.append(one_run(app, args.sections, (width, height), args.timeout, args.rate))
-                r = runs[-1]
-                state = "" if r.finished else f" (unfinished: {r.sections_shown}/{args.sections} sections)"
-                print(
-                    f"  {label} run {n + 1}/{args.runs}: {r.wall_s:.2f} s, {r.cpu_s:.2f} CPU-s, {r.rss_mb:.0f} MB{state}",
-                    flush=True,
-                )
-        except RuntimeError as exc:
-            results[label] = (None, f"could not be driven: {exc}")
-            print(f"  {label}: {results[label][1]}", flush=True)
+        failures: list[str] = []
+        for n in range(args.runs):
+            try:
+                r = one_run(app, args.sections, (width, height), args.timeout, args.rate)
+            except RuntimeError as exc:
+                failures.append(str(exc))
+                print(f"  {label} run {n + 1}/{args.runs} could not be driven: {exc}", flush=True)
+                continue
+            runs.append(r)
+            state = "" if r.finished else f" (unfinished: {r.sections_shown}/{args.sections} sections)"
+            if len(r.roots_mb) > 1:
+                state += " (peaks: " + " + ".join(f"{mb:.0f}" for mb in r.roots_mb) + " MB: app + server)"
+            print(
+                f"  {label} run {n + 1}/{args.runs}: {r.wall_s:.2f} s, {r.cpu_s:.2f} CPU-s, {r.rss_mb:.0f} MB{state}",
+                flush=True,
+            )
+        if not runs:
+            results[label] = (None, f"could not be driven: {failures[0]}")
             continue
-        results[label] = summary(runs, args.timeout, args.sections)
+        medians, text = summary(runs, args.timeout, args.sections)
+        results[label] = (
+            medians,
+            text + (f"; {len(failures)} run(s) could not be driven" if failures else ""),
+        )
     print_table(results)
     return 0
 

@@ -9,7 +9,8 @@ import importlib.util
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -40,6 +41,13 @@ def endpoint() -> Iterator[Any]:
         yield running
 
 
+def until(condition: Callable[[], bool], within: float = 10.0) -> None:
+    deadline = time.monotonic() + within
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
 def sse_data(response: httpx.Response) -> list[str]:
     return [line[len("data: ") :] for line in response.iter_lines() if line.startswith("data: ")]
 
@@ -55,10 +63,12 @@ def test_the_answer_is_the_demo_long_answer_with_an_end_marker() -> None:
 
 def test_openai_stream_chunks(endpoint: Any) -> None:
     body = {"model": "bench", "stream": True, "messages": [{"role": "user", "content": "hi"}]}
+    sent_before = endpoint.seen.answers_sent
     with httpx.stream("POST", f"{endpoint.url}/v1/chat/completions", json=body, timeout=30) as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
         data = sse_data(response)
+    until(lambda: endpoint.seen.answers_sent == sent_before + 1)  # noted once the last chunk is out
     assert data[-1] == "[DONE]"
     chunks = [json.loads(d) for d in data[:-1]]
     assert all(c["object"] == "chat.completion.chunk" and c["model"] == "bench" for c in chunks)
@@ -108,9 +118,11 @@ async def test_mix_tui_openai_provider_streams_the_answer(endpoint: Any) -> None
 
 def test_ollama_chat_ndjson_and_model_listing(endpoint: Any) -> None:
     body = {"model": "bench:latest", "messages": [{"role": "user", "content": "hi"}]}
+    sent_before = endpoint.seen.answers_sent
     with httpx.stream("POST", f"{endpoint.url}/api/chat", json=body, timeout=30) as response:
         assert response.status_code == 200
         lines = [json.loads(line) for line in response.iter_lines() if line]
+    until(lambda: endpoint.seen.answers_sent == sent_before + 1)
     assert [line["done"] for line in lines] == [False] * (len(lines) - 1) + [True]
     assert lines[-1]["done_reason"] == "stop" and lines[-1]["eval_count"] == len(lines) - 1
     assert all(line["model"] == "bench:latest" and line["message"]["role"] == "assistant" for line in lines)
