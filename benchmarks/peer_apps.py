@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from peer_terminal import Terminal, wait_for
+from peer_terminal import Terminal, settle, wait_for
 
 HERE = Path(__file__).resolve().parent
 READY = "mix-tui server listening on "
@@ -270,18 +270,6 @@ class Oterm(App):
         term.press("Down")  # its cursor onto the one model
         term.press("Enter")  # picked: oterm loads the model's details
         wait_for(term, lambda s: f"Model: {self.model}" in s, 10, "the model's details")
-
-
-def settle(term: Terminal, quiet: float = 0.5, within: float = 10.0) -> None:
-    """Wait until the screen stays the same for `quiet` seconds."""
-    deadline = time.monotonic() + within
-    before = term.screen()
-    while time.monotonic() < deadline:
-        time.sleep(quiet)
-        now = term.screen()
-        if now == before:
-            return
-        before = now
 
 
 class Toad(App):

@@ -7,8 +7,10 @@ included, and `capture-pane` shows the screen a user would see.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
+import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -105,6 +107,16 @@ class ProcessTree:
     def peak_rss_mb(self) -> float:
         return max(self.peak_rss, self.largest_hwm) / 2**20
 
+    def end(self, within: float = 5.0) -> None:
+        """After the terminal closed: wait for the tree to exit, then kill what is left of it (the
+        pids seen in it by `sample`, the last one just before the terminal closed)."""
+        deadline = time.monotonic() + within
+        while (alive := self.pids & _all_stats().keys()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        for pid in alive:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+
     def roots_peak_mb(self) -> list[float]:
         """Each root process's own peak (its high-water mark), in MB."""
         return [self.hwm_by_pid.get(pid, 0.0) / 2**20 for pid in self.roots]
@@ -154,3 +166,15 @@ def wait_for(term: Terminal, found: object, within: float, what: str) -> str:
         time.sleep(0.1)
     state = "exited" if term.exited() else f"not within {within:.0f} s"
     raise RuntimeError(f"{what}: {state}; last screen:\n{screen.rstrip()}")
+
+
+def settle(term: Terminal, quiet: float = 0.5, within: float = 10.0) -> None:
+    """Wait until the screen stays the same for `quiet` seconds."""
+    deadline = time.monotonic() + within
+    before = term.screen()
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        now = term.screen()
+        if now == before:
+            return
+        before = now

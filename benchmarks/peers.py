@@ -37,7 +37,7 @@ from pathlib import Path
 
 from peer_apps import App, all_apps
 from peer_endpoint import Endpoint, answer_tokens, end_marker
-from peer_terminal import ProcessTree, Terminal, wait_for
+from peer_terminal import ProcessTree, Terminal, settle, wait_for
 
 PROMPT = "Please write the long benchmark answer."
 SECTION = re.compile(r"\bPart (\d+)\.")
@@ -63,11 +63,12 @@ def one_run(app: App, sections: int, size: tuple[int, int], timeout: float, rate
         run_dir = Path(tmp)
         term = Terminal(run_dir / "tmux.sock", size)
         launch = app.launch(run_dir, endpoint.url)
+        tree = ProcessTree([p.pid for p in launch.side])
         try:
-            pid = term.start(launch.argv, launch.env, launch.cwd)
-            tree = ProcessTree([pid, *(p.pid for p in launch.side)])
+            tree.roots.insert(0, term.start(launch.argv, launch.env, launch.cwd))
             wait_for(term, app.ready, 120, f"{app.name} to start")
             app.open_chat(term)
+            settle(term)  # the prompt box has its focus a moment after it shows
             term.type(PROMPT)
             wait_for(term, lambda s: PROMPT in s, 20, "the typed prompt to show")
             tree.mark()
@@ -103,8 +104,10 @@ def one_run(app: App, sections: int, size: tuple[int, int], timeout: float, rate
                 tree.roots_peak_mb(),
             )
         finally:
+            tree.sample()
             term.close()
             launch.close()
+            tree.end()
 
 
 def summary(runs: list[Run], timeout: float, sections: int) -> tuple[dict[str, float] | None, str]:
