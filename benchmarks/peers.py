@@ -68,9 +68,17 @@ def one_run(app: App, sections: int, size: tuple[int, int], timeout: float, rate
             tree.roots.insert(0, term.start(launch.argv, launch.env, launch.cwd))
             wait_for(term, app.ready, 120, f"{app.name} to start")
             app.open_chat(term)
-            settle(term)  # the prompt box has its focus a moment after it shows
-            term.type(PROMPT)
-            wait_for(term, lambda s: PROMPT in s, 20, "the typed prompt to show")
+            settle(term)  # the prompt box takes its focus a moment after it shows
+            for attempt in range(3):  # keys typed before that are lost: type again, as a user would
+                term.type(PROMPT)
+                try:
+                    wait_for(
+                        term, lambda s: PROMPT in s, 5 if attempt < 2 else 20, "the typed prompt to show"
+                    )
+                    break
+                except RuntimeError:
+                    if attempt == 2:
+                        raise
             tree.mark()
             began = time.perf_counter()
             app.send(term)
