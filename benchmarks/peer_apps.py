@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import shlex
 import shutil
 import subprocess
 import sys
@@ -301,15 +302,13 @@ class Toad(App):
         env = fresh_home(run_dir)
         work = run_dir / "work"
         work.mkdir()
-        agent = f"{self.venv / 'bin/python'} {HERE / 'peer_acp_agent.py'} {endpoint}"
+        agent = shlex.join([str(self.venv / "bin/python"), str(HERE / "peer_acp_agent.py"), endpoint])
         return Launch([str(self.venv / "bin/toad"), "acp", agent, str(work)], env, work)
 
     def ready(self, screen: str) -> bool:
-        # Not seen on this machine (no Python 3.14 here): any screen that holds text, then a settle.
+        # Never seen on this machine (no Python 3.14 here), so nothing more specific than a screen
+        # with text; the benchmark then waits for it to settle before typing.
         return bool(screen.strip())
-
-    def open_chat(self, term: Terminal) -> None:
-        time.sleep(3)  # the agent handshake; a fixed wait only because Toad's ready screen is unknown here
 
 
 def _version_of(python: str) -> tuple[int, ...]:
