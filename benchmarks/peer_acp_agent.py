@@ -78,7 +78,9 @@ class Agent:
 
     def completion(self, prompt: str) -> Iterator[str]:
         """The content deltas of one streamed chat completion (SSE `data:` lines)."""
-        connection = http.client.HTTPConnection(self.endpoint.hostname, self.endpoint.port, timeout=600)
+        connection = http.client.HTTPConnection(
+            self.endpoint.hostname or "127.0.0.1", self.endpoint.port, timeout=600
+        )
         body = {"model": "bench", "stream": True, "messages": [{"role": "user", "content": prompt}]}
         try:
             connection.request("POST", self.endpoint.path.rstrip("/") + "/v1/chat/completions",

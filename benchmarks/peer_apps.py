@@ -29,6 +29,7 @@ from peer_terminal import Terminal, settle, wait_for
 
 HERE = Path(__file__).resolve().parent
 READY = "mix-tui server listening on "
+BASE_PYTHON: str = getattr(sys, "_base_executable", sys.executable)  # the one this venv was made from
 SAVE_FOCUSED = re.compile(r"\x1b\[[0-9;]*7m(?:\x1b\[[0-9;]*m)* Save ")
 
 
@@ -79,7 +80,7 @@ class App:
 
     def python(self) -> str | None:
         """The interpreter its venv is made with (None: none fits; `unavailable` says why)."""
-        return sys._base_executable  # type: ignore[attr-defined]
+        return BASE_PYTHON
 
     def installed(self) -> str | None:
         """Why the installed copy cannot run (None: it can)."""
@@ -282,8 +283,8 @@ class Toad(App):
         self.wanted_python = python
 
     def python(self) -> str | None:
-        for candidate in [self.wanted_python, sys._base_executable, "python3.14", "python3.15", "python3.16"]:  # type: ignore[attr-defined]
-            path = candidate and shutil.which(candidate)
+        for candidate in [self.wanted_python, BASE_PYTHON, "python3.14", "python3.15", "python3.16"]:
+            path = shutil.which(candidate) if candidate else None
             if path and _version_of(path) >= self.needs:
                 return path
         return None

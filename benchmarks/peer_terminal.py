@@ -124,7 +124,7 @@ class ProcessTree:
 
 def _all_stats() -> dict[int, tuple[int, float, float]]:
     """pid -> (parent pid, CPU seconds, resident bytes) of every process (Linux /proc)."""
-    stats = {}
+    stats: dict[int, tuple[int, float, float]] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
