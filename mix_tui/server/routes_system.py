@@ -204,7 +204,13 @@ def _prefs_wire(prefs: dict[str, Any]) -> dict[str, Any]:
 def _available(request: Request) -> dict[str, Any]:
     rt = runtime(request)
     local = [rt.config.model or "default"] if registry.LOCAL_PROVIDER in catalog.known_providers(rt.config) else None
-    return registry.providers_payload(local)
+    payload = registry.providers_payload(local)
+    listed = payload.get(rt.config.provider)
+    if rt.config.model and listed is not None and rt.config.provider != registry.LOCAL_PROVIDER:
+        # `serve --model` is this provider's default: listed first, as every default is
+        models = [rt.config.model, *(m for m in listed["models"] if m != rt.config.model)]
+        listed["models"] = models
+    return payload
 
 
 async def get_preferences(request: Request) -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.server.conftest import Harness
+from tests.server.conftest import Harness, ServerFactory
 from tests.server.providers.wire_server import WireServer
 from tests.server.test_server_http import envelope
 from tests.server.test_server_models import OPENAI_KEY, _answer, openai_reply
@@ -55,3 +55,13 @@ async def test_the_providers_list_says_context_window_and_price_where_known(mix:
     assert providers["anthropic"]["model_details"]["claude-haiku-4-5"]["context_window"] == 200_000
     # the demo has a window (its answers fill a context gauge) and no price: nothing unknown is said
     assert providers["demo"]["model_details"]["demo"] == {"context_window": 128_000}
+
+
+async def test_serve_model_is_listed_first_for_its_provider(make_server: ServerFactory) -> None:
+    """`serve --provider openai --model bench`: a client that shows "the provider's first model" as
+    the default (ours does, while no preference is saved) names the model the server will use."""
+    mix = await make_server(provider="openai", model="bench")
+    providers = (await mix.client.get("/api/preferences/providers")).json()
+    assert providers["openai"]["models"][0] == "bench"
+    assert providers["openai"]["models"].count("bench") == 1 and "gpt-5.4" in providers["openai"]["models"]
+    assert providers["anthropic"]["models"][0] != "bench"  # only its own provider
