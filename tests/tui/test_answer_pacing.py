@@ -110,3 +110,4 @@ async def test_an_answer_from_history_has_its_height_at_its_first_layout(monkeyp
         await wait_for(pilot, lambda: answer.size.width > 0, 5, "the first layout")
         assert answer.block_count == 4
         assert answer.size.height == 1 + 1 + 1 + 1 + 2 + 1 + 3  # heading, gap, paragraph, gap, list, gap, fence
+

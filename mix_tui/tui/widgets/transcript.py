@@ -34,6 +34,7 @@ from textual.widgets import Static
 
 from mix_tui.tui.session.items import AssistantItem, Item, NoteItem, TextView, UserItem
 from mix_tui.tui.widgets.message import AssistantMessage, NoteMessage, UserMessage
+from mix_tui.tui.widgets.paint_now import paint_scroll_now
 from mix_tui.tui.widgets.thinking import ThinkingPanel
 from mix_tui.tui.widgets.tool_call import ToolCallPanel
 
@@ -222,13 +223,25 @@ class Transcript(VerticalScroll, can_focus=True, can_focus_children=False):
         if self._first > 0 and self.scroll_y <= 0:
             self.run_worker(self._page_after(-1), group="page")
         else:
-            self.scroll_page_up(animate=False)
+            self._page_now(-1)
 
     def action_page_down(self) -> None:
         if self._cut is not None and self.scroll_y >= self.max_scroll_y:
             self.run_worker(self._page_after(1), group="page")
         else:
+            self._page_now(1)
+
+    def _page_now(self, direction: int) -> None:
+        """A page up (-1) or down (+1), shown sooner: Textual scrolls a page after the next
+        refresh and paints it at the frame tick after that; that refresh is made now, and the
+        page painted once it is applied. (Scrolling at once instead, before that refresh, could
+        leave the view stuck where the window had just changed.)"""
+        if direction < 0:
+            self.scroll_page_up(animate=False)
+        else:
             self.scroll_page_down(animate=False)
+        paint_scroll_now(self)  # the refresh the scroll waits for
+        self.call_after_refresh(paint_scroll_now, self)  # queued after the scroll itself
 
     async def _page_after(self, direction: int) -> None:
         """Mount the next page (above: -1, below: +1), then move a page there."""

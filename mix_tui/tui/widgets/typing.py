@@ -7,7 +7,7 @@ its echo waits for the next frame, which repaints the transcript too. So while k
 - until a key's echo is on screen, an answer does no work and asks for no layout (`echo_pending`);
 - for `QUIET_SECONDS` after the last key, an answer works in short steps and lays its growth out
   at most every `TYPING_RELAYOUT_SECONDS` (`typing`), so its repaints seldom meet a key;
-- the echo itself is painted at once when no layout is due, not at the next 60 Hz tick.
+- the echo itself is painted at once (widgets/paint_now.py), not at the next 60 Hz tick.
 
 The answer catches up as soon as typing pauses; nothing it received is dropped or reordered.
 """
@@ -17,6 +17,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
+
+from mix_tui.tui.widgets.paint_now import paint_widget_now
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -44,7 +46,7 @@ class TypingPriority:
         if not self.echo_pending:
             self.echo_pending = True
             widget.call_after_refresh(self._echoed)
-        _paint_now(widget)
+        paint_widget_now(widget)
 
     def _echoed(self) -> None:
         self.echo_pending = False
@@ -58,21 +60,3 @@ def typing_priority(app: App[object]) -> TypingPriority:
     if priority is None:
         priority = _priorities[app] = TypingPriority()
     return priority
-
-
-def _paint_now(widget: Widget) -> None:
-    """Paint `widget`'s change with this key instead of at the next tick of the screen's 60 Hz
-    update timer (on average 8 ms later, up to 17, and then with whatever else is due: a layout of
-    the growing transcript costs 10–60 ms). Only `widget`'s own region, from the layout on screen:
-    when the box itself must grow (a new line), the tick does it as usual. Textual 8 internals
-    (pinned in pyproject)."""
-    screen = widget.screen
-    app = widget.app
-    if app._batch_count or not screen.is_current or widget._layout_required or not widget._repaint_required:
-        return
-    compositor = screen._compositor
-    if widget not in compositor.visible_widgets:
-        return
-    widget._repaint_required = False
-    compositor.update_widgets({widget})
-    app._display(screen, compositor.render_update(screen_stack=app._background_screens))
