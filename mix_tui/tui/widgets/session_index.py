@@ -1,0 +1,102 @@
+"""The sessions the sidebar lists, as data: their order, what the filter searches, the parent links,
+and the rows a filter query shows (forks under their parents).
+
+Made for 10,000 sessions: the casefolded text the filter searches is made once per session (at the
+first query, not at start-up, and again only when that session changes), a keystroke is one pass of
+substring tests, and a query that extends the previous one (the usual typing) only tests the sessions
+that matched the previous one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from mix_tui.protocol.models import SessionData
+from mix_tui.tui.widgets.session_list import haystack
+from mix_tui.tui.widgets.session_tree import parent_of, tree_rows
+
+
+class SessionIndex:
+    def __init__(self) -> None:
+        self.sessions: dict[str, SessionData] = {}
+        self.order: list[str] = []  # every session id, most recently used first
+        self._parents: dict[str, str] = {}  # the sessions that have a parent: id -> parent id
+        self._haystacks: dict[str, str] | None = None  # made at the first query
+        self._last: tuple[str, list[str]] | None = None  # the last query (casefolded) and its matches
+
+    def replace(self, sessions: Iterable[SessionData]) -> None:
+        """The whole list, in the given order (a repeated id keeps its first place)."""
+        self.sessions = {}
+        for session in sessions:
+            self.sessions.setdefault(session.id, session)
+        self.order = list(self.sessions)
+        self._parents = {sid: p for sid, s in self.sessions.items() if (p := parent_of(s)) is not None}
+        self._haystacks = None
+        self._last = None
+
+    def put(self, session: SessionData) -> tuple[bool, bool]:
+        """Add or update a session: (it is new, it moved to the top). New ones and those with newer
+        activity go on top (most recently used first); others keep their place."""
+        sid = session.id
+        previous = self.sessions.get(sid)
+        self.sessions[sid] = session
+        moved = False
+        if previous is None:
+            self.order.insert(0, sid)
+        elif _newer(session, previous) and self.order[0] != sid:
+            self.order.remove(sid)
+            self.order.insert(0, sid)
+            moved = True
+        self._changed(session)
+        return previous is None, moved
+
+    def remove(self, session_id: str) -> bool:
+        if self.sessions.pop(session_id, None) is None:
+            return False
+        self.order.remove(session_id)
+        self._parents.pop(session_id, None)
+        if self._haystacks is not None:
+            self._haystacks.pop(session_id, None)
+        self._last = None
+        return True
+
+    def has_forks(self, session_id: str) -> bool:
+        return session_id in self._parents.values()
+
+    def passes(self, session: SessionData, query: str) -> bool:
+        return not query or query.casefold() in haystack(session)
+
+    def rows(self, query: str) -> list[tuple[str, int]]:
+        """The sessions that match `query` (all for ""), forks under their parents: (id, depth)."""
+        return tree_rows(self.matching(query), self._parents)
+
+    def matching(self, query: str) -> list[str]:
+        """The ids whose title or first message contains `query` (casefolded), in list order."""
+        needle = query.casefold()
+        if not needle:
+            return self.order
+        haystacks = self._haystacks
+        if haystacks is None:
+            haystacks = self._haystacks = {sid: haystack(s) for sid, s in self.sessions.items()}
+        candidates = self.order
+        if self._last is not None and self._last[0] in needle:
+            candidates = self._last[1]  # whatever matches "abc" matched "ab"
+        found = [sid for sid in candidates if needle in haystacks[sid]]
+        self._last = (needle, found)
+        return found
+
+    def _changed(self, session: SessionData) -> None:
+        sid = session.id
+        parent = parent_of(session)
+        if parent is None:
+            self._parents.pop(sid, None)
+        else:
+            self._parents[sid] = parent
+        if self._haystacks is not None:
+            self._haystacks[sid] = haystack(session)
+        self._last = None
+
+
+def _newer(session: SessionData, before: SessionData) -> bool:
+    now, then = session.last_active, before.last_active
+    return now is not None and (then is None or now > then)
