@@ -36,14 +36,14 @@ async def one_run(data: Path, query: str, size: tuple[int, int], count: int) -> 
     with tempfile.TemporaryDirectory(prefix="mix-bench-sidebar-") as tmp:
         running = h.Server(data, Path(tmp) / "work").start()
         try:
+            paints = h.Paints()
+            # set up before the app starts: the list can be painted before app_on hands the app over
+            all_listed = paints.when(lambda: len(paints.app.screen.sidebar.visible_ids) == count, quiet=2.0)
             began = time.perf_counter()
-            async with h.app_on(running, size) as (app, _pilot, paints):
+            async with h.app_on(running, size, paints) as (app, _pilot, _paints):
                 chat = app.screen
                 assert isinstance(chat, ChatScreen)
-                listed = await asyncio.wait_for(
-                    paints.when(lambda: len(chat.sidebar.visible_ids) == count, quiet=2.0), 120
-                )
-                startup = listed - began
+                startup = await asyncio.wait_for(all_listed, 120) - began
                 chat.sidebar.filter_input.focus()
                 await asyncio.sleep(0.2)
                 latencies: list[float] = []
