@@ -1,9 +1,9 @@
 """The sessions the sidebar lists, as data: their order, what the filter searches, the parent links,
 and the rows a filter query shows (forks under their parents).
 
-Made for 10,000 sessions: the casefolded text the filter searches is made once per session (at the
-first query, not at start-up, and again only when that session changes), a keystroke is one pass of
-substring tests, and a query that extends the previous one (the usual typing) only tests the sessions
+Made for 10,000 sessions: the casefolded text the filter searches is made once per session (when
+the list is set, and again only when that session changes), a keystroke is one pass of substring
+tests, and a query that extends the previous one (the usual typing) only tests the sessions
 that matched the previous one.
 """
 
@@ -21,17 +21,16 @@ class SessionIndex:
         self.sessions: dict[str, SessionData] = {}
         self.order: list[str] = []  # every session id, most recently used first
         self._parents: dict[str, str] = {}  # the sessions that have a parent: id -> parent id
-        self._haystacks: dict[str, str] | None = None  # made at the first query
+        self._haystacks: dict[str, str] = {}  # what the filter searches, casefolded
         self._last: tuple[str, list[str]] | None = None  # the last query (casefolded) and its matches
 
     def replace(self, sessions: Iterable[SessionData]) -> None:
-        """The whole list, in the given order (a repeated id keeps its first place)."""
-        self.sessions = {}
-        for session in sessions:
-            self.sessions.setdefault(session.id, session)
+        """The whole list, in the given order."""
+        self.sessions = {session.id: session for session in sessions}
         self.order = list(self.sessions)
-        self._parents = {sid: p for sid, s in self.sessions.items() if (p := parent_of(s)) is not None}
-        self._haystacks = None
+        self._parents = {s.id: s.parent_session_id for s in self.sessions.values() if s.parent_session_id}
+        # made here, not at the first keystroke (~6 ms for 10,000 sessions)
+        self._haystacks = {sid: haystack(s) for sid, s in self.sessions.items()}
         self._last = None
 
     def put(self, session: SessionData) -> tuple[bool, bool]:
@@ -55,8 +54,7 @@ class SessionIndex:
             return False
         self.order.remove(session_id)
         self._parents.pop(session_id, None)
-        if self._haystacks is not None:
-            self._haystacks.pop(session_id, None)
+        self._haystacks.pop(session_id, None)
         self._last = None
         return True
 
@@ -76,8 +74,6 @@ class SessionIndex:
         if not needle:
             return self.order
         haystacks = self._haystacks
-        if haystacks is None:
-            haystacks = self._haystacks = {sid: haystack(s) for sid, s in self.sessions.items()}
         candidates = self.order
         if self._last is not None and self._last[0] in needle:
             candidates = self._last[1]  # whatever matches "abc" matched "ab"
@@ -92,8 +88,7 @@ class SessionIndex:
             self._parents.pop(sid, None)
         else:
             self._parents[sid] = parent
-        if self._haystacks is not None:
-            self._haystacks[sid] = haystack(session)
+        self._haystacks[sid] = haystack(session)
         self._last = None
 
 
