@@ -30,11 +30,13 @@ def parent_links(sessions: Mapping[str, SessionData]) -> dict[str, str]:
 
 def tree_order(ids: Sequence[str], sessions: Mapping[str, SessionData]) -> list[tuple[str, int]]:
     """`ids` (most recent first) reordered so forks follow their parents: (id, depth) pairs."""
-    return tree_rows(ids, parent_links({sid: sessions[sid] for sid in ids}))
+    order, depths = tree_rows(ids, parent_links({sid: sessions[sid] for sid in ids}))
+    return [(sid, depths.get(sid, 0)) for sid in order]
 
 
-def tree_rows(ids: Sequence[str], parents: Mapping[str, str]) -> list[tuple[str, int]]:
-    """`tree_order` from the parent links alone (`parents` may hold sessions not in `ids`)."""
+def tree_rows(ids: Sequence[str], parents: Mapping[str, str]) -> tuple[list[str], dict[str, int]]:
+    """`tree_order` from the parent links alone (`parents` may hold sessions not in `ids`): the ids
+    in list order (a new list), and the depth of each one that is indented."""
     listed = set(ids) if parents else set()
     children: dict[str, list[str]] = {}
     if parents:
@@ -43,7 +45,7 @@ def tree_rows(ids: Sequence[str], parents: Mapping[str, str]) -> list[tuple[str,
             if parent is not None and parent in listed and parent != sid:
                 children.setdefault(parent, []).append(sid)
     if not children:
-        return [(sid, 0) for sid in ids]
+        return list(ids), {}
     family = set(children).union(*children.values())
 
     def root(sid: str) -> str:
@@ -53,14 +55,17 @@ def tree_rows(ids: Sequence[str], parents: Mapping[str, str]) -> list[tuple[str,
             sid = parent
         return sid
 
-    out: list[tuple[str, int]] = []
+    order: list[str] = []
+    depths: dict[str, int] = {}
     placed: set[str] = set()
 
     def emit(sid: str, depth: int) -> None:
         if sid in placed:
             return  # a cycle: drawn once
         placed.add(sid)
-        out.append((sid, min(depth, MAX_DEPTH)))
+        order.append(sid)
+        if depth:
+            depths[sid] = min(depth, MAX_DEPTH)
         for child in children.get(sid, ()):
             emit(child, depth + 1)
 
@@ -68,8 +73,8 @@ def tree_rows(ids: Sequence[str], parents: Mapping[str, str]) -> list[tuple[str,
         if sid in family:
             emit(root(sid), 0)
         else:
-            out.append((sid, 0))  # no parent listed, no forks listed: its own place
+            order.append(sid)  # no parent listed, no forks listed: its own place
     for sid in ids:  # members of a cycle with no way in from a root
         if sid in family:
             emit(sid, 0)
-    return out
+    return order, depths

@@ -290,12 +290,13 @@ class Sidebar(Widget):
         """Show the sessions that pass the filter (forks under their parents). `filtered`: only the
         filter changed, so the list stays as it is when the same sessions pass (the first letters of
         a query often match all)."""
-        before = self._visible
-        tree = self._index.rows(self._filter_text)
-        self._visible = [sid for sid, _ in tree]
-        self._depth = {sid: depth for sid, depth in tree if depth}
-        self._visible_set = set(self._visible)
-        if not self.is_mounted or (filtered and self._visible == before):
+        visible, depth = self._index.rows(self._filter_text)
+        if filtered and visible == self._visible:
+            return
+        # copies: the index hands out the same lists again while the same sessions match
+        self._visible, self._depth = list(visible), dict(depth)
+        self._visible_set = set(visible)
+        if not self.is_mounted:
             return
         option_list = self.option_list
         keep = self.highlighted_id
