@@ -119,6 +119,8 @@ async def test_ten_thousand_sessions_make_only_the_rows_near_the_viewport() -> N
         assert "Session 0" in options.render_line(0).text
 
         options.focus()
+        await pilot.press("pagedown")  # the line map is computed, not stored: a page is still a page
+        await wait_for(pilot, lambda: options.highlighted == on_screen, what="a page down")
         await pilot.press("end")
         await wait_for(pilot, lambda: options.highlighted == 9_999, what="the last row")
         await pilot.pause()
@@ -172,3 +174,33 @@ async def test_a_fork_is_indented_under_its_parent_whether_or_not_it_is_open() -
         sidebar.remove_session("s2")
         assert sidebar.visible_ids == ["s1"]
         assert "↳" not in sidebar.option_list.get_option("s1").prompt.plain  # type: ignore[union-attr]
+
+
+class PickingApp(SidebarApp):
+    def __init__(self) -> None:
+        super().__init__()
+        self.picked: list[str] = []
+
+    def on_sidebar_session_selected(self, message: Sidebar.SessionSelected) -> None:
+        self.picked.append(message.session_id)
+
+
+async def test_a_click_opens_the_row_under_it_after_the_list_changed() -> None:
+    """Rows keep their drawn strips across changes of the list, and the row index a click reads
+    is stamped on them anew."""
+    app = PickingApp()
+    async with app.run_test(size=(80, 30)) as pilot:
+        sidebar = app.query_one(Sidebar)
+        sidebar.set_sessions([session(n, f"{'odd' if n % 2 else 'even'} {n}", minutes_ago=n) for n in range(40)])
+        await pilot.pause()
+        sidebar.filter_input.focus()
+        await pilot.press(*"odd")
+        await pilot.pause()
+        await pilot.click(sidebar.option_list, offset=(4, 2))  # the second row: "odd 3"
+        await wait_for(pilot, lambda: app.picked == ["s3"], what="the filtered pick")
+        sidebar.filter_input.focus()
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.click(sidebar.option_list, offset=(4, 2))  # the second row again: "odd 1"
+        await wait_for(pilot, lambda: app.picked == ["s3", "s1"], what="the unfiltered pick")
+        assert "odd 1" in sidebar.option_list.render_line(2).text

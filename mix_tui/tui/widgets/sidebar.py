@@ -255,19 +255,27 @@ class Sidebar(Widget):
     def _options(self, session_ids: list[str]) -> list[SessionOption]:
         """The rows for `session_ids`, made or brought up to date (the list is set anew with them,
         so no repaint is asked for). Tight: it runs over every listed session at each rebuild."""
-        sessions, rows, depths, plain = self._sessions, self._rows, self._depth, _PLAIN
+        sessions, rows, depth, plain = self._sessions, self._rows, self._depth.get, _PLAIN
         marked = self._running_ids | self._awaiting_ids | {self._current}
-        out = []
-        for sid in session_ids:
-            session = sessions[sid]
-            state = self._state(sid) if sid in marked else plain[depths.get(sid, 0)]
-            option = rows.get(sid)
-            if option is None:
-                option = rows[sid] = SessionOption(session, state, self._now)
-            elif option.session is not session or option.state is not state:
-                option.update(session, state)
-            out.append(option)
-        return out
+        return [
+            option
+            if (option := rows.get(sid)) is not None
+            and option.session is sessions[sid]
+            and option.state is plain[depth(sid, 0)]
+            and sid not in marked
+            else self._option(sid)
+            for sid in session_ids
+        ]
+
+    def _option(self, session_id: str) -> SessionOption:
+        session = self._sessions[session_id]
+        state = self._state(session_id)
+        option = self._rows.get(session_id)
+        if option is None:
+            option = self._rows[session_id] = SessionOption(session, state, self._now)
+        else:
+            option.update(session, state)
+        return option
 
     def _refresh_row(self, session_id: str) -> None:
         option = self._rows.get(session_id)
@@ -279,9 +287,8 @@ class Sidebar(Widget):
 
     def _refresh_all_rows(self) -> None:
         # relative times age ("3m" -> "4m"); only rows drawn so far can show an old one
-        for session_id in self._visible:
-            option = self._rows.get(session_id)
-            if option is not None and option.made and option.outdated():
+        for option in [option for option in self._rows.values() if option.made]:
+            if option.outdated() and option.id in self._visible_set:
                 self.option_list.row_changed(option)
 
     # ---- filtering and rebuilding -------------------------------------------------------------
