@@ -1,6 +1,6 @@
 """The rows of the session list, and the OptionList that shows them (virtualized: only the visible
-rows are rendered, and a row's text is made only when it is drawn, so thousands of sessions cost
-little).
+rows are rendered, a row's text is made only when it is drawn, and the list's bookkeeping is for
+rows of one height (fixed_rows.py), so thousands of sessions cost little).
 
 A row is two lines of Rich `Text` built from data (never markup, control characters replaced): the
 title, then the relative time, message count and cost. The open session carries a bar, a running one
@@ -10,23 +10,18 @@ under its parent with "↳".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
-from textual.cache import LRUCache
-from textual.geometry import Size, Spacing
 from textual.message import Message
-from textual.strip import Strip
-from textual.style import Style
-from textual.visual import Padding
-from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from mix_tui.protocol.models import SessionData
+from mix_tui.tui.widgets.fixed_rows import FixedRowsOptionList
 from mix_tui.tui.widgets.safe_text import clean
 
 Clock = Callable[[], datetime]
@@ -218,38 +213,10 @@ class SessionOption(Option):
         return True
 
 
-class _RowLines:
-    """OptionList's line map (line -> (row, line in row), row -> first line, row -> height) for
-    rows that are all ROW_LINES high: computed, not stored. Stored, it is 20,000 tuples for 10,000
-    sessions, made again at every change of the list (a filter keystroke, a finished turn)."""
-
-    def __init__(self) -> None:
-        self.rows = 0
-        self.lines = _Computed(self, lambda y: divmod(y, ROW_LINES), ROW_LINES)
-        self.index_to_line = _Computed(self, lambda index: index * ROW_LINES, 1)
-        self.heights = _Computed(self, lambda index: ROW_LINES, 1)
-
-    def clear(self) -> None:
-        self.rows = 0
-
-
-class _Computed:
-    """A read-only sequence (IndexError) or mapping (KeyError) over 0..rows × per_row - 1."""
-
-    def __init__(self, owner: _RowLines, value: Callable[[int], Any], per_row: int) -> None:
-        self._owner, self._value, self._per_row = owner, value, per_row
-
-    def __len__(self) -> int:
-        return self._owner.rows * self._per_row
-
-    def __getitem__(self, at: int) -> Any:
-        if not 0 <= at < len(self):
-            raise (IndexError if self._per_row == ROW_LINES else KeyError)(at)
-        return self._value(at)
-
-
-class SessionList(OptionList):
+class SessionList(FixedRowsOptionList):
     """The rows. Up on the first row goes back to the filter box."""
+
+    ROW_LINES = ROW_LINES  # the module's: two lines a row
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("delete", "delete_session", "Delete session"),
@@ -260,14 +227,6 @@ class SessionList(OptionList):
         def __init__(self, session_id: str) -> None:
             super().__init__()
             self.session_id = session_id
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._line_cache = _RowLines()  # type: ignore[assignment]
-        # a row's strips per look (style, padding, width), kept across rebuilds of the list: with
-        # the option index that clicks read stamped on them (the index moves when the list changes)
-        self._row_strips: LRUCache[tuple[Option, Style, Spacing, int], tuple[int, list[Strip], list[Strip]]]
-        self._row_strips = LRUCache(maxsize=1024 * 2)
 
     def on_focus(self) -> None:
         # nothing is highlighted while no session is open: entering the list starts at the top
@@ -284,66 +243,3 @@ class SessionList(OptionList):
         option = self.highlighted_option
         if option is not None and option.id is not None:
             self.post_message(self.DeletePressed(option.id))
-
-    def set_rows(self, rows: Sequence[Option]) -> None:
-        """`set_options` for rows with unique ids, each ROW_LINES high: its bookkeeping in a few
-        comprehensions (OptionList adds them one by one: ~15 ms per 10,000, the sidebar's rebuild
-        after each finished turn)."""
-        self._options[:] = rows
-        self._id_to_option = {option._id: option for option in rows if option._id is not None}
-        self._option_to_index = {option: index for index, option in enumerate(rows)}
-        self._line_cache.clear()  # the rows' strips stay (_get_option_render)
-        self.highlighted = None
-        self.scroll_y = 0
-        if self.is_mounted:
-            self.refresh(layout=self.styles.auto_dimensions)
-            self._update_lines()
-
-    def _update_lines(self) -> None:
-        # Every row is ROW_LINES lines: no need to measure each prompt (OptionList renders every
-        # one to learn its height, ~20 ms per 1,000 rows at each rebuild of the list), nor to
-        # store the line map (_RowLines).
-        if not self.scrollable_content_region:
-            return
-        rows = len(self._options)
-        self._line_cache.rows = rows  # type: ignore[attr-defined]
-        width = self.scrollable_content_region.width - self._get_left_gutter_width()
-        virtual_size = Size(width, rows * ROW_LINES)
-        if virtual_size != self.virtual_size:
-            self.virtual_size = virtual_size
-            self._scroll_update(virtual_size)
-
-    def _get_option_render(self, option: Option, style: Style) -> list[Strip]:
-        # OptionList's own drops every row's strips at each change of the list (a filter
-        # keystroke) and renders them again: ~0.5 ms a row, for stamping each with its new index
-        index = self._option_to_index[option]
-        padding = self.get_component_styles("option-list--option").padding
-        width = self.scrollable_content_region.width - self._get_left_gutter_width()
-        key = (option, style, padding, width)
-        made = self._row_strips.get(key)
-        if made is None or made[0] != index:
-            if made is None:
-                visual = self._get_visual(option)
-                if padding:
-                    visual = Padding(visual, padding)
-                strips = visual.to_strips(self, visual, width, None, style)
-                plain = [strip.extend_cell_length(width, style.rich_style) for strip in strips]
-            else:
-                plain = made[1]
-            made = (index, plain, [strip.apply_meta({"option": index}) for strip in plain])
-            self._row_strips[key] = made
-        return made[2]
-
-    def _clear_caches(self) -> None:
-        self._row_strips.clear()
-        super()._clear_caches()
-
-    def row_changed(self, option: Option) -> None:
-        """`option` shows something else now: only its own strips are dropped and its lines repainted.
-        (OptionList's own way, replacing the prompt, measures every row again: ~40 ms for 1,000.)"""
-        index = self._option_to_index.get(option)
-        if index is None:
-            return
-        for key in [key for key in self._row_strips.keys() if key[0] is option]:
-            self._row_strips.discard(key)
-        self.refresh_lines(index * ROW_LINES, ROW_LINES)
