@@ -124,8 +124,6 @@ class ChatScreen(Screen[None]):
         self.options_flow = OptionsFlow(self)
         self.health = HealthWatch(self)
         self.session_lists = SessionListFlow(self)
-        if options.load_lists:
-            self.session_lists.fetch_early()  # answered while the screen composes (on_mount loads)
         self._submit_lock = asyncio.Lock()
         self.prompts = PromptFlow(self, timeout=options.permission_timeout)
         self.models = ModelFlow(self)

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from mix_tui.protocol.models import BackendMessage, SessionData
 from mix_tui.sdk.errors import MixError
 from mix_tui.tui.screens.confirm import ConfirmScreen
 from mix_tui.tui.widgets.session_list import nest_subagents, session_label
@@ -23,26 +22,14 @@ class SessionListFlow:
     def __init__(self, chat: ChatHost) -> None:
         self.chat = chat
         self.show_subagents = False  # the sidebar lists sub-agent sessions too (/subagents)
-        self._early: asyncio.Future[tuple[list[SessionData], list[BackendMessage]]] | None = None
-
-    def fetch_early(self) -> None:
-        """Ask for the lists now, while the screen is being built: the server lists (10,000
-        sessions: 0.1-0.25 s) while the screen composes, and `load` takes the answer."""
-        self._early = asyncio.ensure_future(self._fetch())
-        self._early.add_done_callback(lambda done: done.cancelled() or done.exception())  # load reports it
-
-    async def _fetch(self) -> tuple[list[SessionData], list[BackendMessage]]:
-        client = self.chat.client
-        sessions, prompts = await asyncio.gather(
-            client.sessions.list(include_subagents=self.show_subagents), client.messages.history(limit=PROMPT_HISTORY)
-        )
-        return sessions, prompts
 
     async def load(self) -> None:
         chat = self.chat
-        early, self._early = self._early, None
         try:
-            sessions, prompts = await (early if early is not None else self._fetch())
+            sessions, prompts = await asyncio.gather(
+                chat.client.sessions.list(include_subagents=self.show_subagents),
+                chat.client.messages.history(limit=PROMPT_HISTORY),
+            )
         except MixError as exc:
             chat.notify(f"could not list sessions: {exc.message}", severity="warning", markup=False)
             return
