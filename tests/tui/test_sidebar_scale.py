@@ -14,7 +14,8 @@ from mix_tui.tui.widgets.session_index import SessionIndex
 from mix_tui.tui.widgets.session_list import SessionOption, haystack
 from mix_tui.tui.widgets.session_tree import tree_order
 from mix_tui.tui.widgets.sidebar import Sidebar
-from tests.tui.conftest import wait_for
+from tests.tui.conftest import ready_chat, scripted_app, wait_for
+from tests.tui.scripted import ScriptedMix
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 WORDS = ["parser", "Parser bug", "docs", "release", "ünïcode", "fix", "refactor", "tests"]
@@ -204,3 +205,32 @@ async def test_a_click_opens_the_row_under_it_after_the_list_changed() -> None:
         await pilot.click(sidebar.option_list, offset=(4, 2))  # the second row again: "odd 1"
         await wait_for(pilot, lambda: app.picked == ["s3", "s1"], what="the unfiltered pick")
         assert "odd 1" in sidebar.option_list.render_line(2).text
+
+
+# ---- in the app: the first listing ---------------------------------------------------------------
+
+
+async def test_the_token_check_lists_nothing_and_a_refused_listing_says_so() -> None:
+    mix = ScriptedMix()
+    for n in range(3):
+        mix.add_session(f"Stored {n}")
+    app = scripted_app(mix)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = await ready_chat(pilot)
+        await wait_for(pilot, lambda: len(chat.sidebar.visible_ids) == 3, what="the listing")
+        paths = [(r.method, r.url.path) for r in mix.requests]
+        # the token check is a small request: the (maybe 10,000 sessions) list is asked for once
+        assert paths[:2] == [("GET", "/health"), ("GET", "/api/system/info")]
+        assert paths.count(("GET", "/api/sessions")) == 1
+
+    mix = ScriptedMix()
+    mix.add_session("Stored")
+    mix.refuse[("GET", "/api/sessions")] = (500, "database is locked")
+    app = scripted_app(mix)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = await ready_chat(pilot)
+        await wait_for(
+            pilot, lambda: any("could not list sessions: database is locked" in n.message for n in app._notifications),
+            what="the warning",
+        )  # fmt: skip
+        assert chat.sidebar.visible_ids == [] and chat.composer.has_focus
