@@ -192,6 +192,7 @@ class Paints:
     def __init__(self) -> None:
         self.frames: list[float] = []
         self.bytes = 0
+        self.app: Any = None  # the app painting (app_on sets it before the app starts)
         self._waiters: list[tuple[Callable[[], bool], asyncio.Future[float]]] = []
 
     def wrote(self, data: str) -> None:
@@ -319,16 +320,19 @@ class GcPauses:
 
 
 @contextlib.asynccontextmanager
-async def app_on(running: Server, size: tuple[int, int], **config: Any) -> AsyncIterator[tuple[Any, Any, Paints]]:
+async def app_on(
+    running: Server, size: tuple[int, int], paints: Paints | None = None, **config: Any
+) -> AsyncIterator[tuple[Any, Any, Paints]]:
     """The real app connected to `running` (like `mix-tui --server URL --token T --demo`), headless;
-    yields (app, pilot, paints) once the chat screen is up."""
+    yields (app, pilot, paints) once the chat screen is up. Pass `paints` to wait for a frame that
+    may come before then (its `when` set up before the app starts; `paints.app` is the app)."""
     from mix_tui.tui.app import AppConfig, MixApp
     from mix_tui.tui.screens.chat import ChatScreen
 
-    paints = Paints()
+    paints = paints or Paints()
     paint_like_a_terminal(paints)
     config.setdefault("freeze_startup_objects", True)  # as `mix-tui` runs
-    app = MixApp(AppConfig(server_url=running.url, token=running.token, demo=True, **config))
+    app = paints.app = MixApp(AppConfig(server_url=running.url, token=running.token, demo=True, **config))
     async with app.run_test(size=size) as pilot:
         await until(lambda: isinstance(app.screen, ChatScreen) and bool(app.screen.query("#composer")), 60)
         await pilot.pause()

@@ -1,5 +1,6 @@
 """The rows of the session list, and the OptionList that shows them (virtualized: only the visible
-rows are rendered, so thousands of sessions cost little).
+rows are rendered, a row's text is made only when it is drawn, and the list's bookkeeping is for
+rows of one height (fixed_rows.py), so thousands of sessions cost little).
 
 A row is two lines of Rich `Text` built from data (never markup, control characters replaced): the
 title, then the relative time, message count and cost. The open session carries a bar, a running one
@@ -16,12 +17,11 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
 from textual.message import Message
-from textual.visual import VisualType
-from textual.widgets import OptionList
+from textual.widgets.option_list import Option
 
 from mix_tui.protocol.models import SessionData
+from mix_tui.tui.widgets.fixed_rows import FixedRowsOptionList
 from mix_tui.tui.widgets.safe_text import clean
 
 Clock = Callable[[], datetime]
@@ -170,8 +170,53 @@ def render_row(session: SessionData, state: RowState, now: datetime) -> Text:
     return row
 
 
-class SessionList(OptionList):
+class SessionOption(Option):
+    """A session's row. Its text is made when it is first drawn (or asked for): with 10,000
+    sessions the list holds 10,000 of these, and only the screenful near the viewport is ever made."""
+
+    __hash__ = object.__hash__  # identity, as Option's, but without a Python call per dict insert
+
+    def __init__(self, session: SessionData, state: RowState, clock: Clock) -> None:
+        super().__init__("", id=session.id)
+        self.session = session
+        self.state = state
+        self._clock = clock
+        self._made: Text | None = None
+        self._made_key: RowKey | None = None  # what the made text shows
+
+    @property
+    def prompt(self) -> Text:
+        if self._made is None:
+            now = self._clock()
+            self._made_key = row_key(self.session, self.state, now)
+            self._made = render_row(self.session, self.state, now)
+        return self._made
+
+    @property
+    def made(self) -> bool:
+        return self._made is not None
+
+    def update(self, session: SessionData, state: RowState) -> bool:
+        """New data or marks for the row; True when its made text is outdated (dropped now)."""
+        if session is self.session and (state is self.state or state == self.state):
+            return False
+        self.session, self.state = session, state
+        return self.outdated()
+
+    def outdated(self) -> bool:
+        """Drop the made text if the row would show something else now (a relative time ages);
+        True when it did. A row not made yet is never outdated."""
+        if self._made is None or row_key(self.session, self.state, self._clock()) == self._made_key:
+            return False
+        self._made = self._made_key = None
+        self._visual = None  # OptionList's cached visual of the old text
+        return True
+
+
+class SessionList(FixedRowsOptionList):
     """The rows. Up on the first row goes back to the filter box."""
+
+    ROW_LINES = ROW_LINES  # the module's: two lines a row
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("delete", "delete_session", "Delete session"),
@@ -198,34 +243,3 @@ class SessionList(OptionList):
         option = self.highlighted_option
         if option is not None and option.id is not None:
             self.post_message(self.DeletePressed(option.id))
-
-    def _update_lines(self) -> None:
-        # Every row is ROW_LINES lines: no need to measure each prompt (OptionList renders every
-        # one to learn its height, ~20 ms per 1,000 rows at each rebuild of the list).
-        if not self.scrollable_content_region:
-            return
-        cache = self._line_cache
-        lines = cache.lines
-        for index in range(lines[-1][0] + 1 if lines else 0, len(self.options)):
-            cache.index_to_line[index] = len(lines)
-            cache.heights[index] = ROW_LINES
-            lines.extend([(index, line) for line in range(ROW_LINES)])
-        width = self.scrollable_content_region.width - self._get_left_gutter_width()
-        virtual_size = Size(width, len(lines))
-        if virtual_size != self.virtual_size:
-            self.virtual_size = virtual_size
-            self._scroll_update(virtual_size)
-
-    def _replace_option_prompt(self, index: int, prompt: VisualType) -> None:
-        # Every row is exactly two unwrapped lines, so a new prompt never changes the line map.
-        # OptionList would rebuild that map (measuring all rows: ~40 ms for 1,000) and re-render
-        # every visible row on each change; for a spinner frame only this row's strips must go.
-        render_cache = getattr(self, "_option_render_cache", None)
-        if render_cache is None:  # a future Textual without this cache: take the slow path
-            super()._replace_option_prompt(index, prompt)
-            return
-        option = self.get_option_at_index(index)
-        option._set_prompt(prompt)
-        for key in [key for key in render_cache.keys() if key[0] is option]:
-            render_cache.discard(key)
-        self.refresh_lines(index * ROW_LINES, ROW_LINES)

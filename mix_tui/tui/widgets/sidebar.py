@@ -1,9 +1,11 @@
 """The session sidebar: a filter box above the session list, and the bookkeeping behind it.
 
 Filter as you type (title and first message). Forks are listed under their parents
-(session_tree.py). The sidebar keeps every session as data and hands the list only the visible rows; a row is re-rendered only when something it shows changed (its title,
-counts, relative time, the open/running/permission marks), and the whole list is rebuilt only when
-the set or order of visible sessions changes.
+(session_tree.py). Every session is kept as data (session_index.py) and the list gets one cheap
+row object per visible session whose text is made only when drawn (session_list.py); a drawn row is
+made again only when something it shows changed (its title, counts, relative time, the
+open/running/permission marks), and the whole list is rebuilt only when the set or order of visible
+sessions changes.
 """
 
 from __future__ import annotations
@@ -19,27 +21,24 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
-from textual.widgets.option_list import Option
 
 from mix_tui.protocol.models import SessionData
+from mix_tui.tui.widgets.session_index import SessionIndex
 from mix_tui.tui.widgets.session_list import (
     Clock,
-    RowKey,
     RowState,
     SessionList,
+    SessionOption,
     format_cost,
-    haystack,
     relative_time,
     render_row,
-    row_key,
     utc_now,
 )
-from mix_tui.tui.widgets.session_tree import parent_of, tree_order
 
 __all__ = ["SessionList", "Sidebar", "format_cost", "relative_time"]
 
 SPINNER_INTERVAL = 0.15
-_PLAIN = RowState()
+_PLAIN = [RowState(depth=depth) for depth in range(8)]  # most rows: made once, not per row and rebuild
 CLOCK_REFRESH_SECONDS = 30.0
 
 
@@ -115,14 +114,11 @@ class Sidebar(Widget):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._now: Clock = clock or utc_now
-        self._sessions: dict[str, SessionData] = {}
-        self._order: list[str] = []  # every session id, newest first
+        self._index = SessionIndex()
         self._visible: list[str] = []  # the ids shown, after the filter
         self._visible_set: set[str] = set()
         self._depth: dict[str, int] = {}  # forks: how far under their parent each visible row is
-        # per session: the data and state its option was made from, what it shows, the option
-        self._rows: dict[str, tuple[SessionData, RowState, RowKey, Option]] = {}
-        self._haystacks: dict[str, tuple[SessionData, str]] = {}  # what the filter searches, casefolded
+        self._rows: dict[str, SessionOption] = {}  # per session, its row (kept while it is listed)
         self._filter_text = ""
         self._current: str | None = None
         # set_current asked for the highlight and the open session is not listed yet (just created,
@@ -153,6 +149,10 @@ class Sidebar(Widget):
         return self.query_one("#sidebar-filter", Input)
 
     @property
+    def _sessions(self) -> dict[str, SessionData]:
+        return self._index.sessions
+
+    @property
     def visible_ids(self) -> list[str]:
         return list(self._visible)
 
@@ -165,8 +165,7 @@ class Sidebar(Widget):
 
     def set_sessions(self, sessions: list[SessionData]) -> None:
         """Replace the whole list (in the given order); highlight and scroll stay where possible."""
-        self._sessions = {session.id: session for session in sessions}
-        self._order = [session.id for session in sessions]
+        self._index.replace(sessions)
         self._rows = {sid: row for sid, row in self._rows.items() if sid in self._sessions}
         self._running_ids &= self._sessions.keys()
         self._awaiting_ids &= self._sessions.keys()
@@ -176,31 +175,24 @@ class Sidebar(Widget):
         """A new session goes on top, and so does one that saw newer activity (the list is most
         recently used first); otherwise the row is updated in place (title, counts, cost)."""
         previous = self._sessions.get(session.id)
-        known = previous is not None
-        self._sessions[session.id] = session
-        moved = False
-        if previous is None:
-            self._order.insert(0, session.id)
-        elif _newer(session, previous) and self._order[0] != session.id:
-            self._order.remove(session.id)
-            self._order.insert(0, session.id)
-            moved = True
+        new, moved = self._index.put(session)
         was_visible = session.id in self._visible_set
-        if not known or moved or was_visible != self._passes_filter(session):
+        forks_moved = previous is not None and previous.parent_session_id != session.parent_session_id
+        if new or moved or forks_moved or was_visible != self._index.passes(session, self._filter_text):
             self._rebuild()
         else:
             self._refresh_row(session.id)
 
     def remove_session(self, session_id: str) -> None:
-        if self._sessions.pop(session_id, None) is None:
+        had_forks = self._index.has_forks(session_id)
+        if not self._index.remove(session_id):
             return
         self._rows.pop(session_id, None)
-        self._order.remove(session_id)
         self._running_ids.discard(session_id)
         self._awaiting_ids.discard(session_id)
         if self._current == session_id:
             self._current = None
-        if any(parent_of(other) == session_id for other in self._sessions.values()):
+        if had_forks:
             self._rebuild()  # its forks move up a level
         elif session_id in self._visible_set:
             index = self._visible.index(session_id)
@@ -245,82 +237,78 @@ class Sidebar(Widget):
     # ---- rows ---------------------------------------------------------------------------------
 
     def _state(self, session_id: str) -> RowState:
+        depth = self._depth.get(session_id, 0)
         if session_id != self._current and session_id not in self._running_ids and session_id not in self._awaiting_ids:
-            return _PLAIN  # most rows: made once, not per row and rebuild
+            return _PLAIN[depth]
         spinning = session_id in self._running_ids and session_id not in self._awaiting_ids
         return RowState(
             current=session_id == self._current,
             awaiting_permission=session_id in self._awaiting_ids,
             spinning=spinning,
             frame=self._frame,
-            depth=self._depth.get(session_id, 0),
+            depth=depth,
         )
 
     def render_row(self, session: SessionData) -> Text:
         return render_row(session, self._state(session.id), self._now())
 
-    def _row_key(self, session: SessionData) -> RowKey:
-        return row_key(session, self._state(session.id), self._now())
+    def _options(self, session_ids: list[str]) -> list[SessionOption]:
+        """The rows for `session_ids`, made or brought up to date (the list is set anew with them,
+        so no repaint is asked for). Tight: it runs over every listed session at each rebuild."""
+        sessions, rows, depth, plain = self._sessions, self._rows, self._depth.get, _PLAIN
+        marked = self._running_ids | self._awaiting_ids | {self._current}
+        return [
+            option
+            if (option := rows.get(sid)) is not None
+            and option.session is sessions[sid]
+            and option.state is plain[depth(sid, 0)]
+            and sid not in marked
+            else self._option(sid)
+            for sid in session_ids
+        ]
 
-    def _option(self, session_id: str) -> Option:
+    def _option(self, session_id: str) -> SessionOption:
         session = self._sessions[session_id]
         state = self._state(session_id)
-        cached = self._rows.get(session_id)
-        if cached is not None and cached[0] is session and cached[1] == state:
-            return cached[3]  # same data, same marks: the row as made (the clock tick ages its time)
-        key = row_key(session, state, self._now())
-        if cached is not None and cached[2] == key:
-            option = cached[3]  # its measured visual is reused too
+        option = self._rows.get(session_id)
+        if option is None:
+            option = self._rows[session_id] = SessionOption(session, state, self._now)
         else:
-            option = Option(render_row(session, state, self._now()), id=session_id)
-        self._rows[session_id] = (session, state, key, option)
+            option.update(session, state)
         return option
 
     def _refresh_row(self, session_id: str) -> None:
-        if not self.is_mounted or session_id not in self._visible_set:
-            self._rows.pop(session_id, None)
+        option = self._rows.get(session_id)
+        session = self._sessions.get(session_id)
+        if option is None or session is None:
             return
-        session = self._sessions[session_id]
-        cached = self._rows.get(session_id)
-        if cached is None:
-            return
-        state = self._state(session_id)
-        key = row_key(session, state, self._now())
-        if cached[2] != key:
-            self.option_list.replace_option_prompt(session_id, render_row(session, state, self._now()))
-        self._rows[session_id] = (session, state, key, cached[3])
+        if option.update(session, self._state(session_id)) and self.is_mounted and session_id in self._visible_set:
+            self.option_list.row_changed(option)
 
     def _refresh_all_rows(self) -> None:
-        # relative times age ("3m" -> "4m"); only rows whose text changed are redrawn
-        for session_id in self._visible:
-            self._refresh_row(session_id)
+        # relative times age ("3m" -> "4m"); only rows drawn so far can show an old one
+        for option in [option for option in self._rows.values() if option.made]:
+            if option.outdated() and option.id in self._visible_set:
+                self.option_list.row_changed(option)
 
     # ---- filtering and rebuilding -------------------------------------------------------------
-
-    def _passes_filter(self, session: SessionData) -> bool:
-        if not self._filter_text:
-            return True
-        cached = self._haystacks.get(session.id)
-        if cached is None or cached[0] is not session:
-            cached = self._haystacks[session.id] = (session, haystack(session))
-        return self._filter_text.casefold() in cached[1]
 
     def _rebuild(self, *, filtered: bool = False) -> None:
         """Show the sessions that pass the filter (forks under their parents). `filtered`: only the
         filter changed, so the list stays as it is when the same sessions pass (the first letters of
         a query often match all)."""
-        before = self._visible
-        passing = [sid for sid in self._order if self._passes_filter(self._sessions[sid])]
-        tree = tree_order(passing, self._sessions)
-        self._visible = [sid for sid, _ in tree]
-        self._depth = {sid: depth for sid, depth in tree if depth}
-        self._visible_set = set(self._visible)
-        if not self.is_mounted or (filtered and self._visible == before):
+        visible, depth = self._index.rows(self._filter_text)
+        if filtered and visible == self._visible:
+            return
+        # copies: the index hands out the same lists again while the same sessions match
+        self._visible, self._depth = list(visible), dict(depth)
+        self._visible_set = set(visible)
+        if not self.is_mounted:
             return
         option_list = self.option_list
         keep = self.highlighted_id
         scroll_y = option_list.scroll_y
-        option_list.set_options(self._option(sid) for sid in self._visible)
+        option_list.set_rows(self._options(self._visible))
         if keep in self._visible_set:
             option_list.scroll_to(y=scroll_y, animate=False, immediate=True)
             option_list.highlighted = self._visible.index(keep)
@@ -399,19 +387,15 @@ class Sidebar(Widget):
         self.filter_input.focus()
 
     def sessions(self) -> Iterable[SessionData]:
-        return (self._sessions[sid] for sid in self._order)
+        return (self._sessions[sid] for sid in self._index.order)
 
     def retitle(self, session_id: str, title: str) -> None:
         """A session's new title (renamed here or by another client)."""
         session = self._sessions.get(session_id)
         if session is not None and session.title != title:
-            self._sessions[session_id] = session.model_copy(update={"title": title})
+            self._index.put(session.model_copy(update={"title": title}))
             if self._filter_text:
                 self._rebuild()  # it may pass the filter now, or no longer
             else:
                 self._refresh_row(session_id)
 
-
-def _newer(session: SessionData, before: SessionData) -> bool:
-    now, then = session.last_active, before.last_active
-    return now is not None and (then is None or now > then)
