@@ -18,7 +18,7 @@ import os
 import signal
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -30,18 +30,20 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Static
 
-from mix_tui.tui.config import Settings, SettingsStore
+from mix_tui.tui import config_peek
 from mix_tui.tui.widgets.safe_text import clean
 
 if TYPE_CHECKING:
     import httpx
 
     from mix_tui.sdk.client import MixClient
+    from mix_tui.tui.config import Settings, SettingsStore
     from mix_tui.tui.local_server import LocalServer
     from mix_tui.tui.screens.chat import ChatScreen
 
-# The first frame needs Textual and this module only: the SDK (httpx, the protocol models) and the
-# chat screen are imported after it, while the server starts or answers (`_import_the_rest`).
+# The first frame needs Textual and this module only: the SDK (httpx, the protocol models), the chat
+# screen and the settings model (pydantic) are imported after it, while the server starts or answers
+# (`_prepare_the_rest`); config_peek.py reads the server and the theme for the first frame.
 
 DEMO_PROVIDER = "demo"
 _EXIT_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
@@ -65,14 +67,18 @@ class AppConfig:
     server_args: tuple[str, ...] = ()  # extra `mix-tui serve` arguments (tests: --demo-rate)
     freeze_startup_objects: bool = False  # the process is the app's own (`mix-tui`): see _freeze
     transport: httpx.AsyncBaseTransport | None = None  # tests: an in-process server behind httpx
-    # the user's settings; without a file (tests) nothing is written anywhere
-    settings: SettingsStore = field(default_factory=SettingsStore)
+    # the user's settings, given (tests), or read from `settings_file` after the first frame; with
+    # neither, the defaults, and nothing is written anywhere
+    settings: SettingsStore | None = None
+    settings_file: Path | None = None
+    first_theme: str | None = None  # the file's theme, read ahead for the first frame (config_peek)
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> AppConfig:
-        store = SettingsStore.open(Path(args.config).expanduser() if getattr(args, "config", None) else None)
+        path = Path(args.config).expanduser() if getattr(args, "config", None) else config_peek.default_path()
+        first = config_peek.peek(path)
         # --server (or MIX_SERVER_URL, its default in cli.py) wins over the file's server_url
-        server = (args.server or "").strip() or store.current.server_url.strip()
+        server = (args.server or "").strip() or first.server_url.strip()
         return cls(
             server_url=server.rstrip("/") or None,
             token=args.token or None,
@@ -82,7 +88,8 @@ class AppConfig:
             data_dir=Path(args.data_dir).expanduser() if args.data_dir else None,
             workdir=Path(args.workdir).expanduser() if args.workdir else None,
             freeze_startup_objects=True,
-            settings=store,
+            settings_file=path,
+            first_theme=first.theme,
         )
 
 
@@ -119,17 +126,26 @@ class MixApp(App[int]):
         self._leaving = False  # set on the way out: the local server's exit is then expected
         self.provider = DEMO_PROVIDER if config.demo else None
         self.model = DEMO_MODEL if config.demo else None
-        self.settings = config.settings
-        self.settings_problems: list[str] = self.settings.problems  # what was wrong with the file
+        self.settings: SettingsStore | None = None  # `_use_settings`: at once when given, else after the first frame
+        self.settings_problems: list[str] = []  # what was wrong with the file
 
     async def on_mount(self) -> None:
         self._watch_hangup()
-        self._apply_settings(self.settings.current)
-        self.settings.subscribe(self._apply_settings)
-        for problem in self.settings_problems:
-            self.notify(problem, title="config.toml", severity="warning", timeout=20)
+        if self.config.settings is not None:
+            self._use_settings(self.config.settings)
+        elif self.config.first_theme is not None and self.config.first_theme != self.theme:
+            with contextlib.suppress(InvalidThemeError):  # the full read names it (`_apply_settings`)
+                self.theme = self.config.first_theme
         await self.push_screen(StartingScreen())
         self.run_worker(self._start(), name="startup", exit_on_error=False)
+
+    def _use_settings(self, store: SettingsStore) -> None:
+        self.settings = store
+        self.settings_problems = store.problems
+        self._apply_settings(store.current)
+        store.subscribe(self._apply_settings)
+        for problem in self.settings_problems:
+            self.notify(problem, title="config.toml", severity="warning", timeout=20)
 
     # ---- startup -----------------------------------------------------------------------------
 
@@ -152,7 +168,7 @@ class MixApp(App[int]):
             if not await self._ask_retry(url, message):
                 self.exit(1, return_code=1)
                 return
-        assert self.client is not None
+        assert self.client is not None and self.settings is not None  # both made by `_connect`
         from mix_tui.tui.screens.chat import ChatOptions, ChatScreen
 
         initial = await self._initial_session(self.client)
@@ -180,7 +196,7 @@ class MixApp(App[int]):
         starting = self.screen if isinstance(self.screen, StartingScreen) else None
         url = self.config.server_url
         token = self.config.token
-        rest = asyncio.ensure_future(_import_the_rest())
+        rest = asyncio.ensure_future(self._prepare_the_rest())
         if url is None:
             from mix_tui.tui.local_server import LocalServer, LocalServerError
 
@@ -194,6 +210,7 @@ class MixApp(App[int]):
             try:
                 await server.start()
             except LocalServerError as exc:
+                await rest  # the error screen's keys may be rebound in the settings
                 return "local server", str(exc)
             url, token = server.url, server.token
         elif starting is not None:
@@ -217,6 +234,13 @@ class MixApp(App[int]):
             return url, exc.message
         self.client = client
         return None
+
+    async def _prepare_the_rest(self) -> None:
+        """In a thread, while the first frame shows and the server starts (a process of its own) or
+        answers: import what the chat needs, and read the settings file (once)."""
+        await asyncio.to_thread(_import_chat)
+        if self.settings is None:
+            self._use_settings(await asyncio.to_thread(_read_settings, self.config.settings_file))
 
     async def _watch_local_server(self, server: LocalServer) -> None:
         """The app's own server died (a crash, an OOM kill): say so and start it again on the same
@@ -452,15 +476,16 @@ class MixApp(App[int]):
                 await server.stop()
 
 
-async def _import_the_rest() -> None:
-    """Import what the chat needs in a thread, while the first frame shows and the server starts
-    (a process of its own) or answers."""
-    await asyncio.to_thread(_import_chat)
-
-
 def _import_chat() -> None:
     import mix_tui.sdk.client
     import mix_tui.tui.screens.chat  # noqa: F401
+
+
+def _read_settings(file: Path | None) -> SettingsStore:
+    """The store of `file`; without one, the defaults, written nowhere."""
+    from mix_tui.tui.config import SettingsStore
+
+    return SettingsStore.open(file) if file is not None else SettingsStore()
 
 
 def _freeze_startup_objects() -> None:
