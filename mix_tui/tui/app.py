@@ -52,6 +52,7 @@ RESTART_TRIES = 4  # restarts of a local server that died, with pauses of 0.5, 1
 RESTART_PAUSE = 0.5
 RESTART_RESET_AFTER = 60.0  # a server that ran this long since its last restart gets fresh tries
 DEMO_MODEL = "demo"
+FIRST_PAINT_WAIT = 1.0  # seconds the background imports wait for the first frame at most
 
 
 @dataclass(frozen=True)
@@ -126,8 +127,9 @@ class MixApp(App[int]):
         self._leaving = False  # set on the way out: the local server's exit is then expected
         self.provider = DEMO_PROVIDER if config.demo else None
         self.model = DEMO_MODEL if config.demo else None
-        self.settings: SettingsStore | None = None  # `_use_settings`: at once when given, else after the first frame
+        self.settings: SettingsStore | None = None  # given: at once (on_mount); else after the first frame
         self.settings_problems: list[str] = []  # what was wrong with the file
+        self._painted = asyncio.Event()  # the first frame is on the screen
 
     async def on_mount(self) -> None:
         self._watch_hangup()
@@ -137,6 +139,7 @@ class MixApp(App[int]):
             with contextlib.suppress(InvalidThemeError):  # the full read names it (`_apply_settings`)
                 self.theme = self.config.first_theme
         await self.push_screen(StartingScreen())
+        self.call_after_refresh(self._painted.set)
         self.run_worker(self._start(), name="startup", exit_on_error=False)
 
     def _use_settings(self, store: SettingsStore) -> None:
@@ -237,7 +240,10 @@ class MixApp(App[int]):
 
     async def _prepare_the_rest(self) -> None:
         """In a thread, while the first frame shows and the server starts (a process of its own) or
-        answers: import what the chat needs, and read the settings file (once)."""
+        answers: import what the chat needs, and read the settings file (once). It waits for the
+        first frame: the thread would take turns with it for the interpreter."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._painted.wait(), FIRST_PAINT_WAIT)
         await asyncio.to_thread(_import_chat)
         if self.settings is None:
             self._use_settings(await asyncio.to_thread(_read_settings, self.config.settings_file))
@@ -479,6 +485,9 @@ class MixApp(App[int]):
 def _import_chat() -> None:
     import mix_tui.sdk.client
     import mix_tui.tui.screens.chat  # noqa: F401
+    from mix_tui.tui.widgets import graphics
+
+    graphics.preload()  # textual-image and Pillow, ahead of the first picture
 
 
 def _read_settings(file: Path | None) -> SettingsStore:
