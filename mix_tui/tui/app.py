@@ -290,6 +290,8 @@ class MixApp(App[int]):
     async def _ask_retry(self, url: str, error: str) -> bool:
         from mix_tui.tui.screens.connect_error import ConnectErrorScreen
 
+        gc.enable()  # paused while the app's modules import (cli.py); the startup ends here for now
+
         retry = await self.push_screen_wait(ConnectErrorScreen(url, error))
         return bool(retry)
 
@@ -504,9 +506,10 @@ def _freeze_startup_objects() -> None:
     of short-lived objects in reference cycles (Textual's strips cache themselves), and with the
     default they outlived a young pass, piled up in the oldest generation and made each full pass
     hold the loop for up to half a second. Only for a process that is the app alone: what is
-    frozen is never collected."""
+    frozen is never collected. The collector was paused while the modules imported (cli.py)."""
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)
+    gc.enable()
 
 
 def run_app(args: argparse.Namespace) -> int:
