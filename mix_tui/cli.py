@@ -102,9 +102,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     from mix_tui.tui.widgets.graphics import start_detecting
 
     start_detecting()  # the terminal answers while the app's modules import
-    from mix_tui.tui.app import run_app
+    import asyncio
 
-    return run_app(args)
+    from mix_tui.tui.app_config import AppConfig, spawn_early
+
+    with asyncio.Runner() as runner:
+        config = spawn_early(AppConfig.from_args(args), runner)  # it imports while the app does
+        from mix_tui.tui.app import run_app
+
+        return run_app(config, runner.get_loop())
 
 
 if __name__ == "__main__":

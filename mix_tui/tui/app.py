@@ -1,4 +1,4 @@
-"""`MixApp` and `run_app(args)`: start (or reach) a server, then open the chat.
+"""`MixApp` and `run_app(config)`: start (or reach) a server, then open the chat.
 
 Startup runs in a worker so the UI stays live: "starting server…" while the local server (a
 subprocess, `LocalServer`) comes up on a free loopback port with a fresh token; a server that cannot
@@ -10,7 +10,6 @@ of the app.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import gc
@@ -18,8 +17,6 @@ import os
 import signal
 import threading
 import time
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -30,11 +27,11 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Static
 
-from mix_tui.tui import config_peek
+from mix_tui.tui.app_config import DEMO_PROVIDER, AppConfig
 from mix_tui.tui.widgets.safe_text import clean
 
 if TYPE_CHECKING:
-    import httpx
+    from pathlib import Path
 
     from mix_tui.sdk.client import MixClient
     from mix_tui.tui.config import Settings, SettingsStore
@@ -45,7 +42,8 @@ if TYPE_CHECKING:
 # screen and the settings model (pydantic) are imported after it, while the server starts or answers
 # (`_prepare_the_rest`); config_peek.py reads the server and the theme for the first frame.
 
-DEMO_PROVIDER = "demo"
+__all__ = ["AppConfig", "MixApp", "run_app"]
+
 _EXIT_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 HANGUP_DEADLINE = 1.0  # seconds a closed terminal may take to end the app before it is ended hard
 RESTART_TRIES = 4  # restarts of a local server that died, with pauses of 0.5, 1, 2, 4 s
@@ -53,45 +51,6 @@ RESTART_PAUSE = 0.5
 RESTART_RESET_AFTER = 60.0  # a server that ran this long since its last restart gets fresh tries
 DEMO_MODEL = "demo"
 FIRST_PAINT_WAIT = 1.0  # seconds the background imports wait for the first frame at most
-
-
-@dataclass(frozen=True)
-class AppConfig:
-    server_url: str | None = None
-    token: str | None = None
-    demo: bool = False
-    session_id: str | None = None
-    continue_last: bool = False
-    data_dir: Path | None = None
-    workdir: Path | None = None
-    permission_timeout: float = 30.0
-    server_args: tuple[str, ...] = ()  # extra `mix-tui serve` arguments (tests: --demo-rate)
-    freeze_startup_objects: bool = False  # the process is the app's own (`mix-tui`): see _freeze
-    transport: httpx.AsyncBaseTransport | None = None  # tests: an in-process server behind httpx
-    # the user's settings, given (tests), or read from `settings_file` after the first frame; with
-    # neither, the defaults, and nothing is written anywhere
-    settings: SettingsStore | None = None
-    settings_file: Path | None = None
-    first_theme: str | None = None  # the file's theme, read ahead for the first frame (config_peek)
-
-    @classmethod
-    def from_args(cls, args: argparse.Namespace) -> AppConfig:
-        path = Path(args.config).expanduser() if getattr(args, "config", None) else config_peek.default_path()
-        first = config_peek.peek(path)
-        # --server (or MIX_SERVER_URL, its default in cli.py) wins over the file's server_url
-        server = (args.server or "").strip() or first.server_url.strip()
-        return cls(
-            server_url=server.rstrip("/") or None,
-            token=args.token or None,
-            demo=bool(args.demo),
-            session_id=args.session or None,
-            continue_last=bool(args.continue_last),
-            data_dir=Path(args.data_dir).expanduser() if args.data_dir else None,
-            workdir=Path(args.workdir).expanduser() if args.workdir else None,
-            freeze_startup_objects=True,
-            settings_file=path,
-            first_theme=first.theme,
-        )
 
 
 class StartingScreen(Screen[None]):
@@ -121,7 +80,9 @@ class MixApp(App[int]):
     def __init__(self, config: AppConfig) -> None:
         super().__init__()
         self.config = config
-        self.local_server: LocalServer | None = None
+        # every way out stops it (on_unmount), whether or not the startup got to it
+        self.local_server: LocalServer | None = config.early_server
+        self._early_server = config.early_server  # spawned by cli.py, for the first `_connect`
         self.client: MixClient | None = None
         self.chat: ChatScreen | None = None
         self._leaving = False  # set on the way out: the local server's exit is then expected
@@ -201,17 +162,16 @@ class MixApp(App[int]):
         token = self.config.token
         rest = asyncio.ensure_future(self._prepare_the_rest())
         if url is None:
-            from mix_tui.tui.local_server import LocalServer, LocalServerError
+            from mix_tui.tui.local_server import LocalServerError
 
             if starting is not None:
                 starting.say("starting server…")
-            server = LocalServer(
-                data_dir=self.config.data_dir, workdir=self.config.workdir,
-                provider=DEMO_PROVIDER if self.config.demo else None, extra_args=list(self.config.server_args),
-            )  # fmt: skip
+            server, self._early_server = self._early_server or self.config.new_local_server(), None
             self.local_server = server
             try:
-                await server.start()
+                if server.pid is None:
+                    await server.spawn()
+                await server.wait_ready()
             except LocalServerError as exc:
                 await rest  # the error screen's keys may be rebound in the settings
                 return "local server", str(exc)
@@ -512,10 +472,11 @@ def _freeze_startup_objects() -> None:
     gc.enable()
 
 
-def run_app(args: argparse.Namespace) -> int:
+def run_app(config: AppConfig, loop: asyncio.AbstractEventLoop | None = None) -> int:
+    """Run the app (on `loop`: the one its early server was spawned on, cli.py)."""
     from mix_tui.tui.widgets.graphics import finish_detecting
 
     finish_detecting()  # the terminal was asked (Sixel? Kitty?) before Textual starts reading stdin
-    app = MixApp(AppConfig.from_args(args))
-    app.run()
+    app = MixApp(config)
+    app.run(loop=loop)
     return app.return_code or 0
