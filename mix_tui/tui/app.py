@@ -251,7 +251,6 @@ class MixApp(App[int]):
         from mix_tui.tui.screens.connect_error import ConnectErrorScreen
 
         gc.enable()  # paused while the app's modules import (cli.py); the startup ends here for now
-
         retry = await self.push_screen_wait(ConnectErrorScreen(url, error))
         return bool(retry)
 
