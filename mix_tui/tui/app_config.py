@@ -80,8 +80,8 @@ def spawn_early(config: AppConfig, runner: asyncio.Runner) -> AppConfig:
     when it needs one. A spawn that fails is left to the app, which tries again and says why."""
     if config.server_url is not None or config.early_server is not None:
         return config
-    server = config.new_local_server()
     try:
+        server = config.new_local_server()
         runner.run(server.spawn())
     except Exception:
         return config

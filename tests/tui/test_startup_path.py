@@ -1,10 +1,13 @@
 """What runs before the first frame: only Textual and the app's own startup module (the SDK, the
 protocol models, the settings model, the chat and textual-image come after it), and config.toml's
-server and theme read ahead for it (config_peek) — the same values the full read finds."""
+server and theme read ahead for it (config_peek) — the same values the full read finds; the app's
+own server is spawned before the app's modules import, and the app adopts it."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from mix_tui.tui.app import AppConfig, MixApp
+from mix_tui.tui.app_config import spawn_early
 from mix_tui.tui.config import ConfigFile
 from mix_tui.tui.config_peek import FirstSettings, peek
 from tests.tui.conftest import ready_chat, wait_for
@@ -85,3 +89,32 @@ async def test_the_file_is_read_after_the_first_frame_and_its_problems_still_rea
         app.theme = "gruvbox"  # still written back: the store read after the first frame is the file's
         await pilot.pause()
     assert 'theme = "gruvbox"' in path.read_text()
+
+
+def test_the_local_server_is_spawned_before_the_app_which_adopts_and_stops_it(tmp_path: Path) -> None:
+    """As cli.py does it: spawned on a loop, the app run on that loop."""
+    config = AppConfig(demo=True, data_dir=tmp_path / "data", workdir=tmp_path)
+    with asyncio.Runner() as runner:
+        early = spawn_early(config, runner)
+        server = early.early_server
+        assert server is not None and server.pid is not None and not server.url  # spawned, not waited for
+        app = MixApp(early)
+
+        async def drive() -> None:
+            async with app.run_test(size=(100, 30)) as pilot:
+                await ready_chat(pilot)
+                assert app.local_server is server and server.url.startswith("http://127.0.0.1:")
+
+        runner.run(drive())
+    assert server.pid is not None
+    with pytest.raises(ProcessLookupError):
+        os.kill(server.pid, 0)  # stopped and reaped on the way out
+
+
+def test_no_early_server_for_a_remote_one_and_a_failed_spawn_is_left_to_the_app(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+    with asyncio.Runner() as runner:
+        remote = AppConfig(server_url="http://127.0.0.1:9")
+        assert spawn_early(remote, runner) is remote
+        unwritable = AppConfig(data_dir=tmp_path / "a-file", workdir=tmp_path)
+        assert spawn_early(unwritable, runner) is unwritable  # the app tries again and shows why
