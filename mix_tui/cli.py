@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -95,12 +96,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         from mix_tui.server.launcher import serve_from_args
 
         return serve_from_args(args)
+    # the collector would walk the ~100,000 objects the imports make, again and again, for nothing
+    # (none is garbage): it is turned back on, tuned, once the chat is up (app._freeze_startup_objects)
+    gc.disable()
     from mix_tui.tui.widgets.graphics import start_detecting
 
     start_detecting()  # the terminal answers while the app's modules import
-    from mix_tui.tui.app import run_app
+    import asyncio
 
-    return run_app(args)
+    from mix_tui.tui.app_config import AppConfig, spawn_early
+
+    with asyncio.Runner() as runner:
+        config = spawn_early(AppConfig.from_args(args), runner)  # it imports while the app does
+        from mix_tui.tui.app import run_app
+
+        return run_app(config, runner.get_loop())
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""`MixApp` and `run_app(args)`: start (or reach) a server, then open the chat.
+"""`MixApp` and `run_app(config)`: start (or reach) a server, then open the chat.
 
 Startup runs in a worker so the UI stays live: "starting server…" while the local server (a
 subprocess, `LocalServer`) comes up on a free loopback port with a fresh token; a server that cannot
@@ -10,7 +10,6 @@ of the app.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import gc
@@ -18,8 +17,6 @@ import os
 import signal
 import threading
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -30,60 +27,30 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Static
 
-from mix_tui.tui.config import Settings, SettingsStore
+from mix_tui.tui.app_config import DEMO_PROVIDER, AppConfig
 from mix_tui.tui.widgets.safe_text import clean
 
 if TYPE_CHECKING:
-    import httpx
+    from pathlib import Path
 
     from mix_tui.sdk.client import MixClient
+    from mix_tui.tui.config import Settings, SettingsStore
     from mix_tui.tui.local_server import LocalServer
     from mix_tui.tui.screens.chat import ChatScreen
 
-# The first frame needs Textual and this module only: the SDK (httpx, the protocol models) and the
-# chat screen are imported after it, while the server starts or answers (`_import_the_rest`).
+# The first frame needs Textual and this module only: the SDK (httpx, the protocol models), the chat
+# screen and the settings model (pydantic) are imported after it, while the server starts or answers
+# (`_prepare_the_rest`); config_peek.py reads the server and the theme for the first frame.
 
-DEMO_PROVIDER = "demo"
+__all__ = ["AppConfig", "MixApp", "run_app"]
+
 _EXIT_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 HANGUP_DEADLINE = 1.0  # seconds a closed terminal may take to end the app before it is ended hard
 RESTART_TRIES = 4  # restarts of a local server that died, with pauses of 0.5, 1, 2, 4 s
 RESTART_PAUSE = 0.5
 RESTART_RESET_AFTER = 60.0  # a server that ran this long since its last restart gets fresh tries
 DEMO_MODEL = "demo"
-
-
-@dataclass(frozen=True)
-class AppConfig:
-    server_url: str | None = None
-    token: str | None = None
-    demo: bool = False
-    session_id: str | None = None
-    continue_last: bool = False
-    data_dir: Path | None = None
-    workdir: Path | None = None
-    permission_timeout: float = 30.0
-    server_args: tuple[str, ...] = ()  # extra `mix-tui serve` arguments (tests: --demo-rate)
-    freeze_startup_objects: bool = False  # the process is the app's own (`mix-tui`): see _freeze
-    transport: httpx.AsyncBaseTransport | None = None  # tests: an in-process server behind httpx
-    # the user's settings; without a file (tests) nothing is written anywhere
-    settings: SettingsStore = field(default_factory=SettingsStore)
-
-    @classmethod
-    def from_args(cls, args: argparse.Namespace) -> AppConfig:
-        store = SettingsStore.open(Path(args.config).expanduser() if getattr(args, "config", None) else None)
-        # --server (or MIX_SERVER_URL, its default in cli.py) wins over the file's server_url
-        server = (args.server or "").strip() or store.current.server_url.strip()
-        return cls(
-            server_url=server.rstrip("/") or None,
-            token=args.token or None,
-            demo=bool(args.demo),
-            session_id=args.session or None,
-            continue_last=bool(args.continue_last),
-            data_dir=Path(args.data_dir).expanduser() if args.data_dir else None,
-            workdir=Path(args.workdir).expanduser() if args.workdir else None,
-            freeze_startup_objects=True,
-            settings=store,
-        )
+FIRST_PAINT_WAIT = 1.0  # seconds the background imports wait for the first frame at most
 
 
 class StartingScreen(Screen[None]):
@@ -113,23 +80,36 @@ class MixApp(App[int]):
     def __init__(self, config: AppConfig) -> None:
         super().__init__()
         self.config = config
-        self.local_server: LocalServer | None = None
+        # every way out stops it (on_unmount), whether or not the startup got to it
+        self.local_server: LocalServer | None = config.early_server
+        self._early_server = config.early_server  # spawned by cli.py, for the first `_connect`
         self.client: MixClient | None = None
         self.chat: ChatScreen | None = None
         self._leaving = False  # set on the way out: the local server's exit is then expected
         self.provider = DEMO_PROVIDER if config.demo else None
         self.model = DEMO_MODEL if config.demo else None
-        self.settings = config.settings
-        self.settings_problems: list[str] = self.settings.problems  # what was wrong with the file
+        self.settings: SettingsStore | None = None  # given: at once (on_mount); else after the first frame
+        self.settings_problems: list[str] = []  # what was wrong with the file
+        self._painted = asyncio.Event()  # the first frame is on the screen
 
     async def on_mount(self) -> None:
         self._watch_hangup()
-        self._apply_settings(self.settings.current)
-        self.settings.subscribe(self._apply_settings)
+        if self.config.settings is not None:
+            self._use_settings(self.config.settings)
+        elif self.config.first_theme is not None and self.config.first_theme != self.theme:
+            with contextlib.suppress(InvalidThemeError):  # the full read names it (`_apply_settings`)
+                self.theme = self.config.first_theme
+        await self.push_screen(StartingScreen())
+        self.call_after_refresh(self._painted.set)
+        self.run_worker(self._start(), name="startup", exit_on_error=False)
+
+    def _use_settings(self, store: SettingsStore) -> None:
+        self.settings = store
+        self.settings_problems = store.problems
+        self._apply_settings(store.current)
+        store.subscribe(self._apply_settings)
         for problem in self.settings_problems:
             self.notify(problem, title="config.toml", severity="warning", timeout=20)
-        await self.push_screen(StartingScreen())
-        self.run_worker(self._start(), name="startup", exit_on_error=False)
 
     # ---- startup -----------------------------------------------------------------------------
 
@@ -152,7 +132,7 @@ class MixApp(App[int]):
             if not await self._ask_retry(url, message):
                 self.exit(1, return_code=1)
                 return
-        assert self.client is not None
+        assert self.client is not None and self.settings is not None  # both made by `_connect`
         from mix_tui.tui.screens.chat import ChatOptions, ChatScreen
 
         initial = await self._initial_session(self.client)
@@ -180,20 +160,20 @@ class MixApp(App[int]):
         starting = self.screen if isinstance(self.screen, StartingScreen) else None
         url = self.config.server_url
         token = self.config.token
-        rest = asyncio.ensure_future(_import_the_rest())
+        rest = asyncio.ensure_future(self._prepare_the_rest())
         if url is None:
-            from mix_tui.tui.local_server import LocalServer, LocalServerError
+            from mix_tui.tui.local_server import LocalServerError
 
             if starting is not None:
                 starting.say("starting server…")
-            server = LocalServer(
-                data_dir=self.config.data_dir, workdir=self.config.workdir,
-                provider=DEMO_PROVIDER if self.config.demo else None, extra_args=list(self.config.server_args),
-            )  # fmt: skip
+            server, self._early_server = self._early_server or self.config.new_local_server(), None
             self.local_server = server
             try:
-                await server.start()
+                if server.pid is None:
+                    await server.spawn()
+                await server.wait_ready()
             except LocalServerError as exc:
+                await rest  # the error screen's keys may be rebound in the settings
                 return "local server", str(exc)
             url, token = server.url, server.token
         elif starting is not None:
@@ -218,6 +198,16 @@ class MixApp(App[int]):
             return url, exc.message
         self.client = client
         return None
+
+    async def _prepare_the_rest(self) -> None:
+        """In a thread, while the first frame shows and the server starts (a process of its own) or
+        answers: import what the chat needs, and read the settings file (once). It waits for the
+        first frame: the thread would take turns with it for the interpreter."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._painted.wait(), FIRST_PAINT_WAIT)
+        await asyncio.to_thread(_import_chat)
+        if self.settings is None:
+            self._use_settings(await asyncio.to_thread(_read_settings, self.config.settings_file))
 
     async def _watch_local_server(self, server: LocalServer) -> None:
         """The app's own server died (a crash, an OOM kill): say so and start it again on the same
@@ -261,6 +251,7 @@ class MixApp(App[int]):
     async def _ask_retry(self, url: str, error: str) -> bool:
         from mix_tui.tui.screens.connect_error import ConnectErrorScreen
 
+        gc.enable()  # paused while the app's modules import (cli.py); the startup ends here for now
         retry = await self.push_screen_wait(ConnectErrorScreen(url, error))
         return bool(retry)
 
@@ -453,15 +444,19 @@ class MixApp(App[int]):
                 await server.stop()
 
 
-async def _import_the_rest() -> None:
-    """Import what the chat needs in a thread, while the first frame shows and the server starts
-    (a process of its own) or answers."""
-    await asyncio.to_thread(_import_chat)
-
-
 def _import_chat() -> None:
     import mix_tui.sdk.client
     import mix_tui.tui.screens.chat  # noqa: F401
+    from mix_tui.tui.widgets import graphics
+
+    graphics.preload()  # textual-image and Pillow, ahead of the first picture
+
+
+def _read_settings(file: Path | None) -> SettingsStore:
+    """The store of `file`; without one, the defaults, written nowhere."""
+    from mix_tui.tui.config import SettingsStore
+
+    return SettingsStore.open(file) if file is not None else SettingsStore()
 
 
 def _freeze_startup_objects() -> None:
@@ -471,15 +466,17 @@ def _freeze_startup_objects() -> None:
     of short-lived objects in reference cycles (Textual's strips cache themselves), and with the
     default they outlived a young pass, piled up in the oldest generation and made each full pass
     hold the loop for up to half a second. Only for a process that is the app alone: what is
-    frozen is never collected."""
+    frozen is never collected. The collector was paused while the modules imported (cli.py)."""
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)
+    gc.enable()
 
 
-def run_app(args: argparse.Namespace) -> int:
+def run_app(config: AppConfig, loop: asyncio.AbstractEventLoop | None = None) -> int:
+    """Run the app (on `loop`: the one its early server was spawned on, cli.py)."""
     from mix_tui.tui.widgets.graphics import finish_detecting
 
     finish_detecting()  # the terminal was asked (Sixel? Kitty?) before Textual starts reading stdin
-    app = MixApp(AppConfig.from_args(args))
-    app.run()
+    app = MixApp(config)
+    app.run(loop=loop)
     return app.return_code or 0

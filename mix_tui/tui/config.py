@@ -7,6 +7,8 @@ key) is named with its line and dropped, the rest of the file still applies. Sec
 keys live in the system keyring, the --server token in MIX_TOKEN; a key that looks like one is refused.
 
 Precedence for the server: `--server` / `MIX_SERVER_URL` (cli.py reads both), then `server_url` here.
+The first frame is drawn before this module is imported: config_peek.py reads the server and the theme
+for it.
 """
 
 from __future__ import annotations
@@ -20,14 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import platformdirs
 import tomlkit
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from tomlkit.exceptions import ParseError
 from tomlkit.items import Table
 
-APP_NAME = "mix-tui"
-CONFIG_NAME = "config.toml"
+from mix_tui.tui.config_peek import DEFAULT_THEME, default_path
+
 MAX_RECENT = 8
 ThinkingLevel = Literal["", "off", "basic", "medium", "maximum"]
 THINKING_LEVELS: tuple[str, ...] = ("off", "basic", "medium", "maximum")
@@ -108,7 +109,7 @@ class ModelLists(_Section):
 
 class Settings(_Section):
     server_url: str = ""
-    theme: str = "textual-dark"
+    theme: str = DEFAULT_THEME
     thinking: ThinkingLevel = ""
     sidebar_width: int = Field(default=36, ge=16, le=120)
     follow: bool = True
@@ -129,10 +130,6 @@ class Settings(_Section):
         else:
             favourites.append(key)
         return self.model_copy(update={"models": self.models.model_copy(update={"favourites": favourites})})
-
-
-def default_path() -> Path:
-    return platformdirs.user_config_path(APP_NAME, appauthor=False) / CONFIG_NAME
 
 
 class ConfigError(Exception):

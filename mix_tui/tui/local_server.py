@@ -109,6 +109,11 @@ class LocalServer:
 
     async def start(self, timeout: float = 20.0) -> None:  # noqa: ASYNC109 - the agreed seam
         """Spawn the server and wait until it is listening; raises `LocalServerError` otherwise."""
+        await self.spawn()
+        await self.wait_ready(timeout)
+
+    async def spawn(self) -> None:
+        """Run the child (`wait_ready` then waits for it to listen); raises `LocalServerError`."""
         if self._process is not None:
             raise LocalServerError("the local server was already started")
         self._open_log()
@@ -139,6 +144,9 @@ class LocalServer:
             os.close(token_fd)
         self._pid = self._process.pid
         _live_children.add(self._pid)
+
+    async def wait_ready(self, timeout: float = 20.0) -> None:  # noqa: ASYNC109 - as start()
+        """Until the spawned child says it is listening; stopped and `LocalServerError` otherwise."""
         try:
             self.url = await asyncio.wait_for(self._read_ready_line(), timeout)
         except TimeoutError:

@@ -185,7 +185,8 @@ async def ready_chat(pilot: Pilot[object]) -> ChatScreen:
     await wait_for(
         pilot,
         lambda: isinstance(app.screen, ChatScreen) and bool(app.screen.query("#composer"))
-        and bool(app.screen.query(".empty-hint")),
+        and bool(app.screen.query(".empty-hint"))
+        and app.screen.transcript.is_mounted,  # its on_mount hides the new-messages marker
         what="the chat screen",
     )
     assert isinstance(app.screen, ChatScreen)
