@@ -50,7 +50,14 @@ def test_the_height_is_exact_before_anything_is_highlighted_and_rows_come_as_ask
     assert lines.made == 501
 
 
-def test_long_lines_wrap_at_the_cell_width_and_every_row_is_the_full_width() -> None:
+def test_long_lines_wrap_at_words_as_rich_does_and_every_row_is_the_full_width() -> None:
+    prose = "a JSON result: " + " ".join(f"word{n}" for n in range(40)) + "\n"
+    mine = CodeLines(prose, "text", 50, "monokai", PANEL, BASE)
+    assert _simple(mine) == _simple(_rich_fence(prose, "text", 50))  # words are never cut
+    assert len(mine) == count_rows(prose, 50) > 3
+
+
+def test_long_lines_fold_words_longer_than_the_width() -> None:
     code = "x = '" + "y" * 130 + "'\nshort = 1\nwide = '" + "字" * 40 + "'\n"
     lines = CodeLines(code, "python", 50, "monokai", PANEL, BASE)
     rows = list(lines)

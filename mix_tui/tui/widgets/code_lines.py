@@ -2,8 +2,8 @@
 
 Rich's `Syntax` renders a whole fence at once through `Text` wrapping: a 200-line fence took
 ~60 ms on two cores (six times the Pygments lexing under it), and a transcript showing one stalled
-for that long. Here the height is known before anything is rendered (code wraps at a cell width,
-not at words, so every source line's rows are counted from its length), and lines are produced in
+for that long. Here the height is known before anything is rendered (a long line wraps at words
+as in Rich, and where it wraps is found from its plain text alone), and lines are produced in
 order as they are first asked for, the lexer advanced only that far: the top of a long fence costs
 its first screen of lines, and a fence below the view costs nothing until it is scrolled to.
 
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, overload
 from pygments.lexers import get_lexer_by_name
 from pygments.token import Token
 from pygments.util import ClassNotFound
+from rich._wrap import divide_line  # Rich's word wrap (what its Syntax uses)
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
@@ -70,7 +71,7 @@ class CodeLines(Sequence[list[Segment]]):
         self._styles: dict[object, Style] = {}
 
     def _rows_of(self, line: str) -> int:
-        return max(1, -(-cell_len(line) // self._inner))
+        return len(_breaks(line, self._inner)) + 1
 
     def __len__(self) -> int:
         return self._count
@@ -123,7 +124,7 @@ class CodeLines(Sequence[list[Segment]]):
             return
         segments = [Segment(text, self._style(token_type)) for token_type, text in self._pending]
         self._pending = []
-        self._rows.extend(self._wrap(segments))
+        self._rows.extend(self._wrap(segments, _breaks("".join(s.text for s in segments), self._inner)))
 
     def _style(self, token_type: object) -> Style:
         style = self._styles.get(token_type)
@@ -131,35 +132,43 @@ class CodeLines(Sequence[list[Segment]]):
             style = self._styles[token_type] = self._background + self._token_style(token_type) + self._panel  # type: ignore[arg-type]
         return style
 
-    def _wrap(self, segments: list[Segment]) -> list[list[Segment]]:
-        """One source line as rows of `width` cells: padding, code hard-wrapped at the inner width."""
+    def _wrap(self, segments: list[Segment], breaks: list[int]) -> list[list[Segment]]:
+        """One source line as rows of `width` cells: padding, the code cut at `breaks` (character
+        offsets), each row filled to the inner width."""
         pad = Segment(" " * PAD_X, self._background)
-        rows: list[list[Segment]] = []
-        row: list[Segment] = [pad]
-        used = 0
-        pending = list(reversed(segments))
-        while pending:
-            segment = pending.pop()
-            length = segment.cell_length
-            if used + length <= self._inner:
-                row.append(segment)
-                used += length
-                continue
-            fits, rest = segment.split_cells(self._inner - used)
-            if fits.text:
-                row.append(fits)
-            pending.append(rest)
-            row.extend((Segment(" " * (self._inner - (used + fits.cell_length)), self._background), pad))
-            rows.append(row)
-            row, used = [pad], 0
-        row.extend((Segment(" " * (self._inner - used), self._background), pad))
-        rows.append(row)
+        pieces: list[list[Segment]] = [[]]
+        cuts = iter(breaks)
+        cut = next(cuts, None)
+        offset = 0  # characters of the line before the current segment
+        for segment in segments:
+            text, style = segment.text, segment.style
+            while cut is not None and cut < offset + len(text):
+                head, text = text[: cut - offset], text[cut - offset :]
+                if head:
+                    pieces[-1].append(Segment(head, style))
+                offset = cut
+                pieces.append([])
+                cut = next(cuts, None)
+            if text:
+                pieces[-1].append(Segment(text, style))
+                offset += len(text)
+        rows = []
+        for piece in pieces:
+            used = sum(s.cell_length for s in piece)
+            rows.append([pad, *piece, Segment(" " * max(0, self._inner - used), self._background), pad])
         return rows
+
+
+def _breaks(line: str, width: int) -> list[int]:
+    """Where a line too long for `width` cells is cut: at words, as Rich's `Syntax` wraps (a word
+    longer than the width is cut inside)."""
+    if cell_len(line) <= width:
+        return []
+    return divide_line(line, width, fold=True)
 
 
 def count_rows(code: str, width: int) -> int:
     """The rows a fence takes at `width` (padding included), without highlighting it."""
     inner = max(PAD_X * 2 + 2, width) - 2 * PAD_X
     lines = code.rstrip().expandtabs(TAB_SIZE).split("\n")
-    return 2 + sum(max(1, -(-cell_len(line) // inner)) for line in lines)
-
+    return 2 + sum(len(_breaks(line, inner)) + 1 for line in lines)
