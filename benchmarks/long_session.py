@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -82,7 +83,11 @@ async def one_run(data: Path, session_id: str, size: tuple[int, int], stream_sec
     from mix_tui.tui.widgets.message import AnswerMarkdown
 
     with tempfile.TemporaryDirectory(prefix="mix-bench-long-") as tmp:
-        running = h.Server(data, Path(tmp) / "work").start()
+        # a copy per run: the answer streamed at the end is stored, and the next run must open
+        # the same 1,000 messages
+        copy = Path(tmp) / "data"
+        shutil.copytree(data, copy)
+        running = h.Server(copy, Path(tmp) / "work").start()
         try:
             async with h.app_on(running, size) as (app, _pilot, paints):
                 chat = app.screen
