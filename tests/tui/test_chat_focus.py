@@ -127,3 +127,28 @@ async def test_panels_are_reached_with_ctrl_up_and_down_not_tab(server: ServerPr
         assert not any(isinstance(widget, Panel) for widget in seen)
         assert transcript in seen and chat.composer in seen
         assert len({id(widget) for widget in seen}) <= 4  # sidebar filter, list, transcript, composer
+
+
+async def test_page_up_and_down_in_the_composer_page_the_transcript(server: ServerProcess) -> None:
+    app = server.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        chat = await chat_with_panels(pilot)
+        chat.composer.focus()
+        chat.composer.text = "a draft that fits"
+        bottom = chat.transcript.scroll_y
+        assert bottom > 0
+        await pilot.press("pageup")
+        await wait_for(pilot, lambda: chat.transcript.scroll_y < bottom, what="a page up")
+        assert chat.composer.has_focus and chat.composer.text == "a draft that fits"
+        await pilot.press("pagedown")
+        await wait_for(pilot, lambda: chat.transcript.scroll_y == bottom, what="back down")
+        # a draft taller than its box keeps its own Page keys
+        chat.composer.text = "\n".join(f"line {n}" for n in range(40))
+        await wait_for(pilot, lambda: chat.composer.max_scroll_y > 0, what="a tall draft")
+        chat.composer.move_cursor((39, 0))
+        await pilot.pause()
+        await pilot.pause()  # the taller box has been laid out (the view keeps to the bottom)
+        before = chat.transcript.scroll_y
+        await pilot.press("pageup")
+        await wait_for(pilot, lambda: chat.composer.cursor_location[0] < 39, what="the cursor a page up")
+        assert chat.transcript.scroll_y >= before  # the transcript did not page

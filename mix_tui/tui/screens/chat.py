@@ -564,6 +564,12 @@ class ChatScreen(Screen[None]):
 
     # ---- the queue ---------------------------------------------------------------------------
 
+    def on_composer_page_wanted(self, event: Composer.PageWanted) -> None:
+        if event.direction < 0:
+            self.transcript.action_page_up()
+        else:
+            self.transcript.action_page_down()
+
     def on_composer_queue_wanted(self, event: Composer.QueueWanted) -> None:
         queue = self.query_one(QueuedPrompts)
         if queue.prompts:

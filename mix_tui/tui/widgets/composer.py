@@ -3,6 +3,7 @@
 Recall only kicks in when the cursor is on the first (Up) or last (Down) visual line, so moving
 around a multi-line draft still works; the draft being typed is kept and comes back after the
 newest recalled prompt. Up in an empty box while prompts wait in the queue goes to them instead.
+Page Up / Page Down page the transcript while the draft fits in the box.
 
 Send and new line are bindings with ids (a keymap can move them, F1 lists them): a key bound to them
 is not typed but left to the binding; with send moved elsewhere, Enter types a new line. While a
@@ -43,6 +44,12 @@ class Composer(TextArea):
     @dataclass(eq=False)
     class Submitted(Message):
         text: str
+
+    @dataclass(eq=False)
+    class PageWanted(Message):
+        """Page Up / Page Down while the draft fits in the box: the transcript pages instead."""
+
+        direction: int  # -1 up, +1 down
 
     @dataclass(eq=False)
     class QueueWanted(Message):
@@ -161,6 +168,18 @@ class Composer(TextArea):
         self.remember(text)
         self.clear()
         self.post_message(self.Submitted(text))
+
+    def action_cursor_page_up(self) -> None:
+        if self.max_scroll_y == 0:  # nothing of the draft to page to: the transcript pages
+            self.post_message(self.PageWanted(-1))
+        else:
+            super().action_cursor_page_up()
+
+    def action_cursor_page_down(self) -> None:
+        if self.max_scroll_y == 0:
+            self.post_message(self.PageWanted(1))
+        else:
+            super().action_cursor_page_down()
 
     def action_cursor_up(self, select: bool = False) -> None:
         if not select and not self.text and self._recall_index is None and self.queue_waiting():
