@@ -59,7 +59,7 @@ async def test_a_key_is_painted_at_once_not_with_the_layout_that_is_due(monkeypa
     async with app.run_test(size=(60, 12)) as pilot:
         composer = app.query_one(Composer)
         composer.focus()
-        await pilot.pause()
+        await wait_for(pilot, lambda: composer.has_focus and frames.first_with("above") is not None, 5, "the first frame")
         # a layout is due (what a growing answer asks for), then the key comes
         app.query_one("#above", Static).update("above, grown\nby a line")
         await pilot.press("q")
@@ -75,7 +75,7 @@ async def test_an_answer_waits_while_a_keys_echo_is_pending() -> None:
     app = TypingApp()
     async with app.run_test(size=(60, 12)) as pilot:
         answer = app.query_one(AnswerMarkdown)
-        await pilot.pause()
+        await wait_for(pilot, lambda: answer.is_mounted and answer.size.width > 0, 5, "the answer laid out")
         priority = typing_priority(app)
         priority.echo_pending = True  # as if a key had just been typed and not painted yet
         steps = 0
@@ -88,9 +88,11 @@ async def test_an_answer_waits_while_a_keys_echo_is_pending() -> None:
 
         answer._step = counted  # type: ignore[method-assign]
         await answer.set_text("# Title\n\nSome text.\n\n- one\n- two\n", live=True)
-        await wait_for(pilot, lambda: steps >= 5 or answer.caught_up, 5, "the answer to try a few steps")
+        # it tried, and stopped to wait (no step scheduled) — or it worked on: the assertion says
+        await wait_for(pilot, lambda: (steps >= 1 and not answer._stepping) or answer.caught_up, 5, "a step")
         assert answer.block_count == 0 and not answer.caught_up, "the answer worked before the echo"
-        priority.echo_pending = False
+        assert steps == 1, "the answer polled while it waited"
+        priority.echoed()  # what the screen calls once the echo is painted
         await wait_for(pilot, lambda: answer.caught_up, 5, "the answer to catch up")
         assert answer.block_count == 3
 

@@ -179,7 +179,7 @@ class AnswerMarkdown(Widget):
             return
         priority = typing_priority(self.app)
         if priority.echo_pending:
-            self._step_in(0.001)
+            priority.after_echo(self._kick)
             return
         typing = priority.typing
         now = time.perf_counter()

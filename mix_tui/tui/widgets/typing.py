@@ -21,6 +21,8 @@ from weakref import WeakKeyDictionary
 from mix_tui.tui.widgets.paint_now import paint_widget_now
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from textual.app import App
     from textual.widget import Widget
 
@@ -35,6 +37,7 @@ class TypingPriority:
     def __init__(self) -> None:
         self.last_key_at = float("-inf")
         self.echo_pending = False
+        self._waiting: dict[Callable[[], None], None] = {}  # run once the echo is painted
 
     @property
     def typing(self) -> bool:
@@ -45,11 +48,19 @@ class TypingPriority:
         self.last_key_at = time.perf_counter()
         if not self.echo_pending:
             self.echo_pending = True
-            widget.call_after_refresh(self._echoed)
+            widget.call_after_refresh(self.echoed)
         paint_widget_now(widget)
 
-    def _echoed(self) -> None:
+    def after_echo(self, resume: Callable[[], None]) -> None:
+        """Call `resume` once the pending echo is painted (each caller once, in order)."""
+        self._waiting[resume] = None
+
+    def echoed(self) -> None:
+        """The echo is on screen: what waited for it resumes."""
         self.echo_pending = False
+        waiting, self._waiting = self._waiting, {}
+        for resume in waiting:
+            resume()
 
 
 _priorities: WeakKeyDictionary[App[object], TypingPriority] = WeakKeyDictionary()
