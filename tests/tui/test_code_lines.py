@@ -73,3 +73,12 @@ def test_blank_lines_and_tabs_keep_their_place() -> None:
     assert len(rows) == 6
     assert rows[1].strip() == "" and rows[2].strip() == "" and rows[3].strip() == "first"
     assert rows[4].startswith("  " + "    indented")  # padding, then the tab as four spaces
+
+
+def test_a_fence_inside_a_list_is_drawn_the_same_way() -> None:
+    painter = BlockPainter(Palette({"markdown.code_block": f"on {PANEL}"}, "monokai", PANEL), "truecolor")
+    nested = painter.render("- an item\n\n  ```python\n  total = 1\n  ```\n", 40, BASE)
+    alone = CodeLines("total = 1", "python", 40 - 2, "monokai", PANEL, BASE)  # the list indents by 2
+    row = next(line for line in nested if "total" in "".join(s.text for s in line))
+    code = [s for s in row if s.text.strip() and s.text.strip() != "•"]
+    assert [(s.text, s.style) for s in code] == [(s.text, s.style) for s in alone[1] if s.text.strip()]

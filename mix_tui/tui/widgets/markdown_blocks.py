@@ -21,7 +21,6 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.markdown import CodeBlock, Heading, Markdown, MarkdownElement
 from rich.segment import Segment
 from rich.style import Style
-from rich.syntax import Syntax
 from rich.theme import Theme
 from textual.color import Color
 
@@ -64,7 +63,8 @@ class _Heading(Heading):
 
 
 class _CodeBlock(CodeBlock):
-    """A fence on a panel of the theme's colour (not the Pygments style's own background)."""
+    """A fence inside another block (a list item, a quote): drawn by `CodeLines` too, so every
+    fence looks the same (a top-level fence is its own block and skips Rich's Markdown)."""
 
     background = ""
 
@@ -76,11 +76,9 @@ class _CodeBlock(CodeBlock):
         return block
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        code = str(self.text).rstrip()
-        yield Syntax(
-            code, self.lexer_name, theme=self.theme, word_wrap=True, padding=(1, 2),
-            background_color=self.background or None,
-        )  # fmt: skip
+        for row in CodeLines(str(self.text), self.lexer_name, options.max_width, self.theme, self.background, Style()):
+            yield from row
+            yield Segment.line()
 
 
 class _Markdown(Markdown):
