@@ -146,9 +146,11 @@ async def test_page_up_and_down_in_the_composer_page_the_transcript(server: Serv
         chat.composer.text = "\n".join(f"line {n}" for n in range(40))
         await wait_for(pilot, lambda: chat.composer.max_scroll_y > 0, what="a tall draft")
         chat.composer.move_cursor((39, 0))
-        await pilot.pause()
-        await pilot.pause()  # the taller box has been laid out (the view keeps to the bottom)
-        before = chat.transcript.scroll_y
+        transcript = chat.transcript
+        await wait_for(  # the taller box has been laid out, the view kept to the bottom
+            pilot, lambda: chat.composer.size.height > 3 and transcript.scroll_y == transcript.max_scroll_y, what="the taller box"
+        )
+        before = transcript.scroll_y
         await pilot.press("pageup")
         await wait_for(pilot, lambda: chat.composer.cursor_location[0] < 39, what="the cursor a page up")
         assert chat.transcript.scroll_y >= before  # the transcript did not page

@@ -34,10 +34,9 @@ async def test_widgets_let_go_take_their_drawn_lines_with_them() -> None:
         for page in range(5):
             cards = [Static(f"card {page}.{n}") for n in range(40)]
             await box.mount_all(cards)
+            # (a region is given in the same frame that draws the widget)
             await wait_for(pilot, lambda cards=cards: all(c.region for c in cards[:10]), 5, "drawn")
-            await pilot.pause()
             await box.remove_children()
-        await pilot.pause()
         alive = len(app.screen.query("*")) + len(app.screen_stack)
         # the last page removed may still be held until the next frame; the four before it must be gone
         assert _style_caches() <= alive + 40 + 5, "style caches of removed widgets are still alive"

@@ -15,11 +15,9 @@ if TYPE_CHECKING:
 
 
 def paint_widget_now(widget: Widget) -> None:
-    """Paint `widget`'s change with this key instead of at the next tick of the screen's 60 Hz
-    update timer (on average 8 ms later, up to 17, and then with whatever else is due: a layout of
-    the growing transcript costs 10–60 ms). Only `widget`'s own region, from the layout on screen:
-    when the box itself must grow (a new line), the tick does it as usual. Textual 8 internals
-    (pinned in pyproject)."""
+    """Paint `widget`'s own region now, from the layout on screen, without whatever else is due
+    (a layout of the growing transcript costs 10–60 ms). When the widget itself must grow (a new
+    line in the box), the tick does it as usual."""
     screen = widget.screen
     app = widget.app
     if app._batch_count or not screen.is_current or widget._layout_required or not widget._repaint_required:
